@@ -1,0 +1,47 @@
+# Paperboard: `make run` to try it, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint migrate demo bench-ingest ci clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed  ## a .venv with the pinned dependencies
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate  ## load the sample digests as published papers and create the demo admin
+	$(BIN)/python manage.py ingest_digest tests/fixtures/digest-*.txt --publish --sync
+	$(BIN)/python manage.py demo_admin
+
+run: demo  ## install, migrate, load the samples, serve on http://$(HOST):$(PORT)
+	@echo "Paperboard on http://$(HOST):$(PORT)/  (admin: /admin/, API: /api/docs/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install  ## the whole suite on the embedded default (SQLite, in-process tasks)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench-ingest: install  ## ingestion benchmark against PostgreSQL (see bench/README.md)
+	$(BIN)/python bench/ingest.py
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) db.sqlite3* media staticfiles .pytest_cache .hypothesis

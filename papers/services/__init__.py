@@ -1,0 +1,17 @@
+"""Every write of the papers app. Import from here: `from papers.services import dump_create`."""
+
+from papers.services.dumps import (
+    DumpTooLarge,
+    DuplicateDump,
+    dump_create,
+    dump_ingest,
+    dump_mark_failed,
+)
+
+__all__ = [
+    "DumpTooLarge",
+    "DuplicateDump",
+    "dump_create",
+    "dump_ingest",
+    "dump_mark_failed",
+]

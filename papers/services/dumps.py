@@ -1,0 +1,254 @@
+"""Dumps: taking an upload in, and running its ingestion from start to finish.
+
+The life of a dump: `dump_create` stores the file and queues it; the task calls `dump_ingest`,
+which reads the file twice. The first pass validates and counts (so a bad file fails before
+anything is written, and progress has a total); the second writes everything in ONE
+transaction, batch by batch, and marks the dump done inside that same transaction. So a dump
+is either done with all its rows, or has written nothing: a crashed or killed run leaves no
+trace but the dump's `processing` status, and simply runs again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from config.errors import DomainError
+from papers.models import Dump, DumpStatus
+from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning, parse_dump
+from papers.services.ingestion import IngestionWriter
+
+logger = logging.getLogger(__name__)
+
+MSG_TOO_LARGE = "The file is {size} but uploads are limited to {limit}."
+MSG_DUPLICATE = "This file was already uploaded as dump #{id} ({name}) on {date}."
+MSG_FILE_MISSING = "The uploaded file is no longer on the server; upload it again."
+MSG_INTERNAL = "Ingestion stopped on an internal error; the administrators have the details."
+
+# Stored warnings are capped so a file with a warning on every line stays small; the count
+# is always exact.
+MAX_STORED_WARNINGS = 1000
+BATCH_SIZE = 2000
+PROGRESS_TTL = 24 * 3600
+
+
+class DumpTooLarge(DomainError):
+    status_code = 413
+    code = "too_large"
+
+
+class DuplicateDump(DomainError):
+    status_code = 409
+    code = "duplicate"
+
+    def __init__(self, existing: Dump) -> None:
+        super().__init__(
+            MSG_DUPLICATE.format(
+                id=existing.pk,
+                name=existing.original_name,
+                date=timezone.localdate(existing.uploaded_at).isoformat(),
+            ),
+            extra={"dump": existing.pk},
+        )
+        self.existing = existing
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def progress_key(dump_id: int) -> str:
+    return f"papers:dump:{dump_id}:progress"
+
+
+def dump_create(
+    *,
+    file: File,
+    original_name: str,
+    uploaded_by=None,
+    digest_date: datetime.date | None = None,
+    publish: bool = False,
+    enqueue: bool = True,
+) -> Dump:
+    """Store an uploaded file as a queued dump and enqueue its ingestion once committed.
+
+    With `enqueue=False` nothing is queued: the caller runs `dump_ingest` itself (the
+    `ingest_digest --sync` command), so the dump is never ingested twice.
+
+    Raises DumpTooLarge above the configured limit and DuplicateDump for a byte-identical file
+    already uploaded (unless that earlier upload failed).
+    """
+    limit = settings.DUMP_MAX_UPLOAD_BYTES
+    size = file.size
+    if size is not None and size > limit:
+        raise DumpTooLarge(MSG_TOO_LARGE.format(size=human_size(size), limit=human_size(limit)))
+
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    file.seek(0)
+
+    existing = Dump.objects.filter(sha256=sha256).exclude(status=DumpStatus.FAILED).first()
+    if existing is not None:
+        raise DuplicateDump(existing)
+
+    dump = Dump(
+        original_name=(original_name or "upload")[:255],
+        sha256=sha256,
+        size=size,
+        uploaded_by=uploaded_by,
+        digest_date=digest_date,
+        publish=publish,
+    )
+    dump.file.save(sha256, file, save=False)
+    try:
+        with transaction.atomic():
+            dump.save()
+    except IntegrityError:
+        # Another upload of the same bytes won the race; it is the one that counts.
+        dump.file.delete(save=False)
+        raise DuplicateDump(
+            Dump.objects.filter(sha256=sha256).exclude(status=DumpStatus.FAILED).get()
+        ) from None
+
+    if not enqueue:
+        return dump
+
+    from papers.tasks import ingest_dump  # the task module imports this one
+
+    transaction.on_commit(lambda: ingest_dump.delay(dump.pk))
+    return dump
+
+
+def dump_mark_failed(*, dump: Dump, error: str) -> Dump:
+    """Record that a dump cannot be ingested. Nothing it would have written is kept."""
+    Dump.objects.filter(pk=dump.pk).update(
+        status=DumpStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+    cache.delete(progress_key(dump.pk))
+    dump.refresh_from_db()
+    return dump
+
+
+def _claim(dump: Dump) -> bool:
+    """Move a queued (or interrupted) dump to processing. False if it is already finished."""
+    with transaction.atomic():
+        locked = Dump.objects.select_for_update().get(pk=dump.pk)
+        if locked.status in (DumpStatus.DONE, DumpStatus.FAILED):
+            return False
+        locked.status = DumpStatus.PROCESSING
+        locked.attempts += 1
+        locked.started_at = timezone.now()
+        locked.error = ""
+        locked.save(update_fields=["status", "attempts", "started_at", "error"])
+    return True
+
+
+def _parse(dump: Dump, fh):
+    upload_date = timezone.localdate(dump.uploaded_at)
+    return parse_dump(fh, upload_date=upload_date, digest_date=dump.digest_date)
+
+
+def _validate(dump: Dump) -> tuple[int, int, list[dict]]:
+    """First pass: raise DumpFormatError for a bad file, else count entries and warnings."""
+    total = 0
+    warning_count = 0
+    warnings: list[dict] = []
+    with dump.file.open("rb") as fh:
+        for item in _parse(dump, fh):
+            if isinstance(item, ParseWarning):
+                warning_count += 1
+                if len(warnings) < MAX_STORED_WARNINGS:
+                    warnings.append({"line": item.line, "message": item.message})
+            else:
+                total += 1
+    return total, warning_count, warnings
+
+
+def _serialize_ingestions() -> None:
+    """Ingestions run one at a time, so two dumps never race to create the same paper."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('paperboard.ingestion'))")
+    # SQLite: the IMMEDIATE transaction already holds the database's only write lock.
+
+
+def dump_ingest(*, dump: Dump, batch_size: int = BATCH_SIZE) -> Dump:
+    """Ingest a dump from start to finish; safe to call again on the same dump at any time.
+
+    Database and broker errors that may pass are raised for the task to retry; a bad file ends
+    the dump `failed` with one sentence in `error`.
+    """
+    if not _claim(dump):
+        dump.refresh_from_db()
+        return dump
+    dump.refresh_from_db()
+
+    try:
+        total, parse_warning_count, warnings = _validate(dump)
+    except DumpFormatError as exc:
+        return dump_mark_failed(dump=dump, error=str(exc))
+    except FileNotFoundError:
+        return dump_mark_failed(dump=dump, error=MSG_FILE_MISSING)
+
+    key = progress_key(dump.pk)
+    cache.set(key, (0, total), PROGRESS_TTL)
+    Dump.objects.filter(pk=dump.pk).update(progress_done=0, progress_total=total)
+
+    try:
+        with transaction.atomic():
+            _serialize_ingestions()
+            locked = Dump.objects.select_for_update().get(pk=dump.pk)
+            if locked.status != DumpStatus.PROCESSING:
+                return locked  # a twin delivery finished it while we validated
+            writer = IngestionWriter(dump=locked)
+            batch: list[ParsedEntry] = []
+            done = 0
+            with locked.file.open("rb") as fh:
+                for item in _parse(locked, fh):
+                    if isinstance(item, ParseWarning):
+                        continue  # counted in the first pass
+                    batch.append(item)
+                    if len(batch) >= batch_size:
+                        writer.write(batch)
+                        done += len(batch)
+                        batch = []
+                        cache.set(key, (done, total), PROGRESS_TTL)
+            if batch:
+                writer.write(batch)
+                done += len(batch)
+
+            for warning in writer.warnings:
+                if len(warnings) < MAX_STORED_WARNINGS:
+                    warnings.append(warning)
+            warnings.sort(key=lambda w: w["line"])
+            warning_count = parse_warning_count + len(writer.warnings)
+            locked.stats = {**writer.stats(), "warnings": warning_count}
+            locked.warnings = warnings
+            locked.warning_count = warning_count
+            locked.progress_done = done
+            locked.progress_total = total
+            locked.status = DumpStatus.DONE
+            locked.finished_at = timezone.now()
+            locked.save()
+    except DumpFormatError as exc:
+        # The file changed between the passes, or the parser disagrees with itself: either way
+        # the transaction rolled back and nothing was written.
+        return dump_mark_failed(dump=dump, error=str(exc))
+    finally:
+        cache.delete(key)
+    dump.refresh_from_db()
+    return dump

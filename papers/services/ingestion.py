@@ -1,0 +1,269 @@
+"""Writing parsed entries into papers, digests and digest entries, a batch at a time.
+
+Rules of the domain applied here:
+- a paper is found again by arXiv id first, then by normalized title;
+- data is only ever filled in: a field already stored is never erased by a dump lacking it;
+  upvotes take the figure of the latest dump that has one;
+- a paper seen again keeps its moderation status; a new paper is pending, or published when
+  the dump was uploaded with "publish";
+- writing the same entries twice changes nothing.
+
+Every batch costs a fixed number of queries (a read of the papers and entries it touches, one
+bulk insert and at most one bulk update for each table); no row is saved on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from papers.models import Digest, DigestEntry, Dump, Paper, PaperStatus
+from papers.parsing import ParsedEntry, normalize_title
+
+MSG_ARXIV_CONFLICT = (
+    "The title matches paper #{title_paper} but arXiv id {arxiv_id} belongs to paper "
+    "#{arxiv_paper}; the entry was recorded for the arXiv id's paper."
+)
+MSG_ARXIV_MISMATCH = (
+    "The title matches paper #{paper} whose arXiv id is {stored}, not {given}; the entry was "
+    "recorded for that paper and its arXiv id kept."
+)
+MSG_NO_TITLE_KEY = "The title has no letters or digits, so the paper cannot be identified."
+MSG_REPEATED_IN_DAY = "The paper at line {first} is listed again on the same digest day; kept once."
+
+PAPER_FILL_FIELDS = (
+    "abstract", "arxiv_id", "authors", "author_count", "published_on", "first_digest_on",
+    "upvotes",
+)
+
+
+@dataclass
+class _Counters:
+    entries: int = 0
+    new_entries: int = 0
+    new_papers: int = 0
+    existing_papers: set[int] = field(default_factory=set)
+    digests: set[datetime.date] = field(default_factory=set)
+
+
+class IngestionWriter:
+    """Writes the entries of one dump. The caller holds the transaction for the whole dump."""
+
+    def __init__(self, *, dump: Dump) -> None:
+        self.dump = dump
+        self.new_status = PaperStatus.PUBLISHED if dump.publish else PaperStatus.PENDING
+        self.warnings: list[dict] = []
+        self._digest_ids: dict[datetime.date, int] = {}
+        # (digest date, paper id) -> line where this dump first listed it
+        self._seen: dict[tuple[datetime.date, int], int] = {}
+        # ids of the papers this dump created: they are "new", not "existing", when met again
+        self._created: set[int] = set()
+        self._counters = _Counters()
+
+    def stats(self) -> dict:
+        c = self._counters
+        return {
+            "digests": len(c.digests),
+            "entries": c.entries,
+            "new_entries": c.new_entries,
+            "new_papers": c.new_papers,
+            "existing_papers": len(c.existing_papers),
+        }
+
+    def _warn(self, line: int, message: str) -> None:
+        self.warnings.append({"line": line, "message": message})
+
+    # --- digests -----------------------------------------------------------------------------
+    def _digest_ids_for(self, dates: set[datetime.date]) -> dict[datetime.date, int]:
+        missing = dates - self._digest_ids.keys()
+        if missing:
+            Digest.objects.bulk_create(
+                [Digest(date=d) for d in sorted(missing)], ignore_conflicts=True
+            )
+            found = dict(Digest.objects.filter(date__in=missing).values_list("date", "id"))
+            Digest.dumps.through.objects.bulk_create(
+                [Digest.dumps.through(digest_id=i, dump_id=self.dump.pk) for i in found.values()],
+                ignore_conflicts=True,
+            )
+            self._digest_ids.update(found)
+        return self._digest_ids
+
+    # --- papers ------------------------------------------------------------------------------
+    def _resolve_papers(
+        self, entries: list[tuple[ParsedEntry, str]]
+    ) -> tuple[list[Paper], dict[int, tuple]]:
+        """The paper of each entry, found in the database or made (unsaved) for a new one, and
+        a snapshot of each stored paper as read, to tell which ones the batch changed."""
+        keys = {key for _, key in entries}
+        arxiv_ids = {e.arxiv_id for e, _ in entries if e.arxiv_id}
+        query = Q(title_key__in=keys)
+        if arxiv_ids:
+            query |= Q(arxiv_id__in=arxiv_ids)
+        by_key: dict[str, Paper] = {}
+        by_arxiv: dict[str, Paper] = {}
+        snapshots: dict[int, tuple] = {}
+        for paper in Paper.objects.filter(query):
+            snapshots[paper.pk] = _snapshot(paper)
+            by_key[paper.title_key] = paper
+            if paper.arxiv_id:
+                by_arxiv[paper.arxiv_id] = paper
+
+        resolved: list[Paper] = []
+        for entry, key in entries:
+            paper_by_arxiv = by_arxiv.get(entry.arxiv_id) if entry.arxiv_id else None
+            paper_by_key = by_key.get(key)
+            if paper_by_arxiv is not None:
+                paper = paper_by_arxiv
+                if paper_by_key is not None and paper_by_key is not paper:
+                    self._warn(entry.line, MSG_ARXIV_CONFLICT.format(
+                        title_paper=paper_by_key.pk or "new", arxiv_id=entry.arxiv_id,
+                        arxiv_paper=paper.pk or "new"))
+            elif paper_by_key is not None:
+                paper = paper_by_key
+                if entry.arxiv_id and paper.arxiv_id and paper.arxiv_id != entry.arxiv_id:
+                    self._warn(entry.line, MSG_ARXIV_MISMATCH.format(
+                        paper=paper.pk or "new", stored=paper.arxiv_id, given=entry.arxiv_id))
+            else:
+                paper = Paper(
+                    title=entry.title,
+                    title_key=key,
+                    abstract="",
+                    authors=[],
+                    status=self.new_status,
+                )
+                by_key[key] = paper
+            self._fill(paper, entry)
+            if entry.arxiv_id and paper.arxiv_id == entry.arxiv_id:
+                by_arxiv[entry.arxiv_id] = paper
+            resolved.append(paper)
+        return resolved, snapshots
+
+    @staticmethod
+    def _fill(paper: Paper, entry: ParsedEntry) -> None:
+        """Fill in what the paper lacks; only upvotes are overwritten, by the newer figure."""
+        if not paper.abstract and entry.abstract:
+            paper.abstract = entry.abstract
+        if not paper.arxiv_id and entry.arxiv_id:
+            paper.arxiv_id = entry.arxiv_id
+        if not paper.authors and entry.authors:
+            paper.authors = list(entry.authors)
+        if paper.author_count is None and entry.author_count is not None:
+            paper.author_count = entry.author_count
+        if paper.published_on is None and entry.published_on is not None:
+            paper.published_on = entry.published_on
+        if paper.first_digest_on is None or entry.digest_date < paper.first_digest_on:
+            paper.first_digest_on = entry.digest_date
+        if entry.upvotes is not None:
+            paper.upvotes = entry.upvotes
+
+    def _save_papers(self, papers: list[Paper], snapshots: dict[int, tuple]) -> None:
+        new = [p for p in {id(p): p for p in papers if p.pk is None}.values()]
+        if new:
+            # An arXiv id met for the first time may already belong to a paper this batch did
+            # not read (it was matched by title to another paper): leave it unset then.
+            taken = set(
+                Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in new if p.arxiv_id])
+                .values_list("arxiv_id", flat=True)
+            )
+            for paper in new:
+                if paper.arxiv_id in taken:
+                    paper.arxiv_id = None
+            Paper.objects.bulk_create(new)
+            self._created.update(p.pk for p in new)
+            self._counters.new_papers += len(new)
+        changed = [
+            p for p in {id(p): p for p in papers if p.pk in snapshots}.values()
+            if _snapshot(p) != snapshots[p.pk]
+        ]
+        if changed:
+            arxiv_filled = [
+                p for p in changed
+                if p.arxiv_id and not snapshots[p.pk][PAPER_FILL_FIELDS.index("arxiv_id")]
+            ]
+            if arxiv_filled:
+                taken = set(
+                    Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in arxiv_filled])
+                    .values_list("arxiv_id", flat=True)
+                )
+                for paper in arxiv_filled:
+                    if paper.arxiv_id in taken:
+                        paper.arxiv_id = None
+            now = timezone.now()
+            for paper in changed:
+                paper.updated_at = now  # bulk_update does not apply auto_now
+            Paper.objects.bulk_update(changed, [*PAPER_FILL_FIELDS, "updated_at"])
+
+    # --- entries -----------------------------------------------------------------------------
+    def write(self, entries: list[ParsedEntry]) -> None:
+        keyed: list[tuple[ParsedEntry, str]] = []
+        for entry in entries:
+            key = normalize_title(entry.title)
+            if not key:
+                self._warn(entry.line, MSG_NO_TITLE_KEY)
+                continue
+            keyed.append((entry, key))
+        if not keyed:
+            return
+
+        digest_ids = self._digest_ids_for({e.digest_date for e, _ in keyed})
+        resolved, snapshots = self._resolve_papers(keyed)
+        self._save_papers(resolved, snapshots)
+
+        rows: dict[tuple[int, int], DigestEntry] = {}
+        for (entry, _), paper in zip(keyed, resolved, strict=True):
+            seen_key = (entry.digest_date, paper.pk)
+            if seen_key in self._seen:
+                self._warn(entry.line, MSG_REPEATED_IN_DAY.format(first=self._seen[seen_key]))
+                continue
+            self._seen[seen_key] = entry.line
+            self._counters.entries += 1
+            self._counters.digests.add(entry.digest_date)
+            if paper.pk not in self._created:
+                self._counters.existing_papers.add(paper.pk)
+            rows[(digest_ids[entry.digest_date], paper.pk)] = DigestEntry(
+                digest_id=digest_ids[entry.digest_date],
+                paper_id=paper.pk,
+                position=entry.position,
+                upvotes=entry.upvotes,
+                metadata=entry.metadata,
+                dump_id=self.dump.pk,
+            )
+        self._save_entries(rows)
+
+    def _save_entries(self, rows: dict[tuple[int, int], DigestEntry]) -> None:
+        if not rows:
+            return
+        digest_ids = {d for d, _ in rows}
+        paper_ids = {p for _, p in rows}
+        existing = {
+            (e.digest_id, e.paper_id): e
+            for e in DigestEntry.objects.filter(digest_id__in=digest_ids, paper_id__in=paper_ids)
+        }
+        new, changed = [], []
+        for pair, row in rows.items():
+            stored = existing.get(pair)
+            if stored is None:
+                new.append(row)
+                continue
+            merged_upvotes = row.upvotes if row.upvotes is not None else stored.upvotes
+            merged_metadata = {**stored.metadata, **row.metadata}
+            if (stored.position, stored.upvotes, stored.metadata) != (
+                row.position, merged_upvotes, merged_metadata
+            ):
+                stored.position = row.position
+                stored.upvotes = merged_upvotes
+                stored.metadata = merged_metadata
+                stored.dump_id = self.dump.pk
+                changed.append(stored)
+        if new:
+            DigestEntry.objects.bulk_create(new)
+            self._counters.new_entries += len(new)
+        if changed:
+            DigestEntry.objects.bulk_update(changed, ["position", "upvotes", "metadata", "dump"])
+
+
+def _snapshot(paper: Paper) -> tuple:
+    return tuple(getattr(paper, name) for name in PAPER_FILL_FIELDS)

@@ -1,0 +1,56 @@
+"""Celery tasks of the papers app: thin doors into papers.services."""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from papers.models import Dump
+from papers.services import dump_ingest, dump_mark_failed
+from papers.services.dumps import MSG_INTERNAL
+
+logger = logging.getLogger(__name__)
+
+# Errors that can pass: the database or the broker went away for a moment.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    BrokerOperationalError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+MAX_RETRIES = 5
+MSG_GAVE_UP = "The database or the broker stayed unreachable after {n} tries; upload the file again."
+MSG_TOO_SLOW = "Ingestion took longer than the time limit of the worker and was stopped."
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def ingest_dump(self, dump_id: int) -> None:
+    dump = Dump.objects.filter(pk=dump_id).first()
+    if dump is None:
+        return
+    try:
+        dump_ingest(dump=dump)
+    except TRANSIENT_ERRORS:
+        if self.request.retries >= MAX_RETRIES:
+            logger.exception("dump %s: giving up after %s retries", dump_id, MAX_RETRIES)
+            dump_mark_failed(dump=dump, error=MSG_GAVE_UP.format(n=MAX_RETRIES + 1))
+            return
+        raise
+    except SoftTimeLimitExceeded:
+        dump_mark_failed(dump=dump, error=MSG_TOO_SLOW)
+    except Exception:
+        logger.exception("dump %s: ingestion failed", dump_id)
+        dump_mark_failed(dump=dump, error=MSG_INTERNAL)

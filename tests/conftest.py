@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite."""
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded dumps go to a temporary folder for each test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def fixture_path():
+    def _path(name: str) -> Path:
+        return FIXTURES / name
+
+    return _path
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="admin", email="admin@example.com", password="admin-pass-123"
+    )
+
+
+@pytest.fixture
+def member(django_user_model):
+    return django_user_model.objects.create_user(username="member", password="member-pass-123")
+
+
+@pytest.fixture
+def ingest(db):
+    """Upload bytes as a dump and ingest it in this process; returns the finished Dump."""
+    from django.core.files.base import ContentFile
+
+    from papers.services import dump_create, dump_ingest
+
+    def _ingest(content: bytes, name: str = "dump.txt", **options):
+        batch_size = options.pop("batch_size", None)
+        dump = dump_create(file=ContentFile(content, name=name), original_name=name, **options)
+        kwargs = {"batch_size": batch_size} if batch_size else {}
+        return dump_ingest(dump=dump, **kwargs)
+
+    return _ingest

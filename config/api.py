@@ -41,14 +41,18 @@ def exception_handler(exc, context):
 
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = {key: [str(m) for m in (val if isinstance(val, list) else [val])]
-                  for key, val in detail.items()}
+        fields = {
+            key: [str(m) for m in (val if isinstance(val, list) else [val])]
+            for key, val in detail.items()
+        }
         message = _first_message(exc.detail) if len(fields) == 1 else VALIDATION_MESSAGE
         body = {"code": "invalid", "message": message, "fields": fields}
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        body = {"code": codes if isinstance(codes, str) else "error",
-                "message": _first_message(getattr(exc, "detail", str(exc)))}
+        body = {
+            "code": codes if isinstance(codes, str) else "error",
+            "message": _first_message(getattr(exc, "detail", str(exc))),
+        }
     response.data = {"error": body}
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
         response.data["error"]["retry_after"] = int(response["Retry-After"])

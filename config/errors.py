@@ -7,8 +7,14 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None,
-                 extra: dict | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        extra: dict | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:

@@ -11,6 +11,10 @@ from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
+# Seconds a probe may spend on the broker: well under the healthcheck timeouts of the
+# orchestrator, so a hung broker shows as "unreachable" rather than as a probe timing out.
+BROKER_TIMEOUT = 2
+
 
 @never_cache
 @require_GET
@@ -33,8 +37,17 @@ def _broker_ok() -> bool:
     if celery_app.conf.task_always_eager:
         return True  # embedded mode: tasks run in this process, there is no broker to reach
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with celery_app.connection_for_write(
+            connect_timeout=BROKER_TIMEOUT,
+            # The Redis transport takes its socket timeouts from here, not from connect_timeout.
+            transport_options={
+                "socket_connect_timeout": BROKER_TIMEOUT,
+                "socket_timeout": BROKER_TIMEOUT,
+            },
+        ) as conn:
+            # One attempt: the orchestrator probes again anyway, and kombu's retry would first
+            # sleep for two seconds, answering late exactly when the broker is down.
+            conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT)
         return True
     except Exception:
         logger.exception("readyz: broker unreachable")
@@ -46,6 +59,8 @@ def _broker_ok() -> bool:
 def readyz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     ready = all(checks.values())
-    body = {"status": "ready" if ready else "unavailable",
-            "checks": {name: "ok" if ok else "unreachable" for name, ok in checks.items()}}
+    body = {
+        "status": "ready" if ready else "unavailable",
+        "checks": {name: "ok" if ok else "unreachable" for name, ok in checks.items()},
+    }
     return JsonResponse(body, status=200 if ready else 503)

@@ -70,7 +70,10 @@ class Dump(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.BigIntegerField()
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="dumps",
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -128,7 +131,11 @@ class DigestEntry(models.Model):
     upvotes = models.PositiveIntegerField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     dump = models.ForeignKey(
-        Dump, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries",
+        Dump,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entries",
         help_text="The dump that last recorded this entry.",
     )
 

@@ -24,7 +24,9 @@ TRANSIENT_ERRORS = (
     RedisTimeoutError,
 )
 MAX_RETRIES = 5
-MSG_GAVE_UP = "The database or the broker stayed unreachable after {n} tries; upload the file again."
+MSG_GAVE_UP = (
+    "The database or the broker stayed unreachable after {n} tries; upload the file again."
+)
 MSG_TOO_SLOW = "Ingestion took longer than the time limit of the worker and was stopped."
 
 

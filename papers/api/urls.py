@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from papers.api.views import DumpViewSet
+
+router = SimpleRouter()
+router.register("dumps", DumpViewSet, basename="dump")
+
+urlpatterns = router.urls

@@ -1,23 +1,23 @@
 """Dumps: taking an upload in, and running its ingestion from start to finish.
 
 The life of a dump: `dump_create` stores the file and queues it; the task calls `dump_ingest`,
-which reads the file twice. The first pass validates and counts (so a bad file fails before
-anything is written, and progress has a total); the second writes everything in ONE
-transaction, batch by batch, and marks the dump done inside that same transaction. So a dump
-is either done with all its rows, or has written nothing: a crashed or killed run leaves no
-trace but the dump's `processing` status, and simply runs again.
+which reads the file once and writes everything in ONE transaction, batch by batch, marking
+the dump done inside that same transaction. So a dump is either done with all its rows, or
+has written nothing: a bad file rolls back, and a crashed or killed run leaves no trace but
+the dump's `processing` status, and simply runs again.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from config.errors import DomainError
@@ -157,25 +157,21 @@ def _claim(dump: Dump) -> bool:
     return True
 
 
-def _parse(dump: Dump, fh):
-    upload_date = timezone.localdate(dump.uploaded_at)
-    return parse_dump(fh, upload_date=upload_date, digest_date=dump.digest_date)
+class _CountingReader(io.RawIOBase):
+    """A raw reader over a file that counts the bytes taken from it, for progress."""
 
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self.count = 0
 
-def _validate(dump: Dump) -> tuple[int, int, list[dict]]:
-    """First pass: raise DumpFormatError for a bad file, else count entries and warnings."""
-    total = 0
-    warning_count = 0
-    warnings: list[dict] = []
-    with dump.file.open("rb") as fh:
-        for item in _parse(dump, fh):
-            if isinstance(item, ParseWarning):
-                warning_count += 1
-                if len(warnings) < MAX_STORED_WARNINGS:
-                    warnings.append({"line": item.line, "message": item.message})
-            else:
-                total += 1
-    return total, warning_count, warnings
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
 
 
 def _serialize_ingestions() -> None:
@@ -189,66 +185,76 @@ def _serialize_ingestions() -> None:
 def dump_ingest(*, dump: Dump, batch_size: int = BATCH_SIZE) -> Dump:
     """Ingest a dump from start to finish; safe to call again on the same dump at any time.
 
-    Database and broker errors that may pass are raised for the task to retry; a bad file ends
-    the dump `failed` with one sentence in `error`.
+    One pass over the file inside one transaction: a bad file (DumpFormatError, even at its
+    very end) rolls everything back and ends the dump `failed` with one sentence. Progress is
+    counted in bytes of the file read. Database and broker errors that may pass propagate, for
+    the task to retry.
     """
     if not _claim(dump):
         dump.refresh_from_db()
         return dump
     dump.refresh_from_db()
 
-    try:
-        total, parse_warning_count, warnings = _validate(dump)
-    except DumpFormatError as exc:
-        return dump_mark_failed(dump=dump, error=str(exc))
-    except FileNotFoundError:
-        return dump_mark_failed(dump=dump, error=MSG_FILE_MISSING)
-
     key = progress_key(dump.pk)
+    total = dump.size
     cache.set(key, (0, total), PROGRESS_TTL)
-    Dump.objects.filter(pk=dump.pk).update(progress_done=0, progress_total=total)
-
     try:
         with transaction.atomic():
             _serialize_ingestions()
             locked = Dump.objects.select_for_update().get(pk=dump.pk)
             if locked.status != DumpStatus.PROCESSING:
-                return locked  # a twin delivery finished it while we validated
-            writer = IngestionWriter(dump=locked)
-            batch: list[ParsedEntry] = []
-            done = 0
-            with locked.file.open("rb") as fh:
-                for item in _parse(locked, fh):
-                    if isinstance(item, ParseWarning):
-                        continue  # counted in the first pass
-                    batch.append(item)
-                    if len(batch) >= batch_size:
-                        writer.write(batch)
-                        done += len(batch)
-                        batch = []
-                        cache.set(key, (done, total), PROGRESS_TTL)
-            if batch:
-                writer.write(batch)
-                done += len(batch)
-
-            for warning in writer.warnings:
-                if len(warnings) < MAX_STORED_WARNINGS:
-                    warnings.append(warning)
-            warnings.sort(key=lambda w: w["line"])
-            warning_count = parse_warning_count + len(writer.warnings)
-            locked.stats = {**writer.stats(), "warnings": warning_count}
-            locked.warnings = warnings
-            locked.warning_count = warning_count
-            locked.progress_done = done
-            locked.progress_total = total
-            locked.status = DumpStatus.DONE
-            locked.finished_at = timezone.now()
-            locked.save()
+                return locked  # a twin delivery finished it while we waited for the lock
+            _write_dump(
+                locked,
+                batch_size=batch_size,
+                progress=lambda n: cache.set(key, (n, total), PROGRESS_TTL),
+            )
     except DumpFormatError as exc:
-        # The file changed between the passes, or the parser disagrees with itself: either way
-        # the transaction rolled back and nothing was written.
         return dump_mark_failed(dump=dump, error=str(exc))
+    except FileNotFoundError:
+        return dump_mark_failed(dump=dump, error=MSG_FILE_MISSING)
     finally:
         cache.delete(key)
     dump.refresh_from_db()
     return dump
+
+
+def _write_dump(dump: Dump, *, batch_size: int, progress) -> None:
+    """Parse and write the whole dump; the caller holds the transaction and the dump's lock."""
+    writer = IngestionWriter(dump=dump)
+    parse_warnings: list[dict] = []
+    parse_warning_count = 0
+    batch: list[ParsedEntry] = []
+    with dump.file.open("rb") as raw:
+        counter = _CountingReader(raw)
+        stream = io.BufferedReader(counter, buffer_size=1 << 20)
+        items = parse_dump(
+            stream, upload_date=timezone.localdate(dump.uploaded_at), digest_date=dump.digest_date
+        )
+        for item in items:
+            if isinstance(item, ParseWarning):
+                parse_warning_count += 1
+                if len(parse_warnings) < MAX_STORED_WARNINGS:
+                    parse_warnings.append({"line": item.line, "message": item.message})
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                writer.write(batch)
+                batch = []
+                progress(counter.count)
+                # With DEBUG on, Django keeps every query's SQL; a large dump's bulk inserts
+                # would pile up hundreds of megabytes of it.
+                reset_queries()
+        if batch:
+            writer.write(batch)
+
+    warnings = sorted(parse_warnings + writer.warnings, key=lambda w: w["line"])
+    warning_count = parse_warning_count + len(writer.warnings)
+    dump.stats = {**writer.stats(), "warnings": warning_count}
+    dump.warnings = warnings[:MAX_STORED_WARNINGS]
+    dump.warning_count = warning_count
+    dump.progress_done = dump.progress_total = dump.size
+    dump.status = DumpStatus.DONE
+    dump.finished_at = timezone.now()
+    dump.error = ""
+    dump.save()

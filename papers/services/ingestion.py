@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from papers.models import Digest, DigestEntry, Dump, Paper, PaperStatus
 from papers.parsing import ParsedEntry, normalize_title
+from papers.services.bulk import bulk_insert
 
 MSG_ARXIV_CONFLICT = (
     "The title matches paper #{title_paper} but arXiv id {arxiv_id} belongs to paper "
@@ -35,7 +36,12 @@ MSG_NO_TITLE_KEY = "The title has no letters or digits, so the paper cannot be i
 MSG_REPEATED_IN_DAY = "The paper at line {first} is listed again on the same digest day; kept once."
 
 PAPER_FILL_FIELDS = (
-    "abstract", "arxiv_id", "authors", "author_count", "published_on", "first_digest_on",
+    "abstract",
+    "arxiv_id",
+    "authors",
+    "author_count",
+    "published_on",
+    "first_digest_on",
     "upvotes",
 )
 
@@ -118,22 +124,25 @@ class IngestionWriter:
             if paper_by_arxiv is not None:
                 paper = paper_by_arxiv
                 if paper_by_key is not None and paper_by_key is not paper:
-                    self._warn(entry.line, MSG_ARXIV_CONFLICT.format(
-                        title_paper=paper_by_key.pk or "new", arxiv_id=entry.arxiv_id,
-                        arxiv_paper=paper.pk or "new"))
+                    self._warn(
+                        entry.line,
+                        MSG_ARXIV_CONFLICT.format(
+                            title_paper=paper_by_key.pk or "new",
+                            arxiv_id=entry.arxiv_id,
+                            arxiv_paper=paper.pk or "new",
+                        ),
+                    )
             elif paper_by_key is not None:
                 paper = paper_by_key
                 if entry.arxiv_id and paper.arxiv_id and paper.arxiv_id != entry.arxiv_id:
-                    self._warn(entry.line, MSG_ARXIV_MISMATCH.format(
-                        paper=paper.pk or "new", stored=paper.arxiv_id, given=entry.arxiv_id))
+                    self._warn(
+                        entry.line,
+                        MSG_ARXIV_MISMATCH.format(
+                            paper=paper.pk or "new", stored=paper.arxiv_id, given=entry.arxiv_id
+                        ),
+                    )
             else:
-                paper = Paper(
-                    title=entry.title,
-                    title_key=key,
-                    abstract="",
-                    authors=[],
-                    status=self.new_status,
-                )
+                paper = _NewPaper(title=entry.title, title_key=key, status=self.new_status)
                 by_key[key] = paper
             self._fill(paper, entry)
             if entry.arxiv_id and paper.arxiv_id == entry.arxiv_id:
@@ -160,33 +169,49 @@ class IngestionWriter:
             paper.upvotes = entry.upvotes
 
     def _save_papers(self, papers: list[Paper], snapshots: dict[int, tuple]) -> None:
-        new = [p for p in {id(p): p for p in papers if p.pk is None}.values()]
+        new = list({id(p): p for p in papers if p.pk is None}.values())
         if new:
             # An arXiv id met for the first time may already belong to a paper this batch did
             # not read (it was matched by title to another paper): leave it unset then.
             taken = set(
-                Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in new if p.arxiv_id])
-                .values_list("arxiv_id", flat=True)
+                Paper.objects.filter(
+                    arxiv_id__in=[p.arxiv_id for p in new if p.arxiv_id]
+                ).values_list("arxiv_id", flat=True)
             )
             for paper in new:
                 if paper.arxiv_id in taken:
                     paper.arxiv_id = None
-            Paper.objects.bulk_create(new)
+            now = timezone.now()
+            bulk_insert(Paper, [
+                {**{name: getattr(p, name) for name in _NewPaper.__slots__ if name != "pk"},
+                 "created_at": now, "updated_at": now}
+                for p in new
+            ])
+            ids = dict(
+                Paper.objects.filter(title_key__in=[p.title_key for p in new]).values_list(
+                    "title_key", "id"
+                )
+            )
+            for paper in new:
+                paper.pk = ids[paper.title_key]
             self._created.update(p.pk for p in new)
             self._counters.new_papers += len(new)
         changed = [
-            p for p in {id(p): p for p in papers if p.pk in snapshots}.values()
+            p
+            for p in {id(p): p for p in papers if p.pk in snapshots}.values()
             if _snapshot(p) != snapshots[p.pk]
         ]
         if changed:
             arxiv_filled = [
-                p for p in changed
+                p
+                for p in changed
                 if p.arxiv_id and not snapshots[p.pk][PAPER_FILL_FIELDS.index("arxiv_id")]
             ]
             if arxiv_filled:
                 taken = set(
-                    Paper.objects.filter(arxiv_id__in=[p.arxiv_id for p in arxiv_filled])
-                    .values_list("arxiv_id", flat=True)
+                    Paper.objects.filter(
+                        arxiv_id__in=[p.arxiv_id for p in arxiv_filled]
+                    ).values_list("arxiv_id", flat=True)
                 )
                 for paper in arxiv_filled:
                     if paper.arxiv_id in taken:
@@ -212,7 +237,7 @@ class IngestionWriter:
         resolved, snapshots = self._resolve_papers(keyed)
         self._save_papers(resolved, snapshots)
 
-        rows: dict[tuple[int, int], DigestEntry] = {}
+        rows: dict[tuple[int, int], dict] = {}
         for (entry, _), paper in zip(keyed, resolved, strict=True):
             seen_key = (entry.digest_date, paper.pk)
             if seen_key in self._seen:
@@ -223,17 +248,17 @@ class IngestionWriter:
             self._counters.digests.add(entry.digest_date)
             if paper.pk not in self._created:
                 self._counters.existing_papers.add(paper.pk)
-            rows[(digest_ids[entry.digest_date], paper.pk)] = DigestEntry(
-                digest_id=digest_ids[entry.digest_date],
-                paper_id=paper.pk,
-                position=entry.position,
-                upvotes=entry.upvotes,
-                metadata=entry.metadata,
-                dump_id=self.dump.pk,
-            )
+            rows[(digest_ids[entry.digest_date], paper.pk)] = {
+                "digest_id": digest_ids[entry.digest_date],
+                "paper_id": paper.pk,
+                "position": entry.position,
+                "upvotes": entry.upvotes,
+                "metadata": entry.metadata,
+                "dump_id": self.dump.pk,
+            }
         self._save_entries(rows)
 
-    def _save_entries(self, rows: dict[tuple[int, int], DigestEntry]) -> None:
+    def _save_entries(self, rows: dict[tuple[int, int], dict]) -> None:
         if not rows:
             return
         digest_ids = {d for d, _ in rows}
@@ -248,21 +273,43 @@ class IngestionWriter:
             if stored is None:
                 new.append(row)
                 continue
-            merged_upvotes = row.upvotes if row.upvotes is not None else stored.upvotes
-            merged_metadata = {**stored.metadata, **row.metadata}
+            merged_upvotes = row["upvotes"] if row["upvotes"] is not None else stored.upvotes
+            merged_metadata = {**stored.metadata, **row["metadata"]}
             if (stored.position, stored.upvotes, stored.metadata) != (
-                row.position, merged_upvotes, merged_metadata
+                row["position"],
+                merged_upvotes,
+                merged_metadata,
             ):
-                stored.position = row.position
+                stored.position = row["position"]
                 stored.upvotes = merged_upvotes
                 stored.metadata = merged_metadata
                 stored.dump_id = self.dump.pk
                 changed.append(stored)
         if new:
-            DigestEntry.objects.bulk_create(new)
+            bulk_insert(DigestEntry, new)
             self._counters.new_entries += len(new)
         if changed:
             DigestEntry.objects.bulk_update(changed, ["position", "upvotes", "metadata", "dump"])
+
+
+class _NewPaper:
+    """A paper met for the first time, before it is inserted: lighter than a model instance,
+    with the attributes that resolution and fill-in use."""
+
+    __slots__ = ("pk", "title", "title_key", "status", *PAPER_FILL_FIELDS)
+
+    def __init__(self, *, title: str, title_key: str, status: str) -> None:
+        self.pk = None
+        self.title = title
+        self.title_key = title_key
+        self.status = status
+        self.abstract = ""
+        self.arxiv_id = None
+        self.authors = []
+        self.author_count = None
+        self.published_on = None
+        self.first_digest_on = None
+        self.upvotes = None
 
 
 def _snapshot(paper: Paper) -> tuple:

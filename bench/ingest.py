@@ -1,0 +1,254 @@
+"""Ingestion benchmark: `make bench-ingest`.
+
+1. Generates a page-copy dump of 100,000 entries (about 170 MB; titles and abstracts made of
+   the samples' vocabulary, 100 digest days, one entry in ten a paper seen on an earlier day,
+   half the days with metadata blocks) under bench/out/, once.
+2. Floor: the same entries loaded into PostgreSQL the plainest way there is: COPY into a
+   staging table plus one INSERT ... ON CONFLICT into the papers table.
+3. End to end: a fresh database, then, in a child process, the real service
+   (papers.services.dump_create + dump_ingest) ingests the file; the child reports its time
+   and its peak resident memory.
+
+It prints entries/s for both, the ratio, and peak memory, against the targets of the issue:
+end to end at least 40% of the floor's rate, peak memory below 250 MB.
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/paperboard_bench;
+the database is dropped and created), BENCH_ENTRIES (default 100000), BENCH_ROUNDS (default 1).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "bench" / "out"
+DB_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperboard_bench"
+)
+ENTRIES = int(os.environ.get("BENCH_ENTRIES", "100000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
+DAYS = 100
+REPEAT_EVERY = 10  # one entry in ten is a paper listed on an earlier day
+TARGET_RATIO = 0.40
+TARGET_PEAK_MB = 250
+
+
+# --- the dump ---------------------------------------------------------------------------------
+def _vocabulary() -> list[str]:
+    words: list[str] = []
+    for name in ("digest-aug22-plain.txt", "digest-mar12-no-title-line.txt"):
+        path = ROOT / "tests" / "fixtures" / name
+        words += re.findall(r"[A-Za-z][A-Za-z\-]{1,}", path.read_text(encoding="utf-8"))
+    return words
+
+
+def _papers(rng: random.Random, words: list[str]):
+    from papers.parsing.render import RenderDay, RenderPaper
+
+    per_day = ENTRIES // DAYS
+    start = datetime.date(2025, 1, 1)
+    earlier: list[RenderPaper] = []
+    serial = 0
+    for d in range(DAYS):
+        day = start + datetime.timedelta(days=d)
+        with_meta = d % 2 == 0
+
+        def day_papers(day=day, with_meta=with_meta):
+            nonlocal serial
+            chosen: set[str] = set()
+            for i in range(per_day):
+                if earlier and i % REPEAT_EVERY == REPEAT_EVERY - 1:
+                    paper = rng.choice(earlier)
+                    if paper.title in chosen:
+                        continue
+                else:
+                    serial += 1
+                    title = " ".join(rng.choices(words, k=rng.randint(6, 12)))
+                    abstract = " ".join(rng.choices(words, k=rng.randint(200, 260))) + "."
+                    paper = RenderPaper(
+                        title=f"{title.capitalize()} {serial}",
+                        abstract=abstract[0].upper() + abstract[1:],
+                        author_count=rng.randint(1, 12) if with_meta else None,
+                        published=day - datetime.timedelta(days=rng.randint(1, 300))
+                        if with_meta else None,
+                        upvotes=rng.randint(0, 40) if with_meta else None,
+                    )
+                    if len(earlier) < 5000:
+                        earlier.append(paper)
+                chosen.add(paper.title)
+                yield paper
+
+        yield RenderDay(date=day, papers=day_papers())
+
+
+def ensure_dump() -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"dump-{ENTRIES}.txt"
+    if path.exists():
+        return path
+    from papers.parsing.render import write_text
+
+    rng = random.Random(20261126)
+    words = _vocabulary()
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        write_text(fh, _papers(rng, words))
+    tmp.rename(path)
+    return path
+
+
+# --- databases --------------------------------------------------------------------------------
+def _admin_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/postgres"))
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    name = urlsplit(DB_URL).path.lstrip("/")
+    with psycopg.connect(_admin_url(DB_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def child_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CACHE_URL")}
+    env.update(
+        DATABASE_URL=DB_URL,
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-0123456789abcdef-0123456789",
+        SECURE_SSL_REDIRECT="0",
+        MEDIA_ROOT=str(OUT / "media"),
+        CELERY_TASK_ALWAYS_EAGER="1",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def migrate() -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT, env=child_env(), check=True,
+    )
+
+
+# --- the floor --------------------------------------------------------------------------------
+def floor(path: Path) -> tuple[int, float]:
+    """COPY the parsed entries into a staging table, then one INSERT ... ON CONFLICT."""
+    import psycopg
+
+    from papers.parsing import ParsedEntry, normalize_title, parse_dump
+
+    rows = []
+    with path.open("rb") as fh:
+        for item in parse_dump(fh, upload_date=datetime.date(2026, 1, 1)):
+            if isinstance(item, ParsedEntry):
+                rows.append((item.title, normalize_title(item.title), item.abstract,
+                             item.digest_date, item.position, item.upvotes))
+    with psycopg.connect(DB_URL) as conn:
+        started = time.perf_counter()
+        with conn.cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE staging (title text, title_key text, abstract text, "
+                "digest_date date, position int, upvotes int)"
+            )
+            with cur.copy(
+                "COPY staging (title, title_key, abstract, digest_date, position, upvotes) "
+                "FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cur.execute(
+                "INSERT INTO papers_paper (title, title_key, abstract, authors, status, "
+                "first_digest_on, upvotes, created_at, updated_at) "
+                "SELECT DISTINCT ON (title_key) title, title_key, abstract, '[]'::jsonb, "
+                "'pending', digest_date, upvotes, now(), now() FROM staging "
+                "ORDER BY title_key, digest_date "
+                "ON CONFLICT (title_key) DO UPDATE SET upvotes = EXCLUDED.upvotes"
+            )
+        conn.commit()
+        elapsed = time.perf_counter() - started
+    return len(rows), elapsed
+
+
+# --- end to end (child process) ---------------------------------------------------------------
+def child(path: str) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.core.files import File
+
+    from papers.services import dump_create, dump_ingest
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open(path, "rb") as fh:
+        dump = dump_create(file=File(fh, name=Path(path).name), original_name=Path(path).name,
+                           enqueue=False)
+    started = time.perf_counter()
+    dump = dump_ingest(dump=dump)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"status": dump.status, "error": dump.error, "stats": dump.stats,
+                      "seconds": elapsed, "peak_mb": peak, "baseline_mb": baseline}))
+
+
+def end_to_end(path: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(path)],
+        cwd=ROOT, env=child_env(), check=True, capture_output=True, text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    path = ensure_dump()
+    size_mb = path.stat().st_size / 1e6
+    print(f"dump: {path} ({size_mb:.0f} MB, {ENTRIES} entries)")
+    ok = True
+    for round_no in range(1, ROUNDS + 1):
+        recreate_database()
+        migrate()
+        n, floor_s = floor(path)
+        floor_rate = n / floor_s
+
+        recreate_database()
+        migrate()
+        e2e = end_to_end(path)
+        if e2e["status"] != "done":
+            print(f"ingestion failed: {e2e['error']}")
+            return 1
+        rate = e2e["stats"]["entries"] / e2e["seconds"]
+        ratio = rate / floor_rate
+        print(f"round {round_no}:")
+        print(f"  floor (COPY + INSERT ... ON CONFLICT): {n} entries in {floor_s:.1f} s = "
+              f"{floor_rate:,.0f} entries/s")
+        print(f"  end to end (dump_ingest): {e2e['stats']['entries']} entries in "
+              f"{e2e['seconds']:.1f} s = {rate:,.0f} entries/s = {ratio:.0%} of the floor "
+              f"(target >= {TARGET_RATIO:.0%})")
+        print(f"  stats: {e2e['stats']}")
+        print(f"  peak memory of the ingesting process: {e2e['peak_mb']:.0f} MB "
+              f"(after start-up {e2e['baseline_mb']:.0f} MB; target < {TARGET_PEAK_MB} MB)")
+        ok = ok and ratio >= TARGET_RATIO and e2e["peak_mb"] < TARGET_PEAK_MB
+    print("targets met" if ok else "targets NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        sys.exit(main())

@@ -1,0 +1,111 @@
+"""Dumps over HTTP: upload a digest file, follow its ingestion. Staff only."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+
+from papers import selectors
+from papers.api.serializers import (
+    DumpOutputSerializer,
+    DumpUploadInputSerializer,
+    DuplicateErrorSerializer,
+    ErrorSerializer,
+    dump_absolute_url,
+)
+from papers.services import DumpTooLarge, DuplicateDump, dump_create
+from papers.services.dumps import human_size
+
+MSG_REQUEST_TOO_LARGE = "The upload is {size} but uploads are limited to {limit}."
+
+# The multipart envelope (boundary lines, part headers, the date and publish fields) adds a
+# little to the file itself. The request is refused only beyond that allowance; the file's own
+# size is then checked exactly by dump_create.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def refuse_oversized_request(request) -> None:
+    """Raise DumpTooLarge when the declared body is beyond the limit, without reading it."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return  # Django's own parsing answers a malformed header
+    limit = settings.DUMP_MAX_UPLOAD_BYTES
+    if length > limit + MULTIPART_ALLOWANCE:
+        raise DumpTooLarge(
+            MSG_REQUEST_TOO_LARGE.format(size=human_size(length), limit=human_size(limit))
+        )
+
+
+class DumpPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List uploaded dumps"),
+    retrieve=extend_schema(summary="One dump and the state of its ingestion"),
+)
+class DumpViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    # Basic first: its WWW-Authenticate header turns "not logged in" into a 401.
+    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    permission_classes = [IsAdminUser]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = DumpOutputSerializer
+    pagination_class = DumpPagination
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.dumps_list()
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication on purpose: SessionAuthentication's CSRF check reads
+        # request.POST, which would make Django take in (and spool to disk) the whole body.
+        if request.method == "POST":
+            refuse_oversized_request(request)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Upload a digest dump",
+        description=(
+            "Stores the file and queues its ingestion; follow it at the returned `url`. "
+            "Files are limited to the DUMP_MAX_UPLOAD_BYTES setting (256 MB by default)."
+        ),
+        request={"multipart/form-data": DumpUploadInputSerializer},
+        responses={
+            202: DumpOutputSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="No file, or a bad date."),
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+            409: OpenApiResponse(DuplicateErrorSerializer, description="Already uploaded."),
+            413: OpenApiResponse(ErrorSerializer, description="The file is too large."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        data = DumpUploadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        file = data.validated_data["file"]
+        try:
+            dump = dump_create(
+                file=file,
+                original_name=file.name,
+                uploaded_by=request.user,
+                digest_date=data.validated_data.get("date"),
+                publish=data.validated_data["publish"],
+            )
+        except DuplicateDump as exc:
+            exc.extra["url"] = dump_absolute_url(dump=exc.existing, request=request)
+            raise
+        # Read again: with in-process tasks the ingestion may already have run.
+        dump = selectors.dump_get(pk=dump.pk) or dump
+        body = DumpOutputSerializer(dump, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

@@ -1,0 +1,113 @@
+"""Result types, the format error and every user-facing message of the dump parser.
+
+Messages are module constants (``str.format`` templates where they carry a line number) so
+tests and callers can assert them. Each one is a single sentence ending with a full stop.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+# --- DumpFormatError messages: the file is refused -------------------------------------------
+MSG_EMPTY = "The file is empty."
+MSG_BLANK = "The file contains only blank space."
+MSG_LEADING_BLANK = (
+    "The file starts with more than 1 MB of blank space, so it is not a digest dump."
+)
+MSG_BINARY = "The file holds binary data, not the text or JSON of a digest dump."
+MSG_ARCHIVE = "The file is a {kind}, not a digest dump; upload the text or JSON file itself."
+MSG_HTML = "The file is an HTML page, not a digest dump; copy the text of the page instead."
+MSG_LINE_TOO_LONG = "Line {line} is longer than 1 MB, so the file is not a digest dump."
+MSG_NO_DIGEST_DAY = (
+    'The file has no digest day (a line such as "Aug 22"), so it is not a digest dump.'
+)
+MSG_NO_PAPERS = "The file has a digest header but no papers."
+MSG_JSON_BROKEN = "The JSON dump is broken at line {line} ({detail})."
+MSG_JSON_ENCODING = "The JSON dump is not valid UTF-8 text at line {line}."
+MSG_JSON_NOT_ARRAY = "The JSON dump is a single object, but it must be an array of papers."
+MSG_JSON_ITEM_NOT_OBJECT = (
+    "The JSON item at line {line} is not an object, so the file is not a list of papers."
+)
+MSG_JSON_TOO_DEEP = "The JSON dump is nested too deeply at line {line} to be a list of papers."
+MSG_JSON_ITEM_TOO_LARGE = "The JSON item starting at line {line} is larger than 10 MB."
+MSG_JSON_TRAILING = "The JSON dump has unexpected content after its closing bracket at line {line}."
+MSG_JSON_EMPTY = "The JSON dump is an empty array, so it has no papers."
+MSG_JSON_NO_PAPERS = "The JSON dump has no item with a usable title and digest date."
+
+# --- ParseWarning messages: the file is read, something was skipped or guessed ---------------
+W_BEFORE_FIRST_DAY = (
+    "Lines {first} to {last} come before the first digest day, so they were ignored."
+)
+W_EMPTY_DAY = "The digest day {day} at line {line} has no papers."
+W_INVALID_DAY = (
+    'The digest day "{text}" at line {line} is not a valid date, so its papers were skipped.'
+)
+W_INVALID_PUBLISHED = (
+    'The publication date "{text}" at line {line} is not a valid date, so it was left empty.'
+)
+W_NO_ABSTRACT = (
+    'The paper "{title}" at line {line} has no abstract, so it was kept with an empty one.'
+)
+W_ORPHAN_TEXT = (
+    "The paragraph at line {line} looks like an abstract without a title, so it was skipped."
+)
+W_ABSTRACT_CONTINUED = (
+    "The paragraph at line {line} was read as a continuation of the abstract before it."
+)
+W_STRAY_META = "The metadata block at line {line} does not follow a paper, so it was ignored."
+W_DUPLICATE = (
+    'The paper "{title}" at line {line} is already listed in the {day} digest, '
+    "so this second listing was skipped."
+)
+W_DIGEST_DATE_MISSING = (
+    "No digest day in the file matches the expected digest date {date}, "
+    "although the file has a digest day at line {line}."
+)
+W_JSON_NO_TITLE = "The JSON item at line {line} has no usable title, so it was skipped."
+W_JSON_NO_DATE = (
+    "The JSON item at line {line} has no usable digest date (publishedAt), so it was skipped."
+)
+W_JSON_BAD_PUBLISHED = (
+    "The JSON item at line {line} has an unreadable paper.publishedAt, "
+    "so its publication date was left empty."
+)
+
+
+class DumpFormatError(ValueError):
+    """The file is not a digest dump.
+
+    ``str(err)`` is one clear sentence for the user, ending with a full stop.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    line: int  # 1-based line number in the file
+    message: str  # one sentence
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    digest_date: datetime.date
+    position: int
+    line: int
+    title: str
+    abstract: str
+    arxiv_id: str | None = None
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    published_on: datetime.date | None = None
+    upvotes: int | None = None
+    comments: int | None = None
+    metadata: dict = field(default_factory=dict)
+
+
+def short(text: str, limit: int = 80) -> str:
+    """A title shortened for a message."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,282 @@
+"""Parser of JSON dumps in the shape of the Hugging Face daily papers API.
+
+The top-level array is decoded item by item with `json.JSONDecoder.raw_decode` over a buffer
+that holds only the unread rest of the current read; when an item is cut by the end of the
+buffer, more is read (in growing reads) and the item is decoded again. Line numbers come from
+counting the newlines that are dropped from the front of the buffer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import json
+import re
+from collections.abc import Iterable, Iterator
+
+from .dates import format_day
+from .dump import CHUNK_SIZE, DayBook
+from .errors import (
+    MSG_JSON_BROKEN,
+    MSG_JSON_EMPTY,
+    MSG_JSON_ENCODING,
+    MSG_JSON_ITEM_NOT_OBJECT,
+    MSG_JSON_ITEM_TOO_LARGE,
+    MSG_JSON_NO_PAPERS,
+    MSG_JSON_TOO_DEEP,
+    MSG_JSON_TRAILING,
+    W_DIGEST_DATE_MISSING,
+    W_DUPLICATE,
+    W_JSON_BAD_PUBLISHED,
+    W_JSON_NO_DATE,
+    W_JSON_NO_TITLE,
+    DumpFormatError,
+    ParsedEntry,
+    ParseWarning,
+    short,
+)
+from .normalize import clean_text, normalize_arxiv_id
+
+MAX_ITEM = 10 << 20
+_WS_RE = re.compile(r"[ \t\r\n\ufeff]*")
+_MAX_KEYWORDS = 20
+_MAX_EXTRA_CHARS = 300
+
+
+class _Buffer:
+    """The unread text of the stream, with the line number of its first character."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+        # Line numbers: text[mark] is on line mark_line; positions before mark are never asked.
+        self.mark = 0
+        self.mark_line = 1
+
+    def line_at(self, index: int) -> int:
+        return self.mark_line + self.text.count("\n", self.mark, index)
+
+    def set_mark(self, index: int) -> int:
+        self.mark_line = self.line_at(index)
+        self.mark = index
+        return self.mark_line
+
+    def more(self, at_least: int = 0) -> bool:
+        """Drop the consumed text and read at least `at_least` more bytes; False at the end."""
+        if self.eof:
+            return False
+        if self.pos:
+            self.set_mark(self.pos)
+            self.text = self.text[self.pos :]
+            self.pos = self.mark = 0
+        parts = []
+        size = 0
+        while True:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self.eof = True
+                break
+            parts.append(chunk)
+            size += len(chunk)
+            if size >= at_least:
+                break
+        data = b"".join(parts)
+        try:
+            decoded = self._decoder.decode(data, final=self.eof)
+        except UnicodeDecodeError as err:
+            # Bytes held back by the decoder from the previous read are not counted: they hold
+            # no newline.
+            line = self.line_at(len(self.text)) + data.count(b"\n", 0, max(err.start, 0))
+            raise DumpFormatError(MSG_JSON_ENCODING.format(line=line), line=line) from err
+        self.text += decoded
+        return bool(parts)
+
+    def skip_ws(self) -> str:
+        """The next non-blank character ("" at the end of the file), without consuming it."""
+        while True:
+            self.pos = _WS_RE.match(self.text, self.pos).end()
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.more():
+                return ""
+
+    def broken(self, index: int, detail: str) -> DumpFormatError:
+        line = self.line_at(index)
+        return DumpFormatError(MSG_JSON_BROKEN.format(line=line, detail=detail), line=line)
+
+
+def _maybe_cut(err: json.JSONDecodeError, text: str) -> bool:
+    """Could this error come from the item being cut by the end of the buffer?"""
+    return err.pos >= len(text) - 16 or err.msg.startswith("Unterminated string")
+
+
+def _items(buf: _Buffer) -> Iterator[tuple[int, object]]:
+    """(line of the item's first character, decoded item) for each item of the top array."""
+    decoder = json.JSONDecoder()
+    if buf.skip_ws() != "[":  # pragma: no cover - the sniffer saw "[" already
+        raise buf.broken(buf.pos, "the file does not start with [")
+    buf.pos += 1
+    first = True
+    while True:
+        char = buf.skip_ws()
+        if char == "":
+            raise buf.broken(buf.pos, "the file ends before the closing ]")
+        if char == "]":
+            if first:
+                raise DumpFormatError(MSG_JSON_EMPTY)
+            buf.pos += 1
+            break
+        if not first:
+            if char != ",":
+                raise buf.broken(buf.pos, "expecting , or ] between items")
+            buf.pos += 1
+            if buf.skip_ws() == "":
+                raise buf.broken(buf.pos, "the file ends before the closing ]")
+        first = False
+        read_size = CHUNK_SIZE
+        while True:
+            try:
+                item, end = decoder.raw_decode(buf.text, buf.pos)
+                break
+            except RecursionError:
+                line = buf.line_at(buf.pos)
+                raise DumpFormatError(MSG_JSON_TOO_DEEP.format(line=line), line=line) from None
+            except json.JSONDecodeError as err:
+                if buf.eof or not _maybe_cut(err, buf.text):
+                    raise buf.broken(err.pos, err.msg) from None
+                if len(buf.text) - buf.pos > MAX_ITEM:
+                    line = buf.line_at(buf.pos)
+                    raise DumpFormatError(
+                        MSG_JSON_ITEM_TOO_LARGE.format(line=line), line=line
+                    ) from None
+                buf.more(read_size)
+                read_size *= 2
+        line = buf.set_mark(buf.pos)
+        if end - buf.pos > MAX_ITEM:
+            raise DumpFormatError(MSG_JSON_ITEM_TOO_LARGE.format(line=line), line=line)
+        if not isinstance(item, dict):
+            raise DumpFormatError(MSG_JSON_ITEM_NOT_OBJECT.format(line=line), line=line)
+        buf.pos = end
+        yield line, item
+    if buf.skip_ws() != "":
+        line = buf.line_at(buf.pos)
+        raise DumpFormatError(MSG_JSON_TRAILING.format(line=line), line=line)
+
+
+def _date_of(value: object) -> datetime.date | None:
+    """The UTC date of an ISO 8601 timestamp (or of a plain ISO date)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return moment.date()
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _extras(paper: dict, item: dict) -> dict:
+    """A few small, useful extras of the item; never the abstract."""
+    extras: dict = {}
+    for key in ("githubRepo", "projectPage", "githubStars", "ai_keywords", "submittedOnDailyAt"):
+        value = paper.get(key, item.get(key))
+        if isinstance(value, str) and value.strip():
+            extras[key] = value.strip()[:_MAX_EXTRA_CHARS]
+        elif _int(value) is not None:
+            extras[key] = value
+        elif isinstance(value, list):
+            words = [v.strip()[:100] for v in value if isinstance(v, str) and v.strip()]
+            if words:
+                extras[key] = words[:_MAX_KEYWORDS]
+    comments = _int(item.get("numComments"))
+    if comments is not None:
+        extras["numComments"] = comments
+    return extras
+
+
+def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning]]:
+    paper = item.get("paper")
+    if not isinstance(paper, dict):
+        paper = {}
+    warnings: list[ParseWarning] = []
+    title = paper.get("title")
+    if not isinstance(title, str) or not clean_text(title):
+        title = item.get("title")
+    title = clean_text(title) if isinstance(title, str) else ""
+    if not title:
+        return None, [ParseWarning(line, W_JSON_NO_TITLE.format(line=line))]
+    digest_date = _date_of(item.get("publishedAt"))
+    if digest_date is None:
+        return None, [ParseWarning(line, W_JSON_NO_DATE.format(line=line))]
+    summary = paper.get("summary")
+    if not isinstance(summary, str):
+        summary = item.get("summary") if isinstance(item.get("summary"), str) else ""
+    arxiv_id = paper.get("id")
+    authors_raw = paper.get("authors")
+    authors: tuple[str, ...] = ()
+    author_count = None
+    if isinstance(authors_raw, list):
+        names = []
+        for author in authors_raw:
+            name = author.get("name") if isinstance(author, dict) else author
+            if isinstance(name, str) and clean_text(name):
+                names.append(clean_text(name))
+        authors = tuple(names)
+        author_count = len(authors)
+    published = paper.get("publishedAt")
+    published_on = _date_of(published)
+    if published is not None and published_on is None:
+        warnings.append(ParseWarning(line, W_JSON_BAD_PUBLISHED.format(line=line)))
+    fields = {
+        "digest_date": digest_date,
+        "title": title,
+        "abstract": clean_text(summary),
+        "arxiv_id": normalize_arxiv_id(arxiv_id) if isinstance(arxiv_id, str) else None,
+        "authors": authors,
+        "author_count": author_count,
+        "published_on": published_on,
+        "upvotes": _int(paper.get("upvotes")),
+        "comments": _int(item.get("numComments")),
+        "metadata": _extras(paper, item),
+    }
+    return fields, warnings
+
+
+def parse_json(
+    chunks: Iterable[bytes], *, digest_date: datetime.date | None
+) -> Iterator[ParsedEntry | ParseWarning]:
+    book = DayBook()
+    first_line = None
+    seen_digest_date = False
+    for line, item in _items(_Buffer(chunks)):
+        if first_line is None:
+            first_line = line
+        fields, warnings = _entry_fields(item, line)
+        if fields is not None:
+            day = fields["digest_date"]
+            position = book.admit(day, fields["title"])
+            if position is None:
+                title = short(fields["title"])
+                yield ParseWarning(
+                    line, W_DUPLICATE.format(title=title, line=line, day=format_day(day))
+                )
+                continue
+            seen_digest_date = seen_digest_date or day == digest_date
+            yield ParsedEntry(position=position, line=line, **fields)
+        yield from warnings
+    if book.total == 0:
+        raise DumpFormatError(MSG_JSON_NO_PAPERS)
+    if digest_date is not None and not seen_digest_date:
+        yield ParseWarning(
+            first_line,
+            W_DIGEST_DATE_MISSING.format(date=format_day(digest_date), line=first_line),
+        )

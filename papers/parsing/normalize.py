@@ -1,0 +1,100 @@
+"""Cleaning of page text and the dedup keys: normalized titles and arXiv ids."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# Invisible characters that copy-paste leaves in text: zero-width spaces and joiners, word
+# joiner, byte-order marks, soft hyphens.
+_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+_ASCII_PUNCT_RE = re.compile(r"[^a-z0-9\s]+")
+_ASCII_UNCLEAN_RE = re.compile(r"^\s|\s$|[\t\n\r\x0b\x0c\x1c-\x1f]|  ")
+
+
+def strip_invisible(text: str) -> str:
+    if text.isascii():
+        return text
+    for char in _INVISIBLE:
+        if char in text:
+            text = text.replace(char, "")
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Invisible characters removed, every run of whitespace (NBSP included) made one space."""
+    if text.isascii() and _ASCII_UNCLEAN_RE.search(text) is None:
+        return text  # the common case, checked much faster than split and join
+    return " ".join(strip_invisible(text).split())
+
+
+class _KeepTable(dict):
+    """str.translate table, filled on demand: keep letters, marks, numbers and whitespace;
+    delete punctuation, symbols, controls and format characters."""
+
+    def __missing__(self, code: int) -> int | None:
+        char = chr(code)
+        value = code if char.isspace() or unicodedata.category(char)[0] in "LMN" else None
+        self[code] = value
+        return value
+
+
+_KEEP_TABLE = _KeepTable()
+
+
+@functools.lru_cache(maxsize=8192)
+def normalize_title(title: str) -> str:
+    """The dedup key of a title.
+
+    Unicode NFKC, casefolded, then only letters, marks and digits kept: punctuation, symbols
+    and all whitespace go, so "Sparse-land", "Sparse land" and "Sparseland" match, and so do
+    "Text-to-Speech" and "Text to Speech". Titles that differ only by case, punctuation,
+    spacing or unicode normal form get the same key. A title made only of symbols keeps them,
+    so the key is "" only for a blank title.
+
+    Cached: ingestion asks for the key of a title the parser has just keyed.
+    """
+    folded = unicodedata.normalize("NFKC", strip_invisible(title)).casefold()
+    key = _ASCII_PUNCT_RE.sub("", folded) if folded.isascii() else folded.translate(_KEEP_TABLE)
+    key = "".join(key.split())
+    return key or " ".join(folded.split())
+
+
+_ARXIV_NEW_RE = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})(?:v\d+)?")
+_ARXIV_OLD_RE = re.compile(
+    r"([a-z]+(?:-[a-z]+)*)(\.[a-z]{2})?/(\d{2})(\d{2})(\d{3})(?:v\d+)?", re.I
+)
+_ARXIV_PREFIX_RE = re.compile(
+    r"^(?:https?://)?(?:(?:www|export)\.)?(?:arxiv\.org|huggingface\.co)/(?:abs|pdf|papers)/",
+    re.I,
+)
+
+
+def normalize_arxiv_id(value: str) -> str | None:
+    """The canonical arXiv id without version, or None when `value` is not an arXiv id.
+
+    Accepts "2409.11074", "2409.11074v2", "arXiv:2409.11074", arxiv.org abs/pdf URLs and old
+    style ids such as "hep-th/9901001" (archive lowercased, subject class kept: "math.AG/0309136").
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    text = _ARXIV_PREFIX_RE.sub("", text)
+    if text[:6].lower() == "arxiv:":
+        text = text[6:].strip()
+    if text.lower().endswith(".pdf"):
+        text = text[:-4]
+    text = text.rstrip("/")
+    m = _ARXIV_NEW_RE.fullmatch(text)
+    if m is not None:
+        yymm_month = int(m[2])
+        # 4-digit numbers until 2014, 5-digit numbers from 2015 on.
+        if 1 <= yymm_month <= 12 and (len(m[3]) == 4) == (int(m[1]) < 15):
+            return f"{m[1]}{m[2]}.{m[3]}"
+        return None
+    m = _ARXIV_OLD_RE.fullmatch(text)
+    if m is not None and 1 <= int(m[4]) <= 12:
+        subject = (m[2] or "").upper()
+        return f"{m[1].lower()}{subject}/{m[3]}{m[4]}{m[5]}"
+    return None

@@ -1,0 +1,100 @@
+"""factory_boy factories for the whole suite."""
+
+import datetime
+import functools
+import hashlib
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from factory.django import DjangoModelFactory
+
+from papers.models import Digest, DigestEntry, Dump, DumpStatus, Paper, PaperStatus
+from papers.parsing import normalize_title
+
+DEFAULT_PASSWORD = "factory-pass-123"
+
+
+@functools.cache
+def _default_password_hash() -> str:
+    # Hashing is slow on purpose; one hash, computed once, serves every user of the suite.
+    return make_password(DEFAULT_PASSWORD)
+
+
+class UserFactory(DjangoModelFactory):
+    """A user whose password is DEFAULT_PASSWORD."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.LazyFunction(_default_password_hash)
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class PaperFactory(DjangoModelFactory):
+    class Meta:
+        model = Paper
+
+    title = factory.Sequence(lambda n: f"A Study of Things, Part {n}")
+    title_key = factory.LazyAttribute(lambda p: normalize_title(p.title))
+    abstract = factory.Faker("paragraph")
+    first_digest_on = datetime.date(2024, 8, 22)
+    status = PaperStatus.PUBLISHED
+
+
+class DumpFactory(DjangoModelFactory):
+    """A finished dump. The stored file's bytes make its sha256, so two dumps never clash."""
+
+    class Meta:
+        model = Dump
+
+    class Params:
+        content = factory.Sequence(lambda n: f"dump {n}\n".encode())
+
+    original_name = factory.Sequence(lambda n: f"digest-{n}.txt")
+    file = factory.LazyAttribute(lambda d: ContentFile(d.content, name=d.original_name))
+    sha256 = factory.LazyAttribute(lambda d: hashlib.sha256(d.content).hexdigest())
+    size = factory.LazyAttribute(lambda d: len(d.content))
+    uploaded_by = factory.SubFactory(StaffUserFactory)
+    status = DumpStatus.DONE
+    progress_done = 3
+    progress_total = 3
+    stats = factory.LazyFunction(
+        lambda: {
+            "digests": 1,
+            "entries": 3,
+            "new_entries": 3,
+            "new_papers": 2,
+            "existing_papers": 1,
+            "warnings": 1,
+        }
+    )
+    warnings = factory.LazyFunction(
+        lambda: [{"line": 12, "message": "The last title has no abstract; it was skipped."}]
+    )
+    warning_count = 1
+
+
+class DigestFactory(DjangoModelFactory):
+    class Meta:
+        model = Digest
+        django_get_or_create = ("date",)
+
+    date = factory.Sequence(lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(days=n))
+
+
+class DigestEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = DigestEntry
+
+    digest = factory.SubFactory(DigestFactory)
+    paper = factory.SubFactory(PaperFactory)
+    position = factory.Sequence(lambda n: n + 1)

@@ -185,6 +185,16 @@ def floor(path: Path) -> tuple[int, float]:
 
 
 # --- end to end (child process) ---------------------------------------------------------------
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, unlike ru_maxrss, starts afresh at exec, so
+    the parent's size at fork does not leak into the figure."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(path: str) -> None:
     import django
 
@@ -194,14 +204,14 @@ def child(path: str) -> None:
 
     from papers.services import dump_create, dump_ingest
 
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    baseline = peak_rss_mb()
     with open(path, "rb") as fh:
         dump = dump_create(file=File(fh, name=Path(path).name), original_name=Path(path).name,
                            enqueue=False)
     started = time.perf_counter()
     dump = dump_ingest(dump=dump)
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(json.dumps({"status": dump.status, "error": dump.error, "stats": dump.stats,
                       "seconds": elapsed, "peak_mb": peak, "baseline_mb": baseline}))
 

@@ -122,9 +122,12 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 DUMP_MAX_UPLOAD_BYTES = env.int("DUMP_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
 DUMP_MAX_FILES_PER_UPLOAD = env.int("DUMP_MAX_FILES_PER_UPLOAD", default=20)
+# Dumps from this size on are parsed in a child process while the ingesting one writes.
+DUMP_PARSE_IN_CHILD_BYTES = env.int("DUMP_PARSE_IN_CHILD_BYTES", default=8 * 1024 * 1024)
 # Files above this size are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = DUMP_MAX_FILES_PER_UPLOAD
+# One more than the dump limit, so the upload form, not Django, says what the limit is.
+DATA_UPLOAD_MAX_NUMBER_FILES = DUMP_MAX_FILES_PER_UPLOAD + 1
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -23,20 +23,20 @@ class Paper(models.Model):
     """
 
     title = models.CharField(max_length=1000)
-    title_key = models.CharField(max_length=1000, unique=True)
+    title_key = models.CharField(max_length=1000)
     abstract = models.TextField(blank=True)
-    arxiv_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    arxiv_id = models.CharField(max_length=64, null=True, blank=True)
     authors = models.JSONField(default=list, blank=True)
     author_count = models.PositiveIntegerField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
     first_digest_on = models.DateField(
-        null=True, blank=True, db_index=True, help_text="The earliest digest day that listed it."
+        null=True, blank=True, help_text="The earliest digest day that listed it."
     )
     upvotes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Upvotes as last seen in a dump."
     )
     status = models.CharField(
-        max_length=16, choices=PaperStatus.choices, default=PaperStatus.PENDING, db_index=True
+        max_length=16, choices=PaperStatus.choices, default=PaperStatus.PENDING
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,6 +45,16 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-first_digest_on", "id"]
+        # Constraints and indexes are declared here rather than with unique=True/db_index=True
+        # on the fields: on PostgreSQL those also build a second, "LIKE" index for every text
+        # column, which nothing here queries and every insert would have to maintain.
+        constraints = [
+            models.UniqueConstraint(fields=["title_key"], name="paper_title_key_unique"),
+            models.UniqueConstraint(fields=["arxiv_id"], name="paper_arxiv_id_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-first_digest_on"], name="paper_status_digest_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -67,7 +77,7 @@ class Dump(models.Model):
 
     file = models.FileField(upload_to=_dump_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64)
     size = models.BigIntegerField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,9 +92,7 @@ class Dump(models.Model):
     )
     publish = models.BooleanField(default=False, help_text="Publish the new papers it brings.")
 
-    status = models.CharField(
-        max_length=16, choices=DumpStatus.choices, default=DumpStatus.QUEUED, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=DumpStatus.choices, default=DumpStatus.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     stats = models.JSONField(default=dict, blank=True)
@@ -103,6 +111,7 @@ class Dump(models.Model):
                 fields=["sha256"], condition=~Q(status="failed"), name="dump_sha256_unique_live"
             ),
         ]
+        indexes = [models.Index(fields=["status"], name="dump_status_idx")]
 
     def __str__(self) -> str:
         return f"Dump #{self.pk} {self.original_name}"
@@ -125,7 +134,10 @@ class Digest(models.Model):
 class DigestEntry(models.Model):
     """A paper as listed on one digest day."""
 
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="entries")
+    # No index of its own: the unique (digest, paper) index serves lookups by digest.
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="digest_entries")
     position = models.PositiveIntegerField()
     upvotes = models.PositiveIntegerField(null=True, blank=True)

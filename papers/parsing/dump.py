@@ -59,17 +59,18 @@ class DayBook:
         self._seen: dict[datetime.date, set[int]] = {}
         self.total = 0
 
-    def admit(self, day: datetime.date, title: str) -> int | None:
-        """The 1-based position of `title` in `day`, or None when the day already lists it."""
-        key = hash(normalize_title(title))
+    def admit(self, day: datetime.date, title: str) -> tuple[int | None, str]:
+        """The 1-based position of `title` in `day` (None when the day already lists it), and
+        the title's key."""
+        key = normalize_title(title)
         seen = self._seen.setdefault(day, set())
-        if key in seen:
-            return None
-        seen.add(key)
+        if hash(key) in seen:
+            return None, key
+        seen.add(hash(key))
         position = self._count.get(day, 0) + 1
         self._count[day] = position
         self.total += 1
-        return position
+        return position, key
 
 
 def _sniff(stream: BinaryIO) -> tuple[str, list[bytes]]:

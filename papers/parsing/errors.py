@@ -106,6 +106,7 @@ class ParsedEntry:
     upvotes: int | None = None
     comments: int | None = None
     metadata: dict = field(default_factory=dict)
+    title_key: str = ""  # normalize_title(title), as the parser computed it
 
 
 def short(text: str, limit: int = 80) -> str:

@@ -263,7 +263,7 @@ def parse_json(
         fields, warnings = _entry_fields(item, line)
         if fields is not None:
             day = fields["digest_date"]
-            position = book.admit(day, fields["title"])
+            position, title_key = book.admit(day, fields["title"])
             if position is None:
                 title = short(fields["title"])
                 yield ParseWarning(
@@ -271,7 +271,7 @@ def parse_json(
                 )
                 continue
             seen_digest_date = seen_digest_date or day == digest_date
-            yield ParsedEntry(position=position, line=line, **fields)
+            yield ParsedEntry(position=position, line=line, title_key=title_key, **fields)
         yield from warnings
     if book.total == 0:
         raise DumpFormatError(MSG_JSON_NO_PAPERS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
@@ -10,7 +9,6 @@ import unicodedata
 # joiner, byte-order marks, soft hyphens.
 _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
 _ASCII_PUNCT_RE = re.compile(r"[^a-z0-9\s]+")
-_ASCII_UNCLEAN_RE = re.compile(r"^\s|\s$|[\t\n\r\x0b\x0c\x1c-\x1f]|  ")
 
 
 def strip_invisible(text: str) -> str:
@@ -24,7 +22,13 @@ def strip_invisible(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Invisible characters removed, every run of whitespace (NBSP included) made one space."""
-    if text.isascii() and _ASCII_UNCLEAN_RE.search(text) is None:
+    if (
+        text.isascii()
+        and text.isprintable()  # no tab, line end or other control character
+        and "  " not in text
+        and not text[:1].isspace()
+        and not text[-1:].isspace()
+    ):
         return text  # the common case, checked much faster than split and join
     return " ".join(strip_invisible(text).split())
 
@@ -43,7 +47,6 @@ class _KeepTable(dict):
 _KEEP_TABLE = _KeepTable()
 
 
-@functools.lru_cache(maxsize=8192)
 def normalize_title(title: str) -> str:
     """The dedup key of a title.
 
@@ -52,8 +55,6 @@ def normalize_title(title: str) -> str:
     "Text-to-Speech" and "Text to Speech". Titles that differ only by case, punctuation,
     spacing or unicode normal form get the same key. A title made only of symbols keeps them,
     so the key is "" only for a blank title.
-
-    Cached: ingestion asks for the key of a title the parser has just keyed.
     """
     folded = unicodedata.normalize("NFKC", strip_invisible(title)).casefold()
     key = _ASCII_PUNCT_RE.sub("", folded) if folded.isascii() else folded.translate(_KEEP_TABLE)

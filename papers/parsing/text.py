@@ -419,7 +419,7 @@ class _TextParser:
                 published = datetime.date(dl.year, dl.month, dl.day)
             else:
                 published = resolve_year(dl.month, dl.day, day.date)
-        position = self.book.admit(day.date, paper.title)
+        position, title_key = self.book.admit(day.date, paper.title)
         if position is None:
             yield ParseWarning(
                 paper.line,
@@ -431,6 +431,7 @@ class _TextParser:
             position=position,
             line=paper.line,
             title=paper.title,
+            title_key=title_key,
             abstract=paper.abstract,
             author_count=paper.author_count,
             published_on=published,

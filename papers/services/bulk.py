@@ -1,37 +1,112 @@
-"""Bulk inserts for ingestion: PostgreSQL's COPY where it is available, bulk_create elsewhere.
+"""Bulk reads and writes for ingestion: plain SQL with arrays and COPY on PostgreSQL, the ORM
+elsewhere.
 
-Django's bulk_create builds one huge INSERT statement from model instances; for the hundred
-thousand rows of a large dump, building the instances and composing that SQL costs more than
-the database's own work. COPY streams plain rows instead.
+Django's bulk_create builds one huge INSERT statement from model instances, and a lookup such
+as `title_key__in=[...]` one placeholder per value; for the hundred thousand rows of a large
+dump, building those costs more than the database's own work. On PostgreSQL, COPY streams
+plain rows, primary keys are drawn from the table's sequence beforehand, and lookups pass one
+array parameter.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection, models
-from psycopg.types.json import Jsonb
 
 
-def bulk_insert(model: type[models.Model], rows: Sequence[dict]) -> None:
-    """Insert rows given as {attname: value}, every row with the same keys. No primary keys
-    are returned: read them back by a natural key where needed."""
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def bulk_insert(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
+    """Insert rows given as {attname: value}, every row with the same keys; return their
+    primary keys, in the order of `rows`."""
     if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows])
-        return
-    fields = {f.attname: f for f in model._meta.concrete_fields}
+        return []
+    if not _postgres():
+        return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows])]
+
+    opts = model._meta
+    fields = {f.attname: f for f in opts.concrete_fields}
     names = list(rows[0])
     json_positions = [i for i, n in enumerate(names) if isinstance(fields[n], models.JSONField)]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(fields[n].column) for n in names)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            values = [row[n] for n in names]
-            for i in json_positions:
-                values[i] = Jsonb(values[i])
-            copy.write_row(values)
+    table = connection.ops.quote_name(opts.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(fields[n].column) for n in [opts.pk.attname, *names]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                values = [pk, *(row[n] for n in names)]
+                for i in json_positions:
+                    # COPY takes JSON as its text; an empty list (no authors) needs no encoder.
+                    value = values[i + 1]
+                    if value is not None:
+                        values[i + 1] = "[]" if value == [] else json.dumps(value)
+                copy.write_row(values)
+    return ids
+
+
+def rows_matching(model: type[models.Model], **any_of: Sequence) -> list[models.Model]:
+    """The rows whose `field` is in the given values, for any of the fields given (an OR)."""
+    any_of = {name: list(values) for name, values in any_of.items() if values}
+    if not any_of:
+        return []
+    if not _postgres():
+        query = models.Q()
+        for name, values in any_of.items():
+            query |= models.Q(**{f"{name}__in": values})
+        return list(model.objects.filter(query))
+    opts = model._meta
+    table = connection.ops.quote_name(opts.db_table)
+    where = " OR ".join(
+        f"{connection.ops.quote_name(opts.get_field(name).column)} = ANY(%s)" for name in any_of
+    )
+    return list(model.objects.raw(f"SELECT * FROM {table} WHERE {where}", list(any_of.values())))
+
+
+def bulk_update(model: type[models.Model], objs: Sequence[models.Model], fields: list[str]) -> None:
+    """Write `fields` of existing rows. On PostgreSQL the new values are copied into a
+    temporary table and applied with one UPDATE ... FROM, instead of bulk_update's CASE WHEN
+    per row."""
+    if not objs:
+        return
+    if not _postgres():
+        model.objects.bulk_update(objs, fields)
+        return
+    opts = model._meta
+    attnames = [opts.pk.attname, *(opts.get_field(name).attname for name in fields)]
+    quote = connection.ops.quote_name
+    columns = [quote(opts.get_field(name).column) for name in [opts.pk.name, *fields]]
+    table = quote(opts.db_table)
+    temp = quote(f"_bulk_update_{opts.db_table}")
+    assignments = ", ".join(f"{column} = s.{column}" for column in columns[1:])
+    json_positions = [
+        i
+        for i, name in enumerate([opts.pk.name, *fields])
+        if isinstance(opts.get_field(name), models.JSONField)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {temp} ON COMMIT DROP AS "
+            f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {temp}")
+        with cursor.cursor.copy(f"COPY {temp} ({', '.join(columns)}) FROM STDIN") as copy:
+            for obj in objs:
+                values = [getattr(obj, name) for name in attnames]
+                for i in json_positions:
+                    if values[i] is not None:
+                        values[i] = json.dumps(values[i])
+                copy.write_row(values)
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM {temp} AS s "
+            f"WHERE t.{columns[0]} = s.{columns[0]}"
+        )

@@ -9,9 +9,9 @@ the dump's `processing` status, and simply runs again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
-import io
 import logging
 
 from django.conf import settings
@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from papers.models import Dump, DumpStatus
-from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning, parse_dump
+from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning
+from papers.parsing.stream import ParseProcess, parse_batches
 from papers.services.ingestion import IngestionWriter
 
 logger = logging.getLogger(__name__)
@@ -91,13 +92,18 @@ def dump_create(
     already uploaded (unless that earlier upload failed).
     """
     limit = settings.DUMP_MAX_UPLOAD_BYTES
-    size = file.size
-    if size is not None and size > limit:
-        raise DumpTooLarge(MSG_TOO_LARGE.format(size=human_size(size), limit=human_size(limit)))
+    too_large = MSG_TOO_LARGE.format(size="{size}", limit=human_size(limit))
+    if file.size is not None and file.size > limit:
+        raise DumpTooLarge(too_large.format(size=human_size(file.size)))
 
+    # Hash and measure in one read: `file.size` is not known for every kind of File.
     digest = hashlib.sha256()
+    size = 0
     for chunk in file.chunks():
         digest.update(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise DumpTooLarge(too_large.format(size=f"over {human_size(limit)}"))
     sha256 = digest.hexdigest()
     file.seek(0)
 
@@ -117,12 +123,14 @@ def dump_create(
     try:
         with transaction.atomic():
             dump.save()
-    except IntegrityError:
-        # Another upload of the same bytes won the race; it is the one that counts.
-        dump.file.delete(save=False)
-        raise DuplicateDump(
-            Dump.objects.filter(sha256=sha256).exclude(status=DumpStatus.FAILED).get()
-        ) from None
+    except BaseException as exc:
+        dump.file.delete(save=False)  # no row, no file
+        if isinstance(exc, IntegrityError):
+            winner = Dump.objects.filter(sha256=sha256).exclude(status=DumpStatus.FAILED).first()
+            if winner is not None:
+                # Another upload of the same bytes won the race; it is the one that counts.
+                raise DuplicateDump(winner) from None
+        raise
 
     if not enqueue:
         return dump
@@ -155,23 +163,6 @@ def _claim(dump: Dump) -> bool:
         locked.error = ""
         locked.save(update_fields=["status", "attempts", "started_at", "error"])
     return True
-
-
-class _CountingReader(io.RawIOBase):
-    """A raw reader over a file that counts the bytes taken from it, for progress."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self._raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
 
 
 def _serialize_ingestions() -> None:
@@ -224,29 +215,35 @@ def _write_dump(dump: Dump, *, batch_size: int, progress) -> None:
     writer = IngestionWriter(dump=dump)
     parse_warnings: list[dict] = []
     parse_warning_count = 0
-    batch: list[ParsedEntry] = []
-    with dump.file.open("rb") as raw:
-        counter = _CountingReader(raw)
-        stream = io.BufferedReader(counter, buffer_size=1 << 20)
-        items = parse_dump(
-            stream, upload_date=timezone.localdate(dump.uploaded_at), digest_date=dump.digest_date
-        )
-        for item in items:
-            if isinstance(item, ParseWarning):
-                parse_warning_count += 1
-                if len(parse_warnings) < MAX_STORED_WARNINGS:
-                    parse_warnings.append({"line": item.line, "message": item.message})
-                continue
-            batch.append(item)
-            if len(batch) >= batch_size:
+    options = {
+        "upload_date": timezone.localdate(dump.uploaded_at),
+        "digest_date": dump.digest_date,
+        "batch_size": batch_size,
+    }
+    with contextlib.ExitStack() as stack:
+        if dump.size >= settings.DUMP_PARSE_IN_CHILD_BYTES:
+            # A large dump is parsed by a child process on the other core while this one
+            # writes (see papers.parsing.stream).
+            batches = iter(ParseProcess(dump.file.path, **options))
+        else:
+            batches = parse_batches(stack.enter_context(dump.file.open("rb")), **options)
+        # Closed on the way out, whatever happens: that ends the child process.
+        stack.enter_context(contextlib.closing(batches))
+        for items, bytes_read in batches:
+            batch: list[ParsedEntry] = []
+            for item in items:
+                if isinstance(item, ParseWarning):
+                    parse_warning_count += 1
+                    if len(parse_warnings) < MAX_STORED_WARNINGS:
+                        parse_warnings.append({"line": item.line, "message": item.message})
+                else:
+                    batch.append(item)
+            if batch:
                 writer.write(batch)
-                batch = []
-                progress(counter.count)
-                # With DEBUG on, Django keeps every query's SQL; a large dump's bulk inserts
-                # would pile up hundreds of megabytes of it.
-                reset_queries()
-        if batch:
-            writer.write(batch)
+            progress(bytes_read)
+            # With DEBUG on, Django keeps every query's SQL; a large dump's bulk inserts
+            # would pile up hundreds of megabytes of it.
+            reset_queries()
 
     warnings = sorted(parse_warnings + writer.warnings, key=lambda w: w["line"])
     warning_count = parse_warning_count + len(writer.warnings)

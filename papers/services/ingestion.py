@@ -17,12 +17,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
 from papers.models import Digest, DigestEntry, Dump, Paper, PaperStatus
 from papers.parsing import ParsedEntry, normalize_title
-from papers.services.bulk import bulk_insert
+from papers.services.bulk import bulk_insert, bulk_update, rows_matching
 
 MSG_ARXIV_CONFLICT = (
     "The title matches paper #{title_paper} but arXiv id {arxiv_id} belongs to paper "
@@ -105,13 +104,10 @@ class IngestionWriter:
         a snapshot of each stored paper as read, to tell which ones the batch changed."""
         keys = {key for _, key in entries}
         arxiv_ids = {e.arxiv_id for e, _ in entries if e.arxiv_id}
-        query = Q(title_key__in=keys)
-        if arxiv_ids:
-            query |= Q(arxiv_id__in=arxiv_ids)
         by_key: dict[str, Paper] = {}
         by_arxiv: dict[str, Paper] = {}
         snapshots: dict[int, tuple] = {}
-        for paper in Paper.objects.filter(query):
+        for paper in rows_matching(Paper, title_key=keys, arxiv_id=arxiv_ids):
             snapshots[paper.pk] = _snapshot(paper)
             by_key[paper.title_key] = paper
             if paper.arxiv_id:
@@ -173,27 +169,27 @@ class IngestionWriter:
         if new:
             # An arXiv id met for the first time may already belong to a paper this batch did
             # not read (it was matched by title to another paper): leave it unset then.
-            taken = set(
-                Paper.objects.filter(
-                    arxiv_id__in=[p.arxiv_id for p in new if p.arxiv_id]
-                ).values_list("arxiv_id", flat=True)
-            )
+            taken = {
+                p.arxiv_id
+                for p in rows_matching(Paper, arxiv_id=[p.arxiv_id for p in new if p.arxiv_id])
+            }
             for paper in new:
                 if paper.arxiv_id in taken:
                     paper.arxiv_id = None
             now = timezone.now()
-            bulk_insert(Paper, [
-                {**{name: getattr(p, name) for name in _NewPaper.__slots__ if name != "pk"},
-                 "created_at": now, "updated_at": now}
-                for p in new
-            ])
-            ids = dict(
-                Paper.objects.filter(title_key__in=[p.title_key for p in new]).values_list(
-                    "title_key", "id"
-                )
+            ids = bulk_insert(
+                Paper,
+                [
+                    {
+                        **{name: getattr(p, name) for name in _NewPaper.__slots__ if name != "pk"},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for p in new
+                ],
             )
-            for paper in new:
-                paper.pk = ids[paper.title_key]
+            for paper, pk in zip(new, ids, strict=True):
+                paper.pk = pk
             self._created.update(p.pk for p in new)
             self._counters.new_papers += len(new)
         changed = [
@@ -208,24 +204,23 @@ class IngestionWriter:
                 if p.arxiv_id and not snapshots[p.pk][PAPER_FILL_FIELDS.index("arxiv_id")]
             ]
             if arxiv_filled:
-                taken = set(
-                    Paper.objects.filter(
-                        arxiv_id__in=[p.arxiv_id for p in arxiv_filled]
-                    ).values_list("arxiv_id", flat=True)
-                )
+                taken = {
+                    p.arxiv_id
+                    for p in rows_matching(Paper, arxiv_id=[p.arxiv_id for p in arxiv_filled])
+                }
                 for paper in arxiv_filled:
                     if paper.arxiv_id in taken:
                         paper.arxiv_id = None
             now = timezone.now()
             for paper in changed:
                 paper.updated_at = now  # bulk_update does not apply auto_now
-            Paper.objects.bulk_update(changed, [*PAPER_FILL_FIELDS, "updated_at"])
+            bulk_update(Paper, changed, [*PAPER_FILL_FIELDS, "updated_at"])
 
     # --- entries -----------------------------------------------------------------------------
     def write(self, entries: list[ParsedEntry]) -> None:
         keyed: list[tuple[ParsedEntry, str]] = []
         for entry in entries:
-            key = normalize_title(entry.title)
+            key = entry.title_key or normalize_title(entry.title)
             if not key:
                 self._warn(entry.line, MSG_NO_TITLE_KEY)
                 continue
@@ -261,11 +256,11 @@ class IngestionWriter:
     def _save_entries(self, rows: dict[tuple[int, int], dict]) -> None:
         if not rows:
             return
-        digest_ids = {d for d, _ in rows}
-        paper_ids = {p for _, p in rows}
+        # Only a paper that was there before this dump can already have an entry: those this
+        # dump created got theirs from it, and `write` skips a repeat within a digest day.
+        older = {p for _, p in rows if p not in self._created}
         existing = {
-            (e.digest_id, e.paper_id): e
-            for e in DigestEntry.objects.filter(digest_id__in=digest_ids, paper_id__in=paper_ids)
+            (e.digest_id, e.paper_id): e for e in rows_matching(DigestEntry, paper_id=older)
         }
         new, changed = [], []
         for pair, row in rows.items():
@@ -289,7 +284,7 @@ class IngestionWriter:
             bulk_insert(DigestEntry, new)
             self._counters.new_entries += len(new)
         if changed:
-            DigestEntry.objects.bulk_update(changed, ["position", "upvotes", "metadata", "dump"])
+            bulk_update(DigestEntry, changed, ["position", "upvotes", "metadata", "dump"])
 
 
 class _NewPaper:

@@ -20,36 +20,54 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def bulk_insert(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
-    """Insert rows given as {attname: value}, every row with the same keys; return their
-    primary keys, in the order of `rows`."""
+def bulk_insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    return_ids: bool = True,
+) -> list[int]:
+    """Insert rows given as tuples of values for `columns` (attnames); return their primary
+    keys in the order of `rows` (or [] when `return_ids` is false, which saves drawing them
+    from the sequence beforehand)."""
     if not rows:
         return []
     if not _postgres():
-        return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows])]
+        objs = model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        )
+        return [obj.pk for obj in objs] if return_ids else []
 
     opts = model._meta
     fields = {f.attname: f for f in opts.concrete_fields}
-    names = list(rows[0])
-    json_positions = [i for i, n in enumerate(names) if isinstance(fields[n], models.JSONField)]
+    json_positions = [
+        i for i, name in enumerate(columns) if isinstance(fields[name], models.JSONField)
+    ]
     table = connection.ops.quote_name(opts.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(fields[n].column) for n in [opts.pk.attname, *names]
-    )
+    names = [opts.pk.attname, *columns] if return_ids else list(columns)
+    offset = 1 if return_ids else 0
+    json_positions = [i + offset for i in json_positions]
+    sql_columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [opts.db_table, opts.pk.column, len(rows)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                values = [pk, *(row[n] for n in names)]
-                for i in json_positions:
-                    # COPY takes JSON as its text; an empty list (no authors) needs no encoder.
-                    value = values[i + 1]
-                    if value is not None:
-                        values[i + 1] = "[]" if value == [] else json.dumps(value)
+        ids: list[int] = []
+        if return_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [opts.db_table, opts.pk.column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY {table} ({sql_columns}) FROM STDIN") as copy:
+            for values in (
+                ([pk, *row] for pk, row in zip(ids, rows, strict=True)) if return_ids else rows
+            ):
+                if json_positions:
+                    values = list(values)
+                    for i in json_positions:
+                        # COPY takes JSON as its text; an empty list (no authors) needs no
+                        # encoder.
+                        value = values[i]
+                        if value is not None:
+                            values[i] = "[]" if value == [] else json.dumps(value)
                 copy.write_row(values)
     return ids
 

@@ -15,7 +15,9 @@ bulk insert and at most one bulk update for each table); no row is saved on its 
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -177,16 +179,11 @@ class IngestionWriter:
                 if paper.arxiv_id in taken:
                     paper.arxiv_id = None
             now = timezone.now()
+            values = operator.attrgetter(*_NEW_PAPER_COLUMNS)
             ids = bulk_insert(
                 Paper,
-                [
-                    {
-                        **{name: getattr(p, name) for name in _NewPaper.__slots__ if name != "pk"},
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for p in new
-                ],
+                [*_NEW_PAPER_COLUMNS, "created_at", "updated_at"],
+                [(*values(p), now, now) for p in new],
             )
             for paper, pk in zip(new, ids, strict=True):
                 paper.pk = pk
@@ -232,7 +229,7 @@ class IngestionWriter:
         resolved, snapshots = self._resolve_papers(keyed)
         self._save_papers(resolved, snapshots)
 
-        rows: dict[tuple[int, int], dict] = {}
+        rows: dict[tuple[int, int], _EntryRow] = {}
         for (entry, _), paper in zip(keyed, resolved, strict=True):
             seen_key = (entry.digest_date, paper.pk)
             if seen_key in self._seen:
@@ -243,17 +240,13 @@ class IngestionWriter:
             self._counters.digests.add(entry.digest_date)
             if paper.pk not in self._created:
                 self._counters.existing_papers.add(paper.pk)
-            rows[(digest_ids[entry.digest_date], paper.pk)] = {
-                "digest_id": digest_ids[entry.digest_date],
-                "paper_id": paper.pk,
-                "position": entry.position,
-                "upvotes": entry.upvotes,
-                "metadata": entry.metadata,
-                "dump_id": self.dump.pk,
-            }
+            digest_id = digest_ids[entry.digest_date]
+            rows[(digest_id, paper.pk)] = _EntryRow(
+                digest_id, paper.pk, entry.position, entry.upvotes, entry.metadata, self.dump.pk
+            )
         self._save_entries(rows)
 
-    def _save_entries(self, rows: dict[tuple[int, int], dict]) -> None:
+    def _save_entries(self, rows: dict[tuple[int, int], _EntryRow]) -> None:
         if not rows:
             return
         # Only a paper that was there before this dump can already have an entry: those this
@@ -268,23 +261,32 @@ class IngestionWriter:
             if stored is None:
                 new.append(row)
                 continue
-            merged_upvotes = row["upvotes"] if row["upvotes"] is not None else stored.upvotes
-            merged_metadata = {**stored.metadata, **row["metadata"]}
+            merged_upvotes = row.upvotes if row.upvotes is not None else stored.upvotes
+            merged_metadata = {**stored.metadata, **row.metadata}
             if (stored.position, stored.upvotes, stored.metadata) != (
-                row["position"],
+                row.position,
                 merged_upvotes,
                 merged_metadata,
             ):
-                stored.position = row["position"]
+                stored.position = row.position
                 stored.upvotes = merged_upvotes
                 stored.metadata = merged_metadata
                 stored.dump_id = self.dump.pk
                 changed.append(stored)
         if new:
-            bulk_insert(DigestEntry, new)
+            bulk_insert(DigestEntry, _EntryRow._fields, new, return_ids=False)
             self._counters.new_entries += len(new)
         if changed:
             bulk_update(DigestEntry, changed, ["position", "upvotes", "metadata", "dump"])
+
+
+class _EntryRow(NamedTuple):
+    digest_id: int
+    paper_id: int
+    position: int
+    upvotes: int | None
+    metadata: dict
+    dump_id: int
 
 
 class _NewPaper:
@@ -305,6 +307,9 @@ class _NewPaper:
         self.published_on = None
         self.first_digest_on = None
         self.upvotes = None
+
+
+_NEW_PAPER_COLUMNS = ("title", "title_key", "status", *PAPER_FILL_FIELDS)
 
 
 def _snapshot(paper: Paper) -> tuple:

@@ -129,7 +129,7 @@ def child_env() -> dict:
     env.update(
         DATABASE_URL=DB_URL,
         DEBUG="0",
-        SECRET_KEY="bench-only-secret-key-0123456789abcdef-0123456789",
+        SECRET_KEY="bench-only-secret-key-0123456789abcdef-0123456789-abcdef",
         SECURE_SSL_REDIRECT="0",
         MEDIA_ROOT=str(OUT / "media"),
         CELERY_TASK_ALWAYS_EAGER="1",

@@ -12,21 +12,26 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Only the process environment counts: a .env file at the top is docker compose's business
+# and is not read here, so it can never turn a local `make test` into a production setup.
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-EMBEDDED = not env("DATABASE_URL", default="") and not env("CELERY_BROKER_URL", default="")
+_database_url = env("DATABASE_URL", default="")
+_broker = env("CELERY_BROKER_URL", default="")
+EMBEDDED = not _database_url and not _broker
 
 DEBUG = env.bool("DEBUG", default=EMBEDDED)
 
 _DEV_SECRET_KEY = "django-insecure-paperboard-development-only"
+MSG_SECRET_KEY = (
+    "SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is off."
+)
 SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+# 50 characters, as Django's own deployment check asks (security.W009).
 if not DEBUG and (
-    not SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 32
+    not SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50
 ):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random string of at least 32 characters when DEBUG is off."
-    )
+    raise ImproperlyConfigured(MSG_SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -78,7 +83,7 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(_database_url or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an ingestion holds the write lock; IMMEDIATE takes that
@@ -89,12 +94,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
+    # A database that silently drops packets must not hang a request or /readyz forever.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (live ingestion progress goes through it) --------------------------------------
-_broker = env("CELERY_BROKER_URL", default="")
 _default_cache = _broker if _broker.startswith("redis") else "locmemcache://"
 CACHES = {"default": env.cache_url("CACHE_URL", default=_default_cache)}
 

@@ -14,6 +14,23 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in the test's own process, even when a broker is configured (the
+    PostgreSQL pass of .ci/run); only `integration` tests send them to a real worker.
+
+    Celery reads its configuration once, so the app's conf is switched, not the setting."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

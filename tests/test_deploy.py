@@ -26,7 +26,7 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 
 MSG_SECRET_KEY = (
-    "SECRET_KEY must be set to a random string of at least 32 characters when DEBUG is off."
+    "SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is off."
 )
 GOOD_SECRET_KEY = "k3Yx-9Rq_ZpW2mVt7Lc4Hs8Nf6Bd1Ja0Ge5Ui3Oo7Pw2Qy9Tr4Ez8Xn6Mb1Vc0Ka5"
 # Settings every process of the app reads: web and worker must both get them, the same way.
@@ -158,7 +158,7 @@ def _env(service: dict) -> dict[str, str]:
 
 
 # --- running settings in a fresh interpreter ------------------------------------------------
-# A developer's .env must not leak in: the settings module reads it into os.environ.
+# A clean environment for each child: only what the test sets reaches the settings.
 _NO_DOTENV = "import environ; environ.Env.read_env = classmethod(lambda *a, **k: None)\n"
 
 
@@ -416,7 +416,7 @@ def test_dockerfile_collects_static_files_with_a_throwaway_key():
     # DEBUG off, so the manifest whitenoise serves in production is written.
     assert re.search(r"\bDEBUG=0\b", collect[0])
     key = re.search(r"\bSECRET_KEY=(\S+)", collect[0])
-    assert key and len(key.group(1)) >= 32 and not key.group(1).startswith("django-insecure")
+    assert key and len(key.group(1)) >= 50 and not key.group(1).startswith("django-insecure")
     assert "SECRET_KEY" not in {
         args.split("=")[0].split()[0]
         for kw, args in _dockerfile_instructions()

@@ -105,20 +105,26 @@ def _wait_until_ready(worker: Worker) -> None:
 
 
 @pytest.fixture
-def worker(transactional_db, tmp_path):
+def worker(transactional_db, tmp_path, monkeypatch):
     """A real worker on the test database and this test's MEDIA_ROOT, stopped afterwards.
 
     It depends on transactional_db so it is stopped before the tables are flushed, and so the
-    rows this test writes are committed where the worker can see them.
+    rows this test writes are committed where the worker can see them. Tasks go through a queue
+    of this test's own, emptied first: a message left over by an earlier run, or sent by a test
+    running in parallel (pytest -n), never reaches this worker.
     """
     from config.celery import app
 
-    # A message left over by an earlier run must not be executed by this worker.
-    app.control.purge()
+    queue = f"paperboard-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    with app.connection_for_write() as conn:
+        bound = app.amqp.queues[queue](conn.default_channel)
+        bound.declare()
+        bound.purge()
 
     media_root = Path(settings.MEDIA_ROOT)  # the per-test folder set by tests/conftest.py
     media_root.mkdir(parents=True, exist_ok=True)
-    nodename = f"paperboard-test-{uuid.uuid4().hex[:8]}@{os.uname().nodename}"
+    nodename = f"{queue}@{os.uname().nodename}"
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
@@ -145,6 +151,8 @@ def worker(transactional_db, tmp_path):
                 "info",
                 "-n",
                 nodename,
+                "-Q",
+                queue,
                 "--without-gossip",
                 "--without-mingle",
             ],
@@ -161,6 +169,10 @@ def worker(transactional_db, tmp_path):
         yield worker
     finally:
         worker.stop()
+        with app.connection_for_write() as conn:
+            bound = app.amqp.queues[queue](conn.default_channel)
+            bound.declare()  # so the channel knows the bindings the delete removes
+            bound.delete()
         # Shown by pytest only when the test failed.
         print(f"--- worker log ({log_path}) ---\n{worker.log()}")
 

@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from papers.models import Digest, DigestEntry, Dump, DumpStatus, Paper, PaperStatus
@@ -98,3 +99,53 @@ class DigestEntryFactory(DjangoModelFactory):
     digest = factory.SubFactory(DigestFactory)
     paper = factory.SubFactory(PaperFactory)
     position = factory.Sequence(lambda n: n + 1)
+
+
+# --- Curation ------------------------------------------------------------------------------
+
+
+class ModeratorFactory(UserFactory):
+    """A member of the "moderators" group (created here if a flushed test database lost it)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def moderators_group(obj, create, extracted, **kwargs):
+        if create:
+            from curation.permissions import moderator_grant
+
+            moderator_grant(user=obj)
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = "curation.Tag"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda t: t.name.lower().replace(" ", "-"))
+    description = ""
+
+
+class PaperTagFactory(DjangoModelFactory):
+    class Meta:
+        model = "curation.PaperTag"
+
+    paper = factory.SubFactory(PaperFactory)
+    tag = factory.SubFactory(TagFactory)
+    added_by = factory.SubFactory(UserFactory)
+
+
+class CommentFactory(DjangoModelFactory):
+    """A comment row written directly (no count update): use curation.services to test
+    rules; this is for building fixtures around them."""
+
+    class Meta:
+        model = "curation.Comment"
+
+    paper = factory.SubFactory(PaperFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Comment number {n}.")
+    body_html = factory.LazyAttribute(lambda c: f"<p>{c.body}</p>\n")
+    created_at = factory.LazyFunction(timezone.now)

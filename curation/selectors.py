@@ -1,0 +1,430 @@
+"""Every non-trivial read of the curation side: feeds, the digest-day view, search, a paper's
+page, comment threads, the moderation queue and log.
+
+Feeds return QuerySets ordered by an indexed key and the id as tie-breaker (FEED_ORDERINGS);
+`feed_after` gives keyset ("cursor") pagination over such a pair. Counts shown in lists
+(votes, comments) are columns of Paper kept exact by curation.services, so no list ever
+counts rows per paper.
+
+The hot ranking is Paper.hot_score, a column the database generates from the counts and
+the digest day (see papers.models, HOT_DAYS_PER_DECADE):
+
+    hot_score = log10(max(vote_count + 2 * comment_count, 1))
+                + days_since_1970(first_digest_on) / 2
+
+Lobsters' "log of score plus time" on the digest day: a paper listed two days later needs a
+tenth of the points to rank the same. The time term grows the same for every paper, so the
+order never changes as time passes and the score need not be recomputed; it changes only
+when the counts change, and then the database recomputes it in the same UPDATE. It is
+indexed (partial index over published papers, with id) for the first page and deep pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from config.errors import DomainError
+from curation.models import (
+    Comment,
+    CommentFlag,
+    ModerationEvent,
+    PaperTag,
+    Tag,
+    Vote,
+)
+from curation.permissions import is_member, is_moderator
+from papers.models import Digest, DigestEntry, Paper, PaperStatus
+
+FEED_ORDERINGS: dict[str, tuple[str, str]] = {
+    "hot": ("-hot_score", "-id"),
+    "new": ("-first_digest_on", "-id"),
+    "top": ("-vote_count", "-id"),
+}
+TOP_PERIODS: dict[str, int | None] = {"day": 1, "week": 7, "month": 30, "year": 365, "all": None}
+STATUS_ALL = "all"
+
+MSG_UNKNOWN_ORDER = "Order by hot, new or top."
+MSG_UNKNOWN_PERIOD = "The period is one of day, week, month, year or all."
+MSG_STATUS_MODERATORS_ONLY = "Only moderators can list papers by status."
+MSG_UNKNOWN_STATUS = "“{status}” is not a state of a paper."
+
+
+# --- Building blocks ---------------------------------------------------------------------
+
+
+def papers_visible_to(viewer) -> QuerySet[Paper]:
+    """Papers `viewer` may open: published ones; moderators see all; a member also sees the
+    papers they submitted."""
+    if is_moderator(viewer):
+        return Paper.objects.all()
+    if is_member(viewer):
+        return Paper.objects.filter(Q(status=PaperStatus.PUBLISHED) | Q(submitted_by=viewer))
+    return Paper.objects.published()
+
+
+def with_viewer_vote(papers: QuerySet[Paper], viewer) -> QuerySet[Paper]:
+    """Annotate `viewer_voted` (bool): one EXISTS in the same query, no query per row."""
+    if not is_member(viewer):
+        return papers.annotate(viewer_voted=Value(False, output_field=BooleanField()))
+    return papers.annotate(
+        viewer_voted=Exists(Vote.objects.filter(user=viewer, paper=OuterRef("pk")))
+    )
+
+
+def with_tags(papers: QuerySet[Paper]) -> QuerySet[Paper]:
+    """Prefetch each paper's tags as `paper.paper_tags.all()` (PaperTag with its tag):
+    one extra query for the whole page, whatever its size."""
+    return papers.prefetch_related(
+        Prefetch(
+            "paper_tags", queryset=PaperTag.objects.select_related("tag").order_by("tag__name")
+        )
+    )
+
+
+def filter_papers(
+    papers: QuerySet[Paper],
+    *,
+    tags: Sequence[str] = (),
+    match_all_tags: bool = False,
+    digest: datetime.date | None = None,
+) -> QuerySet[Paper]:
+    """Papers having any of the tag slugs (all of them with match_all_tags), and/or listed
+    on the digest day `digest`. EXISTS subqueries, so no duplicates and no DISTINCT."""
+    slugs = [slug for slug in dict.fromkeys(tags) if slug]
+    if slugs and match_all_tags:
+        for slug in slugs:
+            papers = papers.filter(
+                Exists(PaperTag.objects.filter(paper=OuterRef("pk"), tag__slug=slug))
+            )
+    elif slugs:
+        papers = papers.filter(
+            Exists(PaperTag.objects.filter(paper=OuterRef("pk"), tag__slug__in=slugs))
+        )
+    if digest is not None:
+        papers = papers.filter(
+            Exists(DigestEntry.objects.filter(paper=OuterRef("pk"), digest__date=digest))
+        )
+    return papers
+
+
+def _published_with_day() -> QuerySet[Paper]:
+    # Publishing gives a paper a digest day (services.workflow), so the second filter drops
+    # nothing in practice; it keeps NULL keys out of the feeds' orderings.
+    return Paper.objects.published().filter(first_digest_on__isnull=False)
+
+
+# --- Feeds -------------------------------------------------------------------------------
+
+
+def feed_hot(papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
+    """Published papers by hot_score (see the module docstring), then newest id."""
+    papers = _published_with_day() if papers is None else papers
+    return papers.order_by(*FEED_ORDERINGS["hot"])
+
+
+def feed_new(papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
+    """Published papers, latest digest day first."""
+    papers = _published_with_day() if papers is None else papers
+    return papers.order_by(*FEED_ORDERINGS["new"])
+
+
+def feed_top(
+    period: str = "all",
+    *,
+    papers: QuerySet[Paper] | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Paper]:
+    """Published papers with the most votes among those whose digest day falls within the
+    period: "day" is today's digest only, "week" the last 7 days (today included), "month"
+    30, "year" 365, "all" no limit."""
+    if period not in TOP_PERIODS:
+        raise DomainError(MSG_UNKNOWN_PERIOD, code="invalid")
+    papers = _published_with_day() if papers is None else papers
+    days = TOP_PERIODS[period]
+    if days is not None:
+        today = today or timezone.localdate()
+        papers = papers.filter(first_digest_on__gt=today - datetime.timedelta(days=days))
+    return papers.order_by(*FEED_ORDERINGS["top"])
+
+
+def feed_after(papers: QuerySet[Paper], *, order: str, key, pk: int) -> QuerySet[Paper]:
+    """Keyset pagination: the rows of a feed ordered by FEED_ORDERINGS[order] that come
+    after the row whose (key, id) is given. `key` is that row's hot_score, first_digest_on
+    or vote_count. Served by the feed's (key DESC, id DESC) index at any depth."""
+    field_name = FEED_ORDERINGS[order][0].lstrip("-")
+    return papers.filter(
+        Q(**{f"{field_name}__lt": key}) | Q(**{field_name: key, "pk__lt": pk})
+    ).order_by(*FEED_ORDERINGS[order])
+
+
+def papers_list(
+    *,
+    viewer=None,
+    order: str = "hot",
+    period: str = "all",
+    tags: Sequence[str] = (),
+    match_all_tags: bool = False,
+    digest: datetime.date | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Paper]:
+    """The paper list behind the API's GET /api/papers/ and the web feeds, in one call.
+
+    - order: "hot" | "new" | "top" (with `period`); ignored when `search` is given (results
+      then come by relevance, `search_rank`).
+    - tags: slugs (any of them; all with match_all_tags); digest: a digest day.
+    - status: moderators only: a PaperStatus value or "all"; others get published papers
+      and a DomainError (403) if they ask for a status.
+    Rows carry `viewer_voted` and prefetched tags (two queries per page in all).
+    """
+    if order not in FEED_ORDERINGS:
+        raise DomainError(MSG_UNKNOWN_ORDER, code="invalid")
+    if status is not None and status != PaperStatus.PUBLISHED:
+        if not is_moderator(viewer):
+            raise DomainError(MSG_STATUS_MODERATORS_ONLY, code="permission_denied", status_code=403)
+        if status != STATUS_ALL and status not in PaperStatus.values:
+            raise DomainError(MSG_UNKNOWN_STATUS.format(status=status), code="invalid")
+    if status is None or status == PaperStatus.PUBLISHED:
+        papers = _published_with_day()
+    elif status == STATUS_ALL:
+        papers = Paper.objects.all()
+    else:
+        papers = Paper.objects.filter(status=status)
+    papers = filter_papers(papers, tags=tags, match_all_tags=match_all_tags, digest=digest)
+    if search and search.strip():
+        papers = papers_search(search, papers=papers)
+    elif order == "hot":
+        papers = feed_hot(papers)
+    elif order == "new":
+        papers = feed_new(papers)
+    else:
+        papers = feed_top(period, papers=papers, today=today)
+    return with_tags(with_viewer_vote(papers, viewer))
+
+
+# --- Search ------------------------------------------------------------------------------
+
+
+def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
+    """Papers matching `query` in title or abstract, best first, annotated `search_rank`.
+
+    PostgreSQL: the stored `search_vector` column (papers migration 0002: title weighted A,
+    abstract B, GIN-indexed), matched with websearch_to_tsquery (quotes, OR, -word) and
+    ranked with ts_rank, so a title match outranks an abstract match.
+    Elsewhere (SQLite): every word must appear in title or abstract (icontains); papers
+    with more of the words in their title come first.
+    """
+    papers = Paper.objects.published() if papers is None else papers
+    query = query.strip()
+    if connection.vendor == "postgresql":
+        table = Paper._meta.db_table
+        tsquery = "websearch_to_tsquery('english', %s)"
+        return (
+            papers.annotate(
+                search_rank=RawSQL(
+                    f'ts_rank("{table}"."search_vector", {tsquery})',
+                    [query],
+                    output_field=FloatField(),
+                )
+            )
+            .filter(
+                RawSQL(
+                    f'"{table}"."search_vector" @@ {tsquery}',
+                    [query],
+                    output_field=BooleanField(),
+                )
+            )
+            .order_by("-search_rank", "-id")
+        )
+    words = query.split()[:10]
+    if not words:
+        return papers.none()
+    for word in words:
+        papers = papers.filter(Q(title__icontains=word) | Q(abstract__icontains=word))
+    rank = sum(
+        (Case(When(title__icontains=w, then=Value(1)), default=Value(0)) for w in words),
+        Value(0),
+    )
+    return papers.annotate(search_rank=rank).order_by("-search_rank", "-id")
+
+
+# --- The digest-day view -----------------------------------------------------------------
+
+
+@dataclass
+class DigestDay:
+    date: datetime.date | None
+    papers: QuerySet[Paper]  # published papers of that day, in the digest's order
+    previous: datetime.date | None  # the digest day before, if any
+    next: datetime.date | None  # the digest day after, if any
+
+
+def papers_for_digest_day(date: datetime.date | None = None, *, viewer=None) -> DigestDay:
+    """One digest day, like Hugging Face's daily view: its published papers in the order of
+    the digest (annotated `position`), and the previous and next digest days. Without a
+    date, the latest digest day. Three small queries plus the page."""
+    if date is None:
+        date = Digest.objects.order_by("-date").values_list("date", flat=True).first()
+    papers = (
+        Paper.objects.published()
+        .filter(digest_entries__digest__date=date)
+        # (digest, paper) is unique, so this join yields each paper once.
+        .annotate(position=F("digest_entries__position"))
+        .order_by("position", "id")
+    )
+    previous = Digest.objects.filter(date__lt=date).order_by("-date").values_list("date", flat=True)
+    following = Digest.objects.filter(date__gt=date).order_by("date").values_list("date", flat=True)
+    return DigestDay(
+        date=date,
+        papers=with_tags(with_viewer_vote(papers, viewer)),
+        previous=previous.first() if date else None,
+        next=following.first() if date else None,
+    )
+
+
+# --- One paper and its comments ----------------------------------------------------------
+
+
+def paper_detail(*, pk: int, viewer=None) -> Paper | None:
+    """A paper's page, or None if `viewer` may not see it (papers_visible_to).
+
+    - submitted_by: select_related, one join;
+    - paper.paper_tags.all(): PaperTag with its tag and who added it, one query;
+    - paper.digest_entries.all(): its appearances (DigestEntry with digest), oldest first,
+      one query;
+    - paper.viewer_voted: an EXISTS in the main query; vote_count, comment_count are columns.
+    """
+    papers = (
+        papers_visible_to(viewer)
+        .filter(pk=pk)
+        .select_related("submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "paper_tags",
+                queryset=PaperTag.objects.select_related("tag", "added_by").order_by("tag__name"),
+            ),
+            Prefetch(
+                "digest_entries",
+                queryset=DigestEntry.objects.select_related("digest").order_by("digest__date"),
+            ),
+        )
+    )
+    return with_viewer_vote(papers, viewer).first()
+
+
+def comments_thread(*, paper: Paper) -> QuerySet[Comment]:
+    """Every comment of a paper, oldest first, deleted and hidden ones included so replies
+    keep their place (show them with Comment.html_for). Author and hider are joined
+    (select_related) because every row shows the author's name; nothing else is fetched."""
+    return (
+        Comment.objects.filter(paper=paper)
+        .select_related("author", "hidden_by")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    replies: list[CommentNode] = field(default_factory=list)
+
+
+def comment_tree(comments: Iterable[Comment]) -> list[CommentNode]:
+    """Nest a paper's comments (as from comments_thread) into threads, in memory. Replies
+    keep the order they come in; a reply whose parent is not in `comments` becomes a root."""
+    nodes = {c.pk: CommentNode(c) for c in comments}
+    roots: list[CommentNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id)
+        (parent.replies if parent is not None else roots).append(node)
+    return roots
+
+
+# --- Tags, moderation --------------------------------------------------------------------
+
+
+def tags_list() -> QuerySet[Tag]:
+    """The vocabulary by name, each with `paper_count` (published papers with the tag)."""
+    return Tag.objects.annotate(
+        paper_count=Count("paper_tags", filter=Q(paper_tags__paper__status=PaperStatus.PUBLISHED))
+    ).order_by("name")
+
+
+@dataclass
+class ModerationQueue:
+    papers: QuerySet[Paper]  # pending papers, oldest first
+    comments: QuerySet[Comment]  # comments with open flags, most flagged first
+
+
+def moderation_queue() -> ModerationQueue:
+    """What waits for a moderator. Pending papers come with who submitted them (one join);
+    flagged comments with their author and paper (joins), `open_flag_count`, and their open
+    flags with the flagging user in `comment.open_flags` (one query per page)."""
+    open_flags = CommentFlag.objects.filter(resolved_at=None)
+    papers = (
+        Paper.objects.filter(status=PaperStatus.PENDING)
+        .select_related("submitted_by")
+        .order_by("created_at", "id")
+    )
+    comments = (
+        Comment.objects.filter(Exists(open_flags.filter(comment=OuterRef("pk"))))
+        .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at=None)))
+        .select_related("author", "paper")
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=open_flags.select_related("user").order_by("created_at"),
+                to_attr="open_flags",
+            )
+        )
+        .order_by("-open_flag_count", "created_at", "id")
+    )
+    return ModerationQueue(papers=papers, comments=comments)
+
+
+def moderation_log(
+    *,
+    moderator_id: int | None = None,
+    moderator_username: str | None = None,
+    action: str | None = None,
+    target_kind: str | None = None,
+) -> QuerySet[ModerationEvent]:
+    """The public moderation log, newest first, filtered by any of: moderator (id or
+    username), action (ModerationAction), target kind (TargetKind). The moderator's name
+    is joined (select_related) because every row shows it."""
+    events = ModerationEvent.objects.select_related("moderator").order_by("-created_at", "-id")
+    if moderator_id is not None:
+        events = events.filter(moderator_id=moderator_id)
+    if moderator_username:
+        events = events.filter(moderator__username=moderator_username)
+    if action:
+        events = events.filter(action=action)
+    if target_kind:
+        events = events.filter(target_kind=target_kind)
+    return events
+
+
+def paper_events(*, paper: Paper) -> QuerySet[ModerationEvent]:
+    """The workflow history of one paper, newest first."""
+    return moderation_log(target_kind="paper").filter(target_id=paper.pk)

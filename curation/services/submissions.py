@@ -1,0 +1,81 @@
+"""Papers submitted by members: they enter the moderation queue as pending."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from config.errors import DomainError
+from curation.services._guards import require_member
+from papers.models import Paper, PaperStatus
+from papers.parsing import normalize_arxiv_id, normalize_title
+from papers.parsing.normalize import clean_text
+
+TITLE_MAX_CHARS = 1000
+ABSTRACT_MAX_CHARS = 20_000
+
+MSG_TITLE_REQUIRED = "A paper needs a title."
+MSG_TITLE_TOO_LONG = f"A title has at most {TITLE_MAX_CHARS:,} characters."
+MSG_ABSTRACT_TOO_LONG = f"An abstract has at most {ABSTRACT_MAX_CHARS:,} characters."
+MSG_ARXIV_INVALID = "This is not an arXiv id or arXiv URL."
+MSG_DUPLICATE = "This paper is here already."
+
+
+def _existing(title_key: str, arxiv_id: str | None) -> Paper | None:
+    query = Q(title_key=title_key)
+    if arxiv_id:
+        query |= Q(arxiv_id=arxiv_id)
+    # An arXiv match is the stronger one, so it wins when both exist.
+    found = list(Paper.objects.filter(query).only("pk", "arxiv_id")[:2])
+    found.sort(key=lambda p: p.arxiv_id != arxiv_id or not arxiv_id)
+    return found[0] if found else None
+
+
+def _duplicate(paper: Paper) -> DomainError:
+    return DomainError(
+        MSG_DUPLICATE, code="duplicate", status_code=409, extra={"paper_id": paper.pk}
+    )
+
+
+@transaction.atomic
+def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = None) -> Paper:
+    """A member submits a paper; it is created pending, with `submitted_by`.
+
+    `arxiv` is an id or URL, normalized with papers.parsing.normalize_arxiv_id. A paper with
+    the same normalized title (papers.parsing.normalize_title) or arXiv id, in any state, is
+    a duplicate: DomainError code "duplicate", status 409, extra {"paper_id": <existing id>}.
+    """
+    require_member(user)
+    title = clean_text(title or "")
+    if not title:
+        raise DomainError(MSG_TITLE_REQUIRED, code="invalid")
+    if len(title) > TITLE_MAX_CHARS:
+        raise DomainError(MSG_TITLE_TOO_LONG, code="invalid")
+    abstract = (abstract or "").strip()
+    if len(abstract) > ABSTRACT_MAX_CHARS:
+        raise DomainError(MSG_ABSTRACT_TOO_LONG, code="invalid")
+    arxiv_id = None
+    if arxiv and arxiv.strip():
+        arxiv_id = normalize_arxiv_id(arxiv)
+        if arxiv_id is None:
+            raise DomainError(MSG_ARXIV_INVALID, code="invalid")
+    title_key = normalize_title(title)
+
+    existing = _existing(title_key, arxiv_id)
+    if existing is not None:
+        raise _duplicate(existing)
+    try:
+        with transaction.atomic():
+            return Paper.objects.create(
+                title=title,
+                title_key=title_key,
+                abstract=abstract,
+                arxiv_id=arxiv_id,
+                status=PaperStatus.PENDING,
+                submitted_by=user,
+            )
+    except IntegrityError as error:  # the same paper arrived meanwhile (ingestion, a member)
+        existing = _existing(title_key, arxiv_id)
+        if existing is None:
+            raise
+        raise _duplicate(existing) from error

@@ -1,0 +1,181 @@
+"""The tag vocabulary (moderators, logged) and tags on papers (members)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from config.errors import DomainError
+from curation.models import ModerationAction, PaperTag, Tag, TargetKind
+from curation.permissions import is_moderator
+from curation.services._guards import clean_reason, require_member, require_moderator
+from curation.services.events import moderation_event_record
+from papers.models import Paper, PaperStatus
+
+MSG_TAG_NAME_REQUIRED = "A tag needs a name."
+MSG_TAG_SLUG_INVALID = "A tag's slug is made of letters, digits, hyphens and underscores."
+MSG_TAG_EXISTS = "A tag with this name or slug exists already."
+MSG_MERGE_SELF = "A tag cannot be merged into itself."
+MSG_TAG_NOT_PUBLISHED = "Only published papers can be tagged."
+MSG_PAPER_TAG_MISSING = "This paper does not have this tag."
+MSG_PAPER_TAG_NOT_YOURS = "You can only remove the tags you added."
+
+
+def _clean_name_and_slug(name: str, slug: str | None) -> tuple[str, str]:
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(MSG_TAG_NAME_REQUIRED, code="invalid")
+    slug = slugify(slug if slug else name)
+    if not slug:
+        raise DomainError(MSG_TAG_SLUG_INVALID, code="invalid")
+    return name[: Tag._meta.get_field("name").max_length], slug[:64]
+
+
+def _refuse_clash(name: str, slug: str, *, exclude: Tag | None = None) -> None:
+    clash = Tag.objects.filter(name__iexact=name) | Tag.objects.filter(slug=slug)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    existing = clash.first()
+    if existing is not None:
+        raise DomainError(
+            MSG_TAG_EXISTS, code="duplicate", status_code=409, extra={"tag_id": existing.pk}
+        )
+
+
+def _save_tag(tag: Tag) -> None:
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError as error:  # lost a race against another moderator
+        raise DomainError(MSG_TAG_EXISTS, code="duplicate", status_code=409) from error
+
+
+@transaction.atomic
+def tag_create(*, moderator, name: str, slug: str | None = None, description: str = "") -> Tag:
+    """A new vocabulary tag; the slug defaults to slugify(name). Moderators only, logged."""
+    require_moderator(moderator)
+    name, slug = _clean_name_and_slug(name, slug)
+    _refuse_clash(name, slug)
+    tag = Tag(name=name, slug=slug, description=(description or "").strip())
+    _save_tag(tag)
+    moderation_event_record(
+        moderator=moderator,
+        action=ModerationAction.CREATE,
+        target_kind=TargetKind.TAG,
+        target_id=tag.pk,
+        target_label=tag.name,
+        to_state=tag.slug,
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_rename(
+    *,
+    tag: Tag,
+    moderator,
+    name: str,
+    slug: str | None = None,
+    description: str | None = None,
+) -> Tag:
+    """Rename `tag` (and re-slug it: the slug follows the name unless given). A new
+    description is optional. Moderators only; logged with old and new "name (slug)"."""
+    require_moderator(moderator)
+    name, slug = _clean_name_and_slug(name, slug)
+    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    _refuse_clash(name, slug, exclude=tag)
+    before = f"{tag.name} ({tag.slug})"
+    tag.name, tag.slug = name, slug
+    if description is not None:
+        tag.description = description.strip()
+    _save_tag(tag)
+    moderation_event_record(
+        moderator=moderator,
+        action=ModerationAction.RENAME,
+        target_kind=TargetKind.TAG,
+        target_id=tag.pk,
+        target_label=tag.name,
+        from_state=before,
+        to_state=f"{tag.name} ({tag.slug})",
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
+    """Move every paper of `source` to `target` and delete `source`; return the number of
+    papers that gained `target`. A paper that had both keeps its one `target` tag (and who
+    added it). Moderators only; logged on the source tag."""
+    require_moderator(moderator)
+    if source.pk == target.pk:
+        raise DomainError(MSG_MERGE_SELF, code="invalid")
+    # Both rows locked in id order, so two merges of the same pair cannot deadlock.
+    locked = {
+        t.pk: t
+        for t in Tag.objects.select_for_update()
+        .filter(pk__in=[source.pk, target.pk])
+        .order_by("pk")
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    already = PaperTag.objects.filter(tag=target).values("paper_id")
+    PaperTag.objects.filter(tag=source, paper_id__in=already).delete()
+    moved = PaperTag.objects.filter(tag=source).update(tag=target)
+    moderation_event_record(
+        moderator=moderator,
+        action=ModerationAction.MERGE,
+        target_kind=TargetKind.TAG,
+        target_id=source.pk,
+        target_label=source.name,
+        from_state=f"{source.name} ({source.slug})",
+        to_state=f"{target.name} ({target.slug})",
+        reason=clean_reason(reason),
+    )
+    source.delete()
+    return moved
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, moderator, reason: str = "") -> None:
+    """Delete a tag and take it off every paper. Moderators only, logged."""
+    require_moderator(moderator)
+    moderation_event_record(
+        moderator=moderator,
+        action=ModerationAction.DELETE,
+        target_kind=TargetKind.TAG,
+        target_id=tag.pk,
+        target_label=tag.name,
+        from_state=f"{tag.name} ({tag.slug})",
+        reason=clean_reason(reason),
+    )
+    Tag.objects.filter(pk=tag.pk).delete()
+
+
+@transaction.atomic
+def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
+    """Apply a vocabulary tag to a published paper as `user` (members). Idempotent: if the
+    paper has the tag already, that PaperTag is returned with created=False."""
+    require_member(user)
+    if not Paper.objects.filter(pk=paper.pk, status=PaperStatus.PUBLISHED).exists():
+        raise DomainError(MSG_TAG_NOT_PUBLISHED, code="not_published", status_code=409)
+    return PaperTag.objects.get_or_create(paper=paper, tag=tag, defaults={"added_by": user})
+
+
+@transaction.atomic
+def paper_tag_remove(*, paper: Paper, tag: Tag, user) -> None:
+    """Take a tag off a paper. Members remove the tags they added, on published papers;
+    moderators remove any."""
+    require_member(user)
+    paper_tag = (
+        PaperTag.objects.select_for_update()
+        .select_related("paper")
+        .filter(paper=paper, tag=tag)
+        .first()
+    )
+    if paper_tag is None:
+        raise DomainError(MSG_PAPER_TAG_MISSING, code="not_found", status_code=404)
+    if not is_moderator(user):
+        if paper_tag.paper.status != PaperStatus.PUBLISHED:
+            raise DomainError(MSG_TAG_NOT_PUBLISHED, code="not_published", status_code=409)
+        if paper_tag.added_by_id != user.pk:
+            raise DomainError(MSG_PAPER_TAG_NOT_YOURS, code="permission_denied", status_code=403)
+    paper_tag.delete()

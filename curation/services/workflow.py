@@ -1,0 +1,135 @@
+"""The paper workflow: who moves a paper from which state to which, and the log of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import DomainError
+from curation.models import ModerationAction, TargetKind
+from curation.services._guards import clean_reason, require_moderator
+from curation.services.events import moderation_event_record
+from papers.models import Paper, PaperStatus
+
+# The one table of allowed moves: (from, to) -> the action logged.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (PaperStatus.PENDING, PaperStatus.PUBLISHED): ModerationAction.PUBLISH,
+    (PaperStatus.PENDING, PaperStatus.REJECTED): ModerationAction.REJECT,
+    (PaperStatus.PUBLISHED, PaperStatus.HIDDEN): ModerationAction.HIDE,
+    (PaperStatus.HIDDEN, PaperStatus.PUBLISHED): ModerationAction.RESTORE,
+    (PaperStatus.REJECTED, PaperStatus.PUBLISHED): ModerationAction.PUBLISH,
+}
+# Moves into these states must say why.
+REASON_REQUIRED = frozenset({PaperStatus.REJECTED, PaperStatus.HIDDEN})
+
+MSG_UNKNOWN_STATE = "“{state}” is not a state of a paper."
+MSG_TRANSITION_REFUSED = "A {from_state} paper cannot be made {to_state}."
+MSG_REASON_REQUIRED = "Say why the paper is {to_state}."
+
+
+def allowed_targets(from_state: str) -> list[str]:
+    """The states a paper in `from_state` may move to (for forms and API docs)."""
+    return [to for (frm, to) in TRANSITIONS if frm == from_state]
+
+
+@transaction.atomic
+def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = "") -> Paper:
+    """Move `paper` to `to_state` and log it; return the paper as saved.
+
+    Only moderators; the move must be in TRANSITIONS; reject and hide need a reason. The row
+    is locked first, so two moderators acting at once are serialized and the second one is
+    judged against the state the first one left. `paper` itself is updated in place too.
+
+    A paper that no digest listed (a member's submission) takes the day it is first
+    published as its digest day, which places it in the feeds and gives it a hot score.
+    """
+    require_moderator(moderator)
+    if to_state not in PaperStatus.values:
+        raise DomainError(MSG_UNKNOWN_STATE.format(state=to_state), code="invalid_state")
+    reason = clean_reason(reason)
+
+    locked = Paper.objects.select_for_update().get(pk=paper.pk)
+    from_state = locked.status
+    action = TRANSITIONS.get((from_state, to_state))
+    if action is None:
+        raise DomainError(
+            MSG_TRANSITION_REFUSED.format(from_state=from_state, to_state=to_state),
+            code="invalid_transition",
+            status_code=409,
+            extra={"from_state": from_state, "allowed": allowed_targets(from_state)},
+        )
+    if to_state in REASON_REQUIRED and not reason:
+        raise DomainError(MSG_REASON_REQUIRED.format(to_state=to_state), code="reason_required")
+
+    locked.status = to_state
+    update_fields = ["status", "updated_at"]
+    if to_state == PaperStatus.PUBLISHED and locked.first_digest_on is None:
+        locked.first_digest_on = timezone.localdate()
+        update_fields.append("first_digest_on")
+    locked.save(update_fields=update_fields)
+    moderation_event_record(
+        moderator=moderator,
+        action=action,
+        target_kind=TargetKind.PAPER,
+        target_id=locked.pk,
+        target_label=locked.title,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+    paper.status = locked.status
+    paper.first_digest_on = locked.first_digest_on
+    paper.updated_at = locked.updated_at
+    return locked
+
+
+def paper_publish(*, paper: Paper, moderator, reason: str = "") -> Paper:
+    return paper_transition(
+        paper=paper, moderator=moderator, to_state=PaperStatus.PUBLISHED, reason=reason
+    )
+
+
+def paper_reject(*, paper: Paper, moderator, reason: str) -> Paper:
+    return paper_transition(
+        paper=paper, moderator=moderator, to_state=PaperStatus.REJECTED, reason=reason
+    )
+
+
+def paper_hide(*, paper: Paper, moderator, reason: str) -> Paper:
+    return paper_transition(
+        paper=paper, moderator=moderator, to_state=PaperStatus.HIDDEN, reason=reason
+    )
+
+
+def paper_restore(*, paper: Paper, moderator, reason: str = "") -> Paper:
+    """A hidden paper back to published."""
+    return paper_transition(
+        paper=paper, moderator=moderator, to_state=PaperStatus.PUBLISHED, reason=reason
+    )
+
+
+@dataclass
+class BulkOutcome:
+    done: list[Paper] = field(default_factory=list)
+    refused: list[tuple[Paper, str]] = field(default_factory=list)
+
+
+def papers_bulk_transition(
+    *, papers: Iterable[Paper], moderator, to_state: str, reason: str = ""
+) -> BulkOutcome:
+    """Each paper through paper_transition, each in its own transaction: a refused paper
+    (wrong state) is reported and the others still move. A non-moderator is refused at once.
+    """
+    require_moderator(moderator)
+    outcome = BulkOutcome()
+    for paper in papers:
+        try:
+            outcome.done.append(
+                paper_transition(paper=paper, moderator=moderator, to_state=to_state, reason=reason)
+            )
+        except DomainError as error:
+            outcome.refused.append((paper, error.message))
+    return outcome

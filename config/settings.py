@@ -5,6 +5,7 @@ Celery tasks run in-process, DEBUG on. Production sets DATABASE_URL, CELERY_BROK
 SECRET_KEY (see README.md and docker-compose.yml).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "knox",
+    "axes",
     "papers",
     "curation",
     "frontend",
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a flagged lockout into the answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,6 +127,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Run by the `beat` service of docker-compose.yml.
+CELERY_BEAT_SCHEDULE = {
+    # Writers schedule a refresh when they commit; this catches any that was lost.
+    "refresh-search-index": {
+        "task": "papers.tasks.refresh_search_index",
+        "schedule": env.float("SEARCH_INDEX_SWEEP_SECONDS", default=60.0),
+    },
+}
 
 # --- Uploads ------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -163,10 +176,30 @@ USE_TZ = True
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header turns "not signed in" into a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "curation.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    # Reads and writes are counted apart, anonymous clients by address, members by account.
+    # A rate is "N/second|minute|hour|day", or "off".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "curation.api.accounts.throttling.AnonReadThrottle",
+        "curation.api.accounts.throttling.AnonWriteThrottle",
+        "curation.api.accounts.throttling.UserReadThrottle",
+        "curation.api.accounts.throttling.UserWriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_read": env("API_THROTTLE_ANON_READ", default="300/min"),
+        "anon_write": env("API_THROTTLE_ANON_WRITE", default="30/min"),
+        "user_read": env("API_THROTTLE_USER_READ", default="1200/min"),
+        "user_write": env("API_THROTTLE_USER_WRITE", default="120/min"),
+    },
+    # How many proxies of ours put an address in X-Forwarded-For: 0 trusts only REMOTE_ADDR,
+    # so a client cannot pick its own address to dodge throttles and lockouts.
+    "NUM_PROXIES": env.int(
+        "API_NUM_PROXIES", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+    ),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -206,4 +239,56 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+
+# --- Accounts, tokens, throttling ---------------------------------------------------------
+# Django's own auth views (the browser pages) live under /accounts/.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# The link of a password reset e-mail, made absolute with the request's origin; the default is
+# Django's PasswordResetConfirmView under /accounts/.
+PASSWORD_RESET_CONFIRM_URL = env(
+    "PASSWORD_RESET_CONFIRM_URL", default="/accounts/reset/{uid}/{token}/"
+)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)  # seconds
+
+# E-mail: printed on the console unless EMAIL_URL (smtp+tls://user:password@host:587) or
+# EMAIL_BACKEND say otherwise.
+_email = env.email_url_config(env("EMAIL_URL", default="consolemail://"))
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10  # a stuck mail server must not hold a request forever
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Paperboard <noreply@localhost>")
+
+# Repeated failed log-ins (API, admin, HTTP Basic) lock that username from that address out.
+# Axes' backend comes first and needs `request` passed to authenticate(); in tests, log in
+# with force_login() or client.login(request=HttpRequest(), ...).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "curation.authentication.client_ip"
+AXES_LOCKOUT_CALLABLE = "curation.authentication.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner at each start; failures and lockouts are still logged
+
+# Personal API tokens (django-rest-knox): stored as SHA-512 digests, shown once; one per user,
+# no expiry unless API_TOKEN_TTL_DAYS is set.
+_token_ttl_days = env.int("API_TOKEN_TTL_DAYS", default=0)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=_token_ttl_days) if _token_ttl_days else None,
+    "TOKEN_PREFIX": "pb_",  # greppable by secret scanners
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }

@@ -230,7 +230,8 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
     """Papers matching `query` in title or abstract, best first, annotated `search_rank`.
 
     PostgreSQL: the stored `search_vector` column (papers migration 0002: title weighted A,
-    abstract B, GIN-indexed), matched with websearch_to_tsquery (quotes, OR, -word) and
+    abstract B, GIN-indexed; filled within seconds of a paper being written, see
+    papers.services.search_index), matched with websearch_to_tsquery (quotes, OR, -word) and
     ranked with ts_rank, so a title match outranks an abstract match.
     Elsewhere (SQLite): every word must appear in title or abstract (icontains); papers
     with more of the words in their title come first.

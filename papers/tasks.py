@@ -12,6 +12,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from papers.models import Dump
 from papers.services import dump_ingest, dump_mark_failed
 from papers.services.dumps import MSG_INTERNAL
+from papers.services.search_index import search_index_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +57,15 @@ def ingest_dump(self, dump_id: int) -> None:
     except Exception:
         logger.exception("dump %s: ingestion failed", dump_id)
         dump_mark_failed(dump=dump, error=MSG_INTERNAL)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    max_retries=MAX_RETRIES,
+)
+def refresh_search_index() -> int:
+    """Index the papers written since the last refresh (also run periodically by beat)."""
+    return search_index_refresh()

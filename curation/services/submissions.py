@@ -10,6 +10,7 @@ from curation.services._guards import require_member
 from papers.models import Paper, PaperStatus
 from papers.parsing import normalize_arxiv_id, normalize_title
 from papers.parsing.normalize import clean_text
+from papers.services.search_index import search_index_schedule
 
 TITLE_MAX_CHARS = 1000
 ABSTRACT_MAX_CHARS = 20_000
@@ -66,7 +67,7 @@ def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = No
         raise _duplicate(existing)
     try:
         with transaction.atomic():
-            return Paper.objects.create(
+            paper = Paper.objects.create(
                 title=title,
                 title_key=title_key,
                 abstract=abstract,
@@ -79,3 +80,5 @@ def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = No
         if existing is None:
             raise
         raise _duplicate(existing) from error
+    search_index_schedule()
+    return paper

@@ -10,16 +10,17 @@ from django.db import migrations, models
 
 
 # Full-text search on PostgreSQL: a stored tsvector (title weighted A above abstract B) with a
-# GIN index. The column is unknown to the Paper model on purpose (the ORM never loads it, and
-# SQLite has no such type); curation.selectors queries it with websearch_to_tsquery/ts_rank.
+# GIN index, filled after papers are written by papers.services.search_index (see there why),
+# and a small partial index to find the papers still waiting. The column is unknown to the
+# Paper model on purpose (the ORM never loads it, and SQLite has no such type);
+# curation.selectors queries it with websearch_to_tsquery/ts_rank.
 SEARCH_VECTOR_SQL = """
-ALTER TABLE papers_paper ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('english', coalesce(title, '')), 'A')
-    || setweight(to_tsvector('english', coalesce(abstract, '')), 'B')
-) STORED;
+ALTER TABLE papers_paper ADD COLUMN search_vector tsvector;
 CREATE INDEX paper_search_vector_idx ON papers_paper USING GIN (search_vector);
+CREATE INDEX paper_search_pending_idx ON papers_paper (id) WHERE search_vector IS NULL;
 """
 SEARCH_VECTOR_REVERSE_SQL = """
+DROP INDEX IF EXISTS paper_search_pending_idx;
 DROP INDEX IF EXISTS paper_search_vector_idx;
 ALTER TABLE papers_paper DROP COLUMN IF EXISTS search_vector;
 """

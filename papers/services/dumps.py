@@ -25,6 +25,7 @@ from papers.models import Dump, DumpStatus
 from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning
 from papers.parsing.stream import ParseProcess, parse_batches
 from papers.services.ingestion import IngestionWriter
+from papers.services.search_index import search_index_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,7 @@ def dump_ingest(*, dump: Dump, batch_size: int = BATCH_SIZE) -> Dump:
         return dump_mark_failed(dump=dump, error=MSG_FILE_MISSING)
     finally:
         cache.delete(key)
+    search_index_schedule()
     dump.refresh_from_db()
     return dump
 

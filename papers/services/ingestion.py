@@ -24,6 +24,7 @@ from django.utils import timezone
 from papers.models import Digest, DigestEntry, Dump, Paper, PaperStatus
 from papers.parsing import ParsedEntry, normalize_title
 from papers.services.bulk import bulk_insert, bulk_update, rows_matching
+from papers.services.search_index import search_index_invalidate
 
 MSG_ARXIV_CONFLICT = (
     "The title matches paper #{title_paper} but arXiv id {arxiv_id} belongs to paper "
@@ -211,6 +212,13 @@ class IngestionWriter:
             now = timezone.now()
             for paper in changed:
                 paper.updated_at = now  # bulk_update does not apply auto_now
+            # An abstract filled in changes what search must find (titles never change).
+            search_index_invalidate(
+                paper_ids=[
+                    p.pk for p in changed
+                    if p.abstract != snapshots[p.pk][PAPER_FILL_FIELDS.index("abstract")]
+                ]
+            )
             bulk_update(Paper, changed, [*PAPER_FILL_FIELDS, "updated_at"])
 
     # --- entries -----------------------------------------------------------------------------

@@ -19,8 +19,35 @@ def test_ingested_papers_get_counts_and_a_hot_score(ingest, fixture_path):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="search vector on PostgreSQL")
 def test_ingested_papers_are_searchable(ingest, fixture_path):
     from curation.selectors import papers_search
+    from papers.services.search_index import search_index_refresh
 
     ingest(fixture_path("digest-aug22-plain.txt").read_bytes(), publish=True)
     paper = Paper.objects.published().exclude(title="").first()
     word = max(paper.title.split(), key=len)
+    # Indexed once the ingestion has committed (the test's transaction never commits, so the
+    # refresh that ingestion schedules is run here by hand).
+    assert paper.pk not in [p.pk for p in papers_search(word)]
+    assert search_index_refresh() == Paper.objects.count()
     assert paper.pk in [p.pk for p in papers_search(word)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vector on PostgreSQL")
+def test_an_abstract_filled_in_later_is_indexed_again(ingest):
+    import json
+
+    from curation.selectors import papers_search
+    from papers.services.search_index import search_index_refresh
+
+    def dump(abstract, day):
+        item = {"paper": {"title": "Quiet transformers", "summary": abstract},
+                "publishedAt": f"{day}T08:00:00Z"}
+        return json.dumps([item]).encode()
+
+    ingest(dump("", "2024-09-18"), publish=True)
+    search_index_refresh()
+    assert list(papers_search("photosynthesis")) == []
+
+    ingest(dump("Transformers that learn photosynthesis.", "2024-09-19"))
+    search_index_refresh()
+
+    assert [p.title for p in papers_search("photosynthesis")] == ["Quiet transformers"]

@@ -31,6 +31,7 @@ from curation.services import (
     vote_cast,
 )
 from papers.models import Paper
+from papers.services.search_index import search_index_refresh
 from tests.factories import (
     DigestEntryFactory,
     DigestFactory,
@@ -192,6 +193,7 @@ def test_search_ranks_title_matches_above_abstract_matches():
     in_title = PaperFactory(title="Diffusion for everything", abstract="We study things.")
     PaperFactory(title="Unrelated", abstract="Nothing here.")
     PaperFactory(title="Hidden diffusion", status="hidden")
+    search_index_refresh()
     results = list(papers_search("diffusion"))
     assert [p.pk for p in results] == [in_title.pk, in_abstract.pk]
     assert results[0].search_rank > results[1].search_rank
@@ -202,6 +204,7 @@ def test_search_ranks_title_matches_above_abstract_matches():
 def test_search_needs_every_word():
     PaperFactory(title="Graph neural networks", abstract="Message passing.")
     match = PaperFactory(title="Graph transformers", abstract="Attention on graphs.")
+    search_index_refresh()
     assert [p.pk for p in papers_search("graph transformers")] == [match.pk]
 
 

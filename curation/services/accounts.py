@@ -1,0 +1,224 @@
+"""Accounts: sign-up, passwords, and the personal API token.
+
+Import this module directly (`from curation.services.accounts import user_signup`).
+
+Invalid input is refused with a DomainError whose `fields` name the field at fault, the same
+shape as a serializer's validation error (config.api), so a client reads both alike.
+
+Personal API tokens are django-rest-knox tokens: the database holds a SHA-512 digest and the
+first characters (the prefix shown back to the owner), never the token itself. A member has at
+most one; creating a new one replaces the old one at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from knox.models import AuthToken
+
+from config.errors import DomainError
+from curation.services._guards import require_member
+
+MSG_USERNAME_TAKEN = "This username is already taken."
+MSG_EMAIL_TAKEN = "An account already uses this e-mail address."
+MSG_WRONG_PASSWORD = "Your current password is not correct."
+MSG_RESET_LINK_INVALID = "This password reset link is not valid or has expired."
+
+RESET_EMAIL_SUBJECT = "Set a new Paperboard password"
+RESET_EMAIL_BODY = """Hello {username},
+
+Someone, hopefully you, asked to set a new password for your Paperboard account.
+Follow this link to choose one; it works once, for {hours} hours:
+
+{link}
+
+If you did not ask for this, ignore this message: your password stays as it is.
+"""
+
+# A token's last use is noted at most once a minute: a busy client must not write each time.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def _invalid(field: str, messages: list[str], *, code: str = "invalid") -> DomainError:
+    return DomainError(messages[0], code=code, extra={"fields": {field: messages}})
+
+
+def _validate_password(password: str, user) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise _invalid("password", list(error.messages)) from error
+
+
+# --- Sign-up and passwords ----------------------------------------------------------------
+
+
+@transaction.atomic
+def user_signup(*, username: str, email: str, password: str):
+    """Create a member (no role beyond that). The caller logs them in."""
+    User = get_user_model()
+    username = username.strip()
+    email = User.objects.normalize_email(email.strip())
+    try:
+        User.username_validator(username)
+    except ValidationError as error:
+        raise _invalid("username", list(error.messages)) from error
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise _invalid("email", list(error.messages)) from error
+    # Case-insensitive, so "Alice" cannot pass for "alice" next to her comments.
+    if User.objects.filter(username__iexact=username).exists():
+        raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate")
+    # Unique, so a password reset reaches exactly one account.
+    if User.objects.filter(email__iexact=email).exists():
+        raise _invalid("email", [MSG_EMAIL_TAKEN], code="duplicate")
+    _validate_password(password, User(username=username, email=email))
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=username, email=email, password=password)
+    except IntegrityError as error:  # the same name, signed up a moment earlier
+        raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate") from error
+
+
+@transaction.atomic
+def password_change(*, user, old_password: str, new_password: str) -> None:
+    """Set a new password after checking the current one. Other sessions of the user end
+    (Django checks the password hash in each session); the caller keeps its own session
+    with update_session_auth_hash()."""
+    require_member(user)
+    if not user.check_password(old_password):
+        raise _invalid("old_password", [MSG_WRONG_PASSWORD])
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as error:
+        raise _invalid("new_password", list(error.messages)) from error
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+
+
+def password_reset_request(*, email: str, origin: str) -> int:
+    """E-mail a one-time link to set a new password to each active account with this
+    address (at most one, as sign-up keeps addresses unique). Returns how many were sent;
+    callers must not tell the client, or the endpoint would reveal who has an account.
+
+    `origin` ("https://paperboard.example") makes a relative PASSWORD_RESET_CONFIRM_URL
+    absolute."""
+    User = get_user_model()
+    users = User.objects.filter(email__iexact=email.strip(), is_active=True)
+    sent = 0
+    for user in users:
+        if not user.has_usable_password():
+            continue
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        link = settings.PASSWORD_RESET_CONFIRM_URL.format(uid=uid, token=token)
+        if not link.startswith(("http://", "https://")):
+            link = origin.rstrip("/") + link
+        body = RESET_EMAIL_BODY.format(
+            username=user.get_username(),
+            link=link,
+            hours=max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+        )
+        send_mail(RESET_EMAIL_SUBJECT, body, None, [user.email])
+        sent += 1
+    return sent
+
+
+def _user_from_uid(uidb64: str):
+    User = get_user_model()
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+        return User.objects.get(pk=pk, is_active=True)
+    except (TypeError, ValueError, OverflowError, ValidationError, User.DoesNotExist):
+        return None
+
+
+@transaction.atomic
+def password_reset_confirm(*, uidb64: str, token: str, new_password: str):
+    """Set a new password from a reset link. The link then stops working (the token hashes
+    the password), the user's API token is revoked (whoever asked may have taken the account
+    over) and any log-in lockout on the username is lifted."""
+    user = _user_from_uid(uidb64)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise DomainError(MSG_RESET_LINK_INVALID, code="invalid_token")
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as error:
+        raise _invalid("new_password", list(error.messages)) from error
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    api_token_revoke(user=user)
+    axes_reset(username=user.get_username())
+    return user
+
+
+# --- Personal API token -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: AuthToken
+    secret: str  # shown to the owner once, never stored
+    rotated: bool  # True when it replaced an older token
+
+
+def api_token_get(*, user) -> AuthToken | None:
+    return AuthToken.objects.filter(user=user).order_by("-created").first()
+
+
+@transaction.atomic
+def api_token_create(*, user) -> IssuedToken:
+    """Issue the member's token, replacing (and so revoking at once) any older one."""
+    require_member(user)
+    # The user row is the lock: two requests at once still leave one token.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    rotated = _api_tokens_delete(user) > 0
+    token, secret = AuthToken.objects.create(user=user)
+    return IssuedToken(token=token, secret=secret, rotated=rotated)
+
+
+@transaction.atomic
+def api_token_revoke(*, user) -> bool:
+    """Revoke the member's token; False when there was none."""
+    return _api_tokens_delete(user) > 0
+
+
+def _api_tokens_delete(user) -> int:
+    tokens = list(AuthToken.objects.filter(user=user))
+    for token in tokens:
+        cache.delete(_last_used_key(token))
+    if not tokens:
+        return 0
+    AuthToken.objects.filter(pk__in=[t.pk for t in tokens]).delete()
+    return len(tokens)
+
+
+def _last_used_key(token: AuthToken) -> str:
+    return f"api-token:last-used:{token.digest[:32]}"
+
+
+def api_token_touch(*, token: AuthToken) -> None:
+    """Note that the token was just used. Kept in the cache, not the database: it is a hint
+    for the owner, not an audit log, and costs no write per request."""
+    now = timezone.now()
+    last = cache.get(_last_used_key(token))
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        cache.set(_last_used_key(token), now, timeout=None)
+
+
+def api_token_last_used(*, token: AuthToken) -> datetime.datetime | None:
+    return cache.get(_last_used_key(token))

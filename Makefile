@@ -19,9 +19,12 @@ install: $(VENV)/.installed  ## a .venv with the pinned dependencies
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+SAMPLES := tests/fixtures/digest-aug22-plain.txt tests/fixtures/digest-mar12-no-title-line.txt \
+	tests/fixtures/digest-nov13-with-meta.txt
+
 demo: migrate  ## load the sample digests as published papers and create the demo admin
-	$(BIN)/python manage.py ingest_digest tests/fixtures/digest-*.txt --publish --sync
-	$(BIN)/python manage.py demo_admin
+	$(BIN)/python manage.py ingest_digest $(SAMPLES) --publish --sync
+	$(BIN)/python manage.py demo_admin --site http://$(HOST):$(PORT)
 
 run: demo  ## install, migrate, load the samples, serve on http://$(HOST):$(PORT)
 	@echo "Paperboard on http://$(HOST):$(PORT)/  (admin: /admin/, API: /api/docs/)"

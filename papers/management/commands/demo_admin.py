@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 USERNAME = "admin"
 DEFAULT_PASSWORD = "paperboard-demo"
-MSG_LOGIN = "Demo admin: http://127.0.0.1:8000/admin/ user {username}, password {password}"
+MSG_LOGIN = "Demo admin: {site}/admin/ user {username}, password {password}"
+DEFAULT_SITE = "http://127.0.0.1:8000"
 MSG_NOT_DEBUG = (
     "demo_admin makes a superuser with a known password, so it runs only with DEBUG on; "
     "pass --force to run it anyway."
@@ -23,6 +24,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="The password to set.")
+        parser.add_argument(
+            "--site",
+            default=DEFAULT_SITE,
+            help=f"Where the site is served (default {DEFAULT_SITE}).",
+        )
         parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (not for production)."
         )
@@ -40,4 +46,6 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.set_password(password)
         user.save()
-        self.stdout.write(MSG_LOGIN.format(username=USERNAME, password=password))
+        self.stdout.write(
+            MSG_LOGIN.format(site=options["site"].rstrip("/"), username=USERNAME, password=password)
+        )

@@ -122,13 +122,27 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # A message not acked within the visibility timeout is delivered again: it must outlast the
 # longest task, or a slow but healthy ingestion would be started twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 300,
+    # Sending a task to a broker that is down gives up after about a second (not kombu's
+    # default of several): the dump stays queued and the upload is answered; the sweep sends
+    # it later.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Run by the `beat` service of docker-compose.yml.
 CELERY_BEAT_SCHEDULE = {
+    # Dumps uploaded while the broker was down wait, queued, until it is back.
+    "sweep-queued-dumps": {
+        "task": "papers.tasks.sweep_queued_dumps",
+        "schedule": env.float("DUMP_SWEEP_SECONDS", default=60.0),
+    },
     # Writers schedule a refresh when they commit; this catches any that was lost.
     "refresh-search-index": {
         "task": "papers.tasks.refresh_search_index",
@@ -141,6 +155,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 DUMP_MAX_UPLOAD_BYTES = env.int("DUMP_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
 DUMP_MAX_FILES_PER_UPLOAD = env.int("DUMP_MAX_FILES_PER_UPLOAD", default=20)
+# Starts of one dump's ingestion before it is set aside as failed: room for the task's retries
+# on passing database errors (papers.tasks.MAX_RETRIES) plus two lost workers.
+DUMP_MAX_ATTEMPTS = env.int("DUMP_MAX_ATTEMPTS", default=8)
 # Dumps from this size on are parsed in a child process while the ingesting one writes.
 DUMP_PARSE_IN_CHILD_BYTES = env.int("DUMP_PARSE_IN_CHILD_BYTES", default=8 * 1024 * 1024)
 # Files above this size are spooled to a temporary file rather than held in memory.

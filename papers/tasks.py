@@ -10,7 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from papers.models import Dump
-from papers.services import dump_ingest, dump_mark_failed
+from papers.services import dump_ingest, dump_mark_failed, dumps_enqueue_stale
 from papers.services.dumps import MSG_INTERNAL
 from papers.services.search_index import search_index_refresh
 
@@ -69,3 +69,9 @@ def ingest_dump(self, dump_id: int) -> None:
 def refresh_search_index() -> int:
     """Index the papers written since the last refresh (also run periodically by beat)."""
     return search_index_refresh()
+
+
+@shared_task
+def sweep_queued_dumps() -> int:
+    """Send again the dumps left queued (run periodically by beat)."""
+    return dumps_enqueue_stale()

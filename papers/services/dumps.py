@@ -19,6 +19,8 @@ from django.core.cache import cache
 from django.core.files import File
 from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config.errors import DomainError
 from papers.models import Dump, DumpStatus
@@ -32,11 +34,19 @@ logger = logging.getLogger(__name__)
 MSG_TOO_LARGE = "The file is {size} but uploads are limited to {limit}."
 MSG_DUPLICATE = "This file was already uploaded as dump #{id} ({name}) on {date}."
 MSG_FILE_MISSING = "The uploaded file is no longer on the server; upload it again."
+MSG_TOO_MANY_ATTEMPTS = (
+    "Ingestion was started {n} times without finishing (the worker stopped each time), so the "
+    "dump was set aside; the administrators have the details."
+)
 MSG_INTERNAL = "Ingestion stopped on an internal error; the administrators have the details."
 
 # Stored warnings are capped so a file with a warning on every line stays small; the count
 # is always exact.
 MAX_STORED_WARNINGS = 1000
+# A dump queued this long without a worker taking it is sent again by the periodic sweep.
+STALE_QUEUED_AFTER = datetime.timedelta(minutes=2)
+# What sending a task raises when the broker is unreachable.
+BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, ConnectionError)
 BATCH_SIZE = 2000
 PROGRESS_TTL = 24 * 3600
 
@@ -133,13 +143,37 @@ def dump_create(
                 raise DuplicateDump(winner) from None
         raise
 
-    if not enqueue:
-        return dump
+    if enqueue:
+        transaction.on_commit(lambda: dump_enqueue(dump_id=dump.pk))
+    return dump
 
+
+def dump_enqueue(*, dump_id: int) -> bool:
+    """Send a dump to the workers. False when the broker cannot be reached: the dump stays
+    queued, the upload is not lost, and `dumps_enqueue_stale` sends it once the broker is back.
+    """
     from papers.tasks import ingest_dump  # the task module imports this one
 
-    transaction.on_commit(lambda: ingest_dump.delay(dump.pk))
-    return dump
+    try:
+        ingest_dump.delay(dump_id)
+    except BROKER_ERRORS:
+        logger.warning("dump %s: broker unreachable, left queued for the sweep", dump_id)
+        return False
+    return True
+
+
+def dumps_enqueue_stale(*, older_than: datetime.timedelta = STALE_QUEUED_AFTER) -> int:
+    """Send again the dumps still queued after `older_than` (the broker was down when they were
+    uploaded, or their message was lost). A dump sent twice is ingested once: the task is
+    re-runnable by design. Returns how many were sent."""
+    cutoff = timezone.now() - older_than
+    sent = 0
+    stale = Dump.objects.filter(status=DumpStatus.QUEUED, uploaded_at__lt=cutoff)
+    for dump_id in stale.order_by("id").values_list("id", flat=True):
+        if not dump_enqueue(dump_id=dump_id):
+            break  # still no broker: the next sweep tries again
+        sent += 1
+    return sent
 
 
 def dump_mark_failed(*, dump: Dump, error: str) -> Dump:
@@ -153,10 +187,19 @@ def dump_mark_failed(*, dump: Dump, error: str) -> Dump:
 
 
 def _claim(dump: Dump) -> bool:
-    """Move a queued (or interrupted) dump to processing. False if it is already finished."""
+    """Move a queued (or interrupted) dump to processing. False if it is already finished, or
+    if it has been started too often: a dump that kills its worker every time (a poison
+    message, redelivered because of acks_late) ends failed instead of looping forever."""
     with transaction.atomic():
         locked = Dump.objects.select_for_update().get(pk=dump.pk)
         if locked.status in (DumpStatus.DONE, DumpStatus.FAILED):
+            return False
+        if locked.attempts >= settings.DUMP_MAX_ATTEMPTS:
+            locked.status = DumpStatus.FAILED
+            locked.error = MSG_TOO_MANY_ATTEMPTS.format(n=locked.attempts)
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["status", "error", "finished_at"])
+            logger.error("dump %s: set aside after %s attempts", locked.pk, locked.attempts)
             return False
         locked.status = DumpStatus.PROCESSING
         locked.attempts += 1

@@ -324,3 +324,18 @@ def test_a_json_file_broken_after_many_good_items_writes_nothing(ingest):
     assert dump.status == DumpStatus.FAILED
     assert Paper.objects.count() == 0
     assert Digest.objects.count() == 0
+
+
+def test_a_dump_started_too_often_is_set_aside(db, settings):
+    from django.core.files.base import ContentFile
+
+    settings.DUMP_MAX_ATTEMPTS = 3
+    dump = dump_create(file=ContentFile(sample("digest-aug22-plain.txt")), original_name="a.txt")
+    # Three workers died in the middle of it.
+    Dump.objects.filter(pk=dump.pk).update(status=DumpStatus.PROCESSING, attempts=3)
+
+    finished = dump_ingest(dump=dump)
+
+    assert finished.status == DumpStatus.FAILED
+    assert finished.error.startswith("Ingestion was started 3 times without finishing")
+    assert Paper.objects.count() == 0

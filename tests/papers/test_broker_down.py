@@ -24,8 +24,10 @@ def broker_down(monkeypatch):
     monkeypatch.setitem(app.conf, "broker_write_url", None)
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "task_publish_retry", False)
-    # A fresh connection pool for the closed port; the previous one comes back afterwards.
+    # Fresh connection and producer pools for the closed port (an earlier test may have made
+    # them for another broker); the previous ones come back afterwards.
     monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
     return app
 
 

@@ -1,0 +1,57 @@
+"""Digest days over HTTP, newest first, each with its count of papers."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from curation.api import serializers as s
+from curation.api.pagination import cursor_paginate, parse_date
+from papers.models import Digest, PaperStatus
+
+TAGS = ["digests"]
+
+
+def digests_with_counts(*, moderator: bool):
+    """Digest days, newest first, annotated `paper_count`: published papers for the public,
+    every listed paper for moderators. The count is an aggregate of the same query (no
+    query per day); (date) is unique and indexed, the cursor key."""
+    entries = (
+        Count("entries")
+        if moderator
+        else Count("entries", filter=Q(entries__paper__status=PaperStatus.PUBLISHED))
+    )
+    return Digest.objects.annotate(paper_count=entries).order_by("-date", "-id")
+
+
+class DigestListView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Digest days",
+        description="Newest first, with their paper counts and a link to each day's view. "
+        "Cursor pagination on the date: follow `next`.",
+        parameters=[s.DigestListInputSerializer],
+        responses={200: s.DigestListOutputSerializer, 400: s.E400, 429: s.E429},
+    )
+    def get(self, request):
+        params = s.DigestListInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        context = s.output_context(request)
+        page = cursor_paginate(
+            digests_with_counts(moderator=context["moderator"]),
+            request=request,
+            kind="digests",
+            page_size=params.validated_data["page_size"],
+            cursor=params.validated_data.get("cursor"),
+            key_of=lambda digest: digest.date,
+            parse_key=parse_date,
+            after=lambda qs, key, pk: qs.filter(Q(date__lt=key) | Q(date=key, pk__lt=pk)),
+        )
+        return Response(
+            {
+                "next": page.next_url,
+                "results": s.DigestOutputSerializer(page.rows, many=True, context=context).data,
+            }
+        )

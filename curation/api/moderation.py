@@ -1,0 +1,111 @@
+"""Moderation over HTTP: the queue (moderators) and the public log."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from curation.api import serializers as s
+from curation.api.pagination import cursor_paginate, parse_datetime
+from curation.permissions import is_moderator
+from curation.selectors import moderation_log, moderation_queue
+
+TAGS = ["moderation"]
+MSG_MODERATORS_ONLY = "Only moderators can do this."
+
+
+class ModeratorsOnly(BasePermission):
+    """Reads that no service guards (the queue). Anonymous clients get a 401, others 403."""
+
+    message = MSG_MODERATORS_ONLY
+
+    def has_permission(self, request, view) -> bool:
+        return is_moderator(request.user)
+
+
+class ModerationQueueView(APIView):
+    permission_classes = [ModeratorsOnly]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="What waits for a moderator",
+        description="Pending papers (oldest first) and comments with open flags (most "
+        "flagged first), the first `page_size` of each with their totals. A moderator acts "
+        "on them (which takes them out of the queue) and reads the queue again.",
+        parameters=[s.QueueInputSerializer],
+        responses={
+            200: s.ModerationQueueOutputSerializer,
+            400: s.E400,
+            401: s.E401,
+            403: s.E403,
+            429: s.E429,
+        },
+    )
+    def get(self, request):
+        params = s.QueueInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        size = params.validated_data["page_size"]
+        queue = moderation_queue()
+        # The selector joins submitters, comment authors and papers, and prefetches the open
+        # flags with their users: two COUNTs and three queries whatever `page_size`.
+        context = s.output_context(request)
+        papers = list(queue.papers[:size])
+        comments = list(queue.comments[:size])
+        return Response(
+            {
+                "papers": {
+                    "count": queue.papers.count(),
+                    "results": s.QueuePaperOutputSerializer(
+                        papers, many=True, context=context
+                    ).data,
+                },
+                "comments": {
+                    "count": queue.comments.count(),
+                    "results": s.QueueCommentOutputSerializer(
+                        comments, many=True, context=context
+                    ).data,
+                },
+            }
+        )
+
+
+class ModerationLogView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="The public moderation log",
+        description="Every moderation action, newest first, with its reason. Cursor "
+        "pagination on (time, id): follow `next`.",
+        parameters=[s.ModerationLogInputSerializer],
+        responses={200: s.ModerationLogOutputSerializer, 400: s.E400, 429: s.E429},
+    )
+    def get(self, request):
+        params = s.ModerationLogInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        # moderation_log joins the moderator (select_related): one query per page.
+        events = moderation_log(
+            moderator_username=data.get("moderator"),
+            action=data.get("action"),
+            target_kind=data.get("target_kind"),
+        )
+        page = cursor_paginate(
+            events,
+            request=request,
+            kind="log",
+            page_size=data["page_size"],
+            cursor=data.get("cursor"),
+            key_of=lambda event: event.created_at,
+            parse_key=parse_datetime,
+            after=lambda qs, key, pk: qs.filter(
+                Q(created_at__lt=key) | Q(created_at=key, pk__lt=pk)
+            ),
+        )
+        return Response(
+            {
+                "next": page.next_url,
+                "results": s.ModerationEventOutputSerializer(page.rows, many=True).data,
+            }
+        )

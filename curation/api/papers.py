@@ -1,0 +1,415 @@
+"""Papers over HTTP: the feeds, the digest-day view, search, submission, a paper's page,
+votes, the workflow, comments and tags on a paper.
+
+Views validate input with plain serializers, call a selector or a service (which check roles
+and state themselves and raise DomainError), and render with output serializers.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import DomainError
+from curation.api import serializers as s
+from curation.api.pagination import (
+    NumberedPagination,
+    cursor_paginate,
+    parse_date,
+    parse_datetime,
+    parse_float,
+    parse_int,
+)
+from curation.models import Comment, Tag
+from curation.selectors import (
+    comment_tree,
+    comments_thread,
+    feed_after,
+    filter_papers,
+    paper_detail,
+    papers_for_digest_day,
+    papers_list,
+    papers_visible_to,
+)
+from curation.services import (
+    comment_create,
+    paper_submit,
+    paper_tag_add,
+    paper_tag_remove,
+    paper_transition,
+    vote_cast,
+    vote_withdraw,
+)
+from papers.models import Paper, PaperStatus
+
+TAGS = ["papers"]
+MSG_PAPER_NOT_FOUND = "There is no such paper."
+MSG_PARENT_NOT_FOUND = "There is no such comment on this paper."
+MSG_TAG_NOT_FOUND = "There is no such tag."
+
+# How each feed's key is read from a row and read back from a cursor.
+FEED_KEYS = {
+    "hot": ("hot_score", parse_float),
+    "new": ("first_digest_on", parse_date),
+    "top": ("vote_count", parse_int),
+}
+# Keys that are NULL for papers never published (no digest day): only moderators' status
+# views list such papers.
+NULLABLE_KEYS = {"hot_score", "first_digest_on"}
+
+
+def paper_visible_or_404(*, pk: int, viewer) -> Paper:
+    paper = papers_visible_to(viewer).filter(pk=pk).first()
+    if paper is None:
+        raise NotFound(MSG_PAPER_NOT_FOUND)
+    return paper
+
+
+def paper_detail_or_404(*, pk: int, viewer) -> Paper:
+    paper = paper_detail(pk=pk, viewer=viewer)
+    if paper is None:
+        raise NotFound(MSG_PAPER_NOT_FOUND)
+    return paper
+
+
+def filters_from(data: dict) -> dict:
+    """papers_list's keyword arguments from validated PaperFiltersInputSerializer data."""
+    return {
+        "order": data["order"],
+        "period": data["period"],
+        "tags": data["tag"],
+        "match_all_tags": data["match"] == "all",
+        "digest": data.get("digest"),
+        "status": data.get("status"),
+        "search": data.get("q"),
+    }
+
+
+def feed_page(papers, *, request, order: str, data: dict):
+    """A cursor page of a feed ordered by FEED_ORDERINGS[order] (keyset on (key, id))."""
+    field_name, parse_key = FEED_KEYS[order]
+    after = lambda qs, key, pk: feed_after(qs, order=order, key=key, pk=pk)  # noqa: E731
+    status_view = data.get("status") not in (None, PaperStatus.PUBLISHED)
+    if status_view and field_name in NULLABLE_KEYS:
+        # Pending papers may have no digest day, so no key. Put them last on every database
+        # (PostgreSQL and SQLite disagree by default) and page through them by id.
+        papers = papers.order_by(F(field_name).desc(nulls_last=True), "-id")
+
+        def after(qs, key, pk):
+            if key is None:
+                return qs.filter(**{f"{field_name}__isnull": True, "pk__lt": pk})
+            return qs.filter(
+                Q(**{f"{field_name}__lt": key})
+                | Q(**{field_name: key, "pk__lt": pk})
+                | Q(**{f"{field_name}__isnull": True})
+            )
+
+    return cursor_paginate(
+        papers,
+        request=request,
+        kind=order,
+        page_size=data["page_size"],
+        cursor=data.get("cursor"),
+        key_of=lambda paper: getattr(paper, field_name),
+        parse_key=parse_key,
+        after=after,
+    )
+
+
+class PaperListView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="List papers",
+        operation_id="papers_list",
+        description=(
+            "Published papers (moderators: any state with `status`), newest hot first.\n\n"
+            "**Feeds** (order hot, new or top) use cursor pagination: follow `next` (an opaque "
+            "cursor over the feed's indexed key and the id), which stays correct however "
+            "deep and while papers are added.\n\n"
+            "**Search** (`q`): best match first; a relevance rank is not a stable cursor key, "
+            "so results are numbered pages (`page`, `count`, `next`, `previous`).\n\n"
+            "**One digest day** (`date`): its papers in the digest's order, with the previous "
+            "and next digest days in `day`; tag filters apply, cursor pagination."
+        ),
+        parameters=[s.PaperListInputSerializer],
+        responses={200: s.PaperListOutputSerializer, 400: s.E400, 403: s.E403, 429: s.E429},
+    )
+    def get(self, request):
+        params = s.PaperListInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        context = s.output_context(request)
+        if data.get("date") is not None:
+            return self.digest_day(request, data, context)
+
+        # papers_list annotates my vote (an EXISTS in the same query) and prefetches the tags
+        # with their names (one query for the page): two queries a page, whatever its size.
+        papers = papers_list(viewer=request.user, **filters_from(data))
+        if data.get("q"):
+            paginator = NumberedPagination()
+            rows = paginator.paginate_queryset(papers, request, view=self)
+            return Response(
+                {
+                    "count": paginator.page.paginator.count,
+                    "next": paginator.get_next_link(),
+                    "previous": paginator.get_previous_link(),
+                    "results": s.PaperListItemOutputSerializer(
+                        rows, many=True, context=context
+                    ).data,
+                }
+            )
+        page = feed_page(papers, request=request, order=data["order"], data=data)
+        return Response(
+            {
+                "next": page.next_url,
+                "results": s.PaperListItemOutputSerializer(
+                    page.rows, many=True, context=context
+                ).data,
+            }
+        )
+
+    def digest_day(self, request, data, context):
+        day = papers_for_digest_day(data["date"], viewer=request.user)
+        papers = filter_papers(day.papers, tags=data["tag"], match_all_tags=data["match"] == "all")
+        page = cursor_paginate(
+            papers,
+            request=request,
+            kind=f"day-{data['date'].isoformat()}",
+            page_size=data["page_size"],
+            cursor=data.get("cursor"),
+            key_of=lambda paper: paper.position,
+            parse_key=parse_int,
+            after=lambda qs, key, pk: qs.filter(Q(position__gt=key) | Q(position=key, pk__gt=pk)),
+        )
+        return Response(
+            {
+                "next": page.next_url,
+                "day": {"date": day.date, "previous_day": day.previous, "next_day": day.next},
+                "results": s.PaperListItemOutputSerializer(
+                    page.rows, many=True, context=context
+                ).data,
+            }
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Submit a paper",
+        description="Members. The paper waits in the moderation queue as pending. A paper "
+        "with the same normalized title or arXiv id, in any state, is a duplicate: 409 with "
+        "`paper_id` and `url` of the paper that is here already.",
+        request=s.PaperSubmitInputSerializer,
+        responses={
+            201: s.PaperDetailOutputSerializer,
+            400: s.E400,
+            401: s.E401,
+            403: s.E403,
+            409: OpenApiResponse(s.DuplicatePaperErrorSerializer, description="A duplicate."),
+            429: s.E429,
+        },
+    )
+    def post(self, request):
+        data = s.PaperSubmitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            paper = paper_submit(user=request.user, **data.validated_data)
+        except DomainError as exc:
+            if "paper_id" in exc.extra:
+                exc.extra["url"] = s.paper_url(pk=exc.extra["paper_id"], request=request)
+            raise
+        paper = paper_detail_or_404(pk=paper.pk, viewer=request.user)
+        body = s.PaperDetailOutputSerializer(paper, context=s.output_context(request)).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+class PaperDetailView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="One paper",
+        description="With its tags and who added them, vote count, whether I voted, its "
+        "digest appearances and comment count; its state for moderators and its submitter.",
+        responses={200: s.PaperDetailOutputSerializer, 404: s.E404, 429: s.E429},
+    )
+    def get(self, request, pk: int):
+        paper = paper_detail_or_404(pk=pk, viewer=request.user)
+        return Response(
+            s.PaperDetailOutputSerializer(paper, context=s.output_context(request)).data
+        )
+
+
+class PaperVoteView(APIView):
+    def answer(self, outcome, voted: bool) -> Response:
+        return Response(
+            s.VoteOutputSerializer({"voted": voted, "vote_count": outcome.vote_count}).data
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Upvote a paper",
+        description="Members, published papers. Idempotent.",
+        request=None,
+        responses={200: s.VoteOutputSerializer, **s.WRITE_ERRORS},
+    )
+    def post(self, request, pk: int):
+        paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        return self.answer(vote_cast(user=request.user, paper=paper), True)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Withdraw my vote",
+        description="Idempotent.",
+        request=None,
+        responses={200: s.VoteOutputSerializer, **s.WRITE_ERRORS},
+    )
+    def delete(self, request, pk: int):
+        paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        return self.answer(vote_withdraw(user=request.user, paper=paper), False)
+
+
+class PaperTransitionView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Move a paper through the workflow",
+        description="Moderators. pending → published or rejected, published → hidden, hidden "
+        "→ published, rejected → published; rejecting and hiding need a reason. A refused "
+        "move is a 409 with `from_state` and the `allowed` target states.",
+        request=s.PaperTransitionInputSerializer,
+        responses={
+            200: s.PaperDetailOutputSerializer,
+            **s.WRITE_ERRORS,
+            409: OpenApiResponse(s.TransitionErrorSerializer, description="Move refused."),
+        },
+    )
+    def post(self, request, pk: int):
+        data = s.PaperTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        paper_transition(paper=paper, moderator=request.user, **data.validated_data)
+        paper = paper_detail_or_404(pk=pk, viewer=request.user)
+        return Response(
+            s.PaperDetailOutputSerializer(paper, context=s.output_context(request)).data
+        )
+
+
+class PaperCommentsView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="A paper's comments",
+        description="Threads oldest first, replies nested. Deleted comments stay as "
+        "placeholders (replies keep their place); hidden ones too, except for moderators. "
+        "The whole thread is read in one query; pages cut it into top-level threads "
+        "(cursor: `next`).",
+        parameters=[s.ThreadInputSerializer],
+        responses={200: s.CommentThreadOutputSerializer, **s.READ_ERRORS},
+    )
+    def get(self, request, pk: int):
+        params = s.ThreadInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        roots = comment_tree(comments_thread(paper=paper))
+        page = cursor_paginate(
+            roots,
+            request=request,
+            kind=f"thread-{paper.pk}",
+            page_size=params.validated_data["page_size"],
+            cursor=params.validated_data.get("cursor"),
+            key_of=lambda node: node.comment.created_at,
+            pk_of=lambda node: node.comment.pk,
+            parse_key=parse_datetime,
+            after=_roots_after,
+        )
+        return Response(
+            {
+                "next": page.next_url,
+                "comment_count": paper.comment_count,
+                "results": s.CommentTreeOutputSerializer(
+                    page.rows, many=True, context=s.output_context(request)
+                ).data,
+            }
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Comment on a paper",
+        description="Members, published papers; Markdown, rendered to sanitized HTML. "
+        "`parent` answers a visible comment of the same paper. Rate-limited per member "
+        "(429 with `retry_after`).",
+        request=s.CommentCreateInputSerializer,
+        responses={201: s.CommentOutputSerializer, **s.WRITE_ERRORS},
+    )
+    def post(self, request, pk: int):
+        data = s.CommentCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        parent = None
+        parent_id = data.validated_data["parent"]
+        if parent_id is not None:
+            parent = Comment.objects.filter(pk=parent_id, paper=paper).first()
+            if parent is None:
+                raise ValidationError({"parent": [MSG_PARENT_NOT_FOUND]})
+        comment = comment_create(
+            user=request.user, paper=paper, body=data.validated_data["body"], parent=parent
+        )
+        body = s.CommentOutputSerializer(comment, context=s.output_context(request)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _roots_after(roots, key, pk):
+    """Top-level threads after the one whose root is (created_at, id), in memory."""
+    if key is None:
+        return []
+    return [node for node in roots if (node.comment.created_at, node.comment.pk) > (key, pk)]
+
+
+class PaperTagsView(APIView):
+    def tag_or_400(self, slug: str) -> Tag:
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            raise ValidationError({"tag": [MSG_TAG_NOT_FOUND]})
+        return tag
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Tag a paper",
+        description="Members, published papers, vocabulary tags. Idempotent: 201 when the "
+        "tag was added, 200 when the paper had it already.",
+        request=s.PaperTagInputSerializer,
+        responses={
+            201: s.PaperTagOutputSerializer,
+            200: s.PaperTagOutputSerializer,
+            **s.WRITE_ERRORS,
+        },
+    )
+    def post(self, request, pk: int):
+        data = s.PaperTagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        tag = self.tag_or_400(data.validated_data["tag"])
+        paper_tag, created = paper_tag_add(paper=paper, tag=tag, user=request.user)
+        return Response(
+            s.PaperTagOutputSerializer(paper_tag).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Take a tag off a paper",
+        description="Members remove the tags they added (on published papers); moderators "
+        "any. The slug goes in the body or in the `tag` query parameter.",
+        request=s.PaperTagInputSerializer,
+        parameters=[s.PaperTagQueryInputSerializer],
+        responses={204: None, **s.WRITE_ERRORS},
+    )
+    def delete(self, request, pk: int):
+        source = request.data if request.data else request.query_params
+        data = s.PaperTagInputSerializer(data=source)
+        data.is_valid(raise_exception=True)
+        paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        tag = Tag.objects.filter(slug=data.validated_data["tag"]).first()
+        if tag is None:
+            raise NotFound(MSG_TAG_NOT_FOUND)
+        paper_tag_remove(paper=paper, tag=tag, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,584 @@
+"""Serializers of the curation API: plain input serializers (bodies and query strings) and
+read-only output serializers (answers and the schema).
+
+Output is data, never markup, except `body_html` of comments, which the services sanitized
+when the comment was written (curation.markdown). Titles, abstracts and comment bodies come
+back as the raw strings they are: escaping is the job of whoever displays them.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from curation.api.pagination import CursorInputSerializer, PageSizeInputSerializer
+from curation.models import Comment, FlagReason, ModerationAction, TargetKind
+from curation.selectors import FEED_ORDERINGS, STATUS_ALL, TOP_PERIODS
+from papers.api.serializers import ErrorBodySerializer
+from papers.models import PaperStatus
+
+MATCH_CHOICES = ["any", "all"]
+EXPORT_FORMATS = ["csv", "jsonl"]
+MODERATE_ACTIONS = ["hide", "restore", "dismiss_flags"]
+STATUS_CHOICES = [*PaperStatus.values, STATUS_ALL]
+
+
+def paper_url(*, pk: int, request) -> str:
+    path = reverse("api-paper-detail", kwargs={"pk": pk})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+# --- Input: query strings ------------------------------------------------------------------
+
+
+class PaperFiltersInputSerializer(serializers.Serializer):
+    """The filters shared by the paper list and the export."""
+
+    order = serializers.ChoiceField(
+        choices=list(FEED_ORDERINGS), required=False, default="hot", help_text="Feed order."
+    )
+    period = serializers.ChoiceField(
+        choices=list(TOP_PERIODS),
+        required=False,
+        default="all",
+        help_text="With order=top: the digest days counted (today, 7, 30, 365 days or all).",
+    )
+    tag = serializers.ListField(
+        child=serializers.SlugField(max_length=64),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Tag slugs; repeat the parameter for several (?tag=a&tag=b).",
+    )
+    match = serializers.ChoiceField(
+        choices=MATCH_CHOICES,
+        required=False,
+        default="any",
+        help_text="With several tags: papers having any of them, or all of them.",
+    )
+    # A plain string: the selector answers 403 to non-moderators before judging the value.
+    status = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="Moderators only (403 for others, except `published`): papers in this "
+        "state (" + ", ".join(STATUS_CHOICES) + ").",
+    )
+    digest = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], help_text="Papers listed on this digest day."
+    )
+    q = serializers.CharField(
+        required=False,
+        max_length=200,
+        trim_whitespace=True,
+        help_text="Full-text search in titles and abstracts, best match first (order is then "
+        "ignored, and pages are numbered: see the list's description).",
+    )
+
+
+class PaperListInputSerializer(PaperFiltersInputSerializer, CursorInputSerializer):
+    date = serializers.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        help_text="One digest day's view: its papers in the digest's order, with the previous "
+        "and next digest days (order, period, status, digest and q are then ignored).",
+    )
+    page = serializers.IntegerField(
+        required=False, min_value=1, help_text="Search results only (with q): the page number."
+    )
+
+
+class PaperExportInputSerializer(PaperFiltersInputSerializer):
+    format = serializers.ChoiceField(
+        choices=EXPORT_FORMATS, required=False, default="csv", help_text="csv or jsonl."
+    )
+
+
+class ModerationLogInputSerializer(CursorInputSerializer):
+    moderator = serializers.CharField(
+        required=False, max_length=150, help_text="Username of the moderator."
+    )
+    action = serializers.ChoiceField(choices=ModerationAction.choices, required=False)
+    target_kind = serializers.ChoiceField(choices=TargetKind.choices, required=False)
+
+
+class QueueInputSerializer(PageSizeInputSerializer):
+    pass
+
+
+class ThreadInputSerializer(CursorInputSerializer):
+    pass
+
+
+class DigestListInputSerializer(CursorInputSerializer):
+    pass
+
+
+class TagListInputSerializer(PageSizeInputSerializer):
+    page = serializers.IntegerField(required=False, min_value=1)
+
+
+# --- Input: bodies -------------------------------------------------------------------------
+
+
+class PaperSubmitInputSerializer(serializers.Serializer):
+    # Lengths are the service's to judge, with its own sentences; these only stop megabytes.
+    title = serializers.CharField(max_length=5000)
+    abstract = serializers.CharField(
+        max_length=100_000, required=False, allow_blank=True, default=""
+    )
+    arxiv = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="An arXiv id or URL.",
+    )
+
+
+class PaperTransitionInputSerializer(serializers.Serializer):
+    to_state = serializers.ChoiceField(choices=PaperStatus.choices)
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to reject or hide.",
+    )
+
+
+class CommentCreateInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=50_000, trim_whitespace=False, help_text="Markdown.")
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="The comment answered."
+    )
+
+
+class CommentEditInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=50_000, trim_whitespace=False, help_text="Markdown.")
+
+
+class CommentFlagInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=FlagReason.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CommentModerateInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=MODERATE_ACTIONS)
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to hide or restore.",
+    )
+
+
+class PaperTagInputSerializer(serializers.Serializer):
+    tag = serializers.SlugField(max_length=64, help_text="The tag's slug.")
+
+
+class PaperTagQueryInputSerializer(serializers.Serializer):
+    tag = serializers.SlugField(
+        max_length=64, required=False, help_text="The tag's slug (or send it in the body)."
+    )
+
+
+class TagCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Default: from the name."
+    )
+    description = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
+
+
+class TagRenameInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Default: from the name."
+    )
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class TagMergeInputSerializer(serializers.Serializer):
+    into = serializers.SlugField(max_length=64, help_text="The slug of the tag that stays.")
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# --- Output: papers ------------------------------------------------------------------------
+
+
+class TagBriefOutputSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PaperTagOutputSerializer(serializers.Serializer):
+    """A tag on a paper, and who put it there."""
+
+    slug = serializers.CharField(source="tag.slug")
+    name = serializers.CharField(source="tag.name")
+    added_by = serializers.SerializerMethodField()
+    added_at = serializers.DateTimeField(source="created_at")
+
+    def get_added_by(self, paper_tag) -> str | None:
+        return username(paper_tag.added_by)
+
+
+class DigestAppearanceOutputSerializer(serializers.Serializer):
+    date = serializers.DateField(source="digest.date")
+    position = serializers.IntegerField()
+
+
+class _PaperOutputBase(serializers.Serializer):
+    """Status is shown to moderators and to the member who submitted the paper only."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    arxiv_id = serializers.CharField(allow_null=True)
+    authors = serializers.ListField(child=serializers.CharField())
+    published_on = serializers.DateField(allow_null=True)
+    first_digest_on = serializers.DateField(allow_null=True, help_text="Its first digest day.")
+    vote_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField(help_text="Visible comments.")
+    voted = serializers.BooleanField(source="viewer_voted", help_text="Whether I voted.")
+    # A string rather than an enum in the schema: "status" names the dumps' states there.
+    status = serializers.CharField(
+        required=False,
+        help_text="Only for moderators and the member who submitted it: "
+        + ", ".join(PaperStatus.values)
+        + ".",
+    )
+
+    def get_url(self, paper) -> str:
+        return paper_url(pk=paper.pk, request=self.context.get("request"))
+
+    def to_representation(self, paper):
+        data = super().to_representation(paper)
+        viewer = self.context.get("viewer")
+        shows_status = self.context.get("moderator") or (
+            viewer is not None and viewer.pk is not None and paper.submitted_by_id == viewer.pk
+        )
+        if not shows_status:
+            data.pop("status", None)
+        return data
+
+
+class PaperListItemOutputSerializer(_PaperOutputBase):
+    tags = serializers.SerializerMethodField()
+    position = serializers.IntegerField(
+        required=False, help_text="In the digest-day view: the place in that day's digest."
+    )
+
+    @extend_schema_field(TagBriefOutputSerializer(many=True))
+    def get_tags(self, paper) -> list[dict]:
+        # .all() reads the tags prefetched by the selector (selectors.with_tags).
+        return [{"slug": pt.tag.slug, "name": pt.tag.name} for pt in paper.paper_tags.all()]
+
+    def to_representation(self, paper):
+        data = super().to_representation(paper)
+        if not hasattr(paper, "position"):
+            data.pop("position", None)
+        return data
+
+
+class PaperDetailOutputSerializer(_PaperOutputBase):
+    abstract = serializers.CharField()
+    author_count = serializers.IntegerField(allow_null=True)
+    submitted_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    tags = PaperTagOutputSerializer(source="paper_tags.all", many=True)
+    digests = DigestAppearanceOutputSerializer(
+        source="digest_entries.all", many=True, help_text="Its digest appearances, oldest first."
+    )
+
+    def get_submitted_by(self, paper) -> str | None:
+        return username(paper.submitted_by)
+
+
+class DigestDayOutputSerializer(serializers.Serializer):
+    date = serializers.DateField(allow_null=True, help_text="The day shown.")
+    previous_day = serializers.DateField(allow_null=True, help_text="The digest day before.")
+    next_day = serializers.DateField(allow_null=True, help_text="The digest day after.")
+
+
+class PaperListOutputSerializer(serializers.Serializer):
+    """Feeds: `next` only (cursor). Search: `count`, `next`, `previous` (page numbers).
+    The digest-day view: `day` as well."""
+
+    count = serializers.IntegerField(required=False, help_text="Search results only.")
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+    previous = serializers.URLField(
+        allow_null=True, required=False, help_text="Search results only."
+    )
+    day = DigestDayOutputSerializer(required=False, help_text="The digest-day view only.")
+    results = PaperListItemOutputSerializer(many=True)
+
+
+class VoteOutputSerializer(serializers.Serializer):
+    voted = serializers.BooleanField()
+    vote_count = serializers.IntegerField()
+
+
+class DuplicatePaperErrorBodySerializer(ErrorBodySerializer):
+    paper_id = serializers.IntegerField(help_text="The paper that is here already.")
+    url = serializers.URLField(help_text="That paper in the API.")
+
+
+class DuplicatePaperErrorSerializer(serializers.Serializer):
+    error = DuplicatePaperErrorBodySerializer()
+
+
+class TransitionErrorBodySerializer(ErrorBodySerializer):
+    from_state = serializers.CharField(required=False)
+    allowed = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class TransitionErrorSerializer(serializers.Serializer):
+    error = TransitionErrorBodySerializer()
+
+
+# --- Output: comments ----------------------------------------------------------------------
+
+
+class CommentOutputSerializer(serializers.Serializer):
+    """A comment as its reader may see it: a deleted one as a placeholder without author or
+    text; a hidden one the same way except for moderators (who also see why)."""
+
+    id = serializers.IntegerField()
+    paper_id = serializers.IntegerField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    author = serializers.CharField(allow_null=True)
+    body = serializers.CharField(help_text="Markdown as written; empty when not shown.")
+    body_html = serializers.CharField(help_text="Sanitized HTML, or a placeholder.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    deleted = serializers.BooleanField()
+    hidden = serializers.BooleanField()
+    hidden_reason = serializers.CharField(
+        allow_null=True, help_text="Moderators only; null for others."
+    )
+
+    def to_representation(self, comment: Comment):
+        moderator = bool(self.context.get("moderator"))
+        shown = not comment.is_deleted and (moderator or not comment.is_hidden)
+        return {
+            "id": comment.pk,
+            "paper_id": comment.paper_id,
+            "parent_id": comment.parent_id,
+            "author": username(comment.author) if shown else None,
+            "body": comment.body if shown else "",
+            "body_html": comment.html_for(moderator=moderator),
+            "created_at": serializers.DateTimeField().to_representation(comment.created_at),
+            "edited_at": (
+                serializers.DateTimeField().to_representation(comment.edited_at)
+                if comment.edited_at
+                else None
+            ),
+            "deleted": comment.is_deleted,
+            "hidden": comment.is_hidden,
+            "hidden_reason": (comment.hidden_reason if moderator and comment.is_hidden else None),
+        }
+
+
+class CommentTreeOutputSerializer(CommentOutputSerializer):
+    """A comment (selectors.CommentNode) with its replies nested, oldest first."""
+
+    def to_representation(self, node):
+        data = super().to_representation(node.comment)
+        data["replies"] = [self.to_representation(reply) for reply in node.replies]
+        return data
+
+
+# Declared after the class: a comment's replies are comments with replies.
+CommentTreeOutputSerializer._declared_fields["replies"] = CommentTreeOutputSerializer(
+    many=True, read_only=True
+)
+
+
+class CommentThreadOutputSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page of threads, or null.")
+    comment_count = serializers.IntegerField(help_text="Visible comments on the paper.")
+    results = CommentTreeOutputSerializer(many=True)
+
+
+class CommentFlagOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    comment_id = serializers.IntegerField()
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CommentModerateOutputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=MODERATE_ACTIONS)
+    flags_resolved = serializers.IntegerField(
+        allow_null=True, help_text="dismiss_flags: how many open flags were resolved."
+    )
+    comment = CommentOutputSerializer()
+
+
+# --- Output: tags, moderation, digests ----------------------------------------------------
+
+
+class TagOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    paper_count = serializers.IntegerField(
+        required=False, help_text="Published papers with the tag (in lists)."
+    )
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, tag):
+        data = super().to_representation(tag)
+        if not hasattr(tag, "paper_count"):
+            data.pop("paper_count", None)
+        return data
+
+
+class TagMergeOutputSerializer(serializers.Serializer):
+    into = TagOutputSerializer()
+    papers_moved = serializers.IntegerField(help_text="Papers that gained the kept tag.")
+
+
+class FlagBriefOutputSerializer(serializers.Serializer):
+    user = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_user(self, flag) -> str | None:
+        return username(flag.user)
+
+
+class QueuePaperOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    arxiv_id = serializers.CharField(allow_null=True)
+    submitted_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_url(self, paper) -> str:
+        return paper_url(pk=paper.pk, request=self.context.get("request"))
+
+    def get_submitted_by(self, paper) -> str | None:
+        return username(paper.submitted_by)
+
+
+class QueueCommentOutputSerializer(serializers.Serializer):
+    comment = serializers.SerializerMethodField()
+    paper_id = serializers.IntegerField()
+    paper_title = serializers.CharField(source="paper.title")
+    open_flag_count = serializers.IntegerField()
+    flags = FlagBriefOutputSerializer(source="open_flags", many=True)
+
+    @extend_schema_field(CommentOutputSerializer)
+    def get_comment(self, comment) -> dict:
+        return CommentOutputSerializer(comment, context=self.context).data
+
+
+class QueuePapersOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = QueuePaperOutputSerializer(many=True)
+
+
+class QueueCommentsOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = QueueCommentOutputSerializer(many=True)
+
+
+class ModerationQueueOutputSerializer(serializers.Serializer):
+    papers = QueuePapersOutputSerializer(help_text="Pending papers, oldest first.")
+    comments = QueueCommentsOutputSerializer(
+        help_text="Comments with open flags, most flagged first."
+    )
+
+
+class ModerationEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    moderator = serializers.SerializerMethodField()
+    action = serializers.CharField()
+    target_kind = serializers.CharField()
+    target_id = serializers.IntegerField()
+    target_label = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_moderator(self, event) -> str | None:
+        return username(event.moderator)
+
+
+class ModerationLogOutputSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    results = ModerationEventOutputSerializer(many=True)
+
+
+class DigestOutputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    paper_count = serializers.IntegerField(
+        help_text="Published papers listed that day (every listed paper for moderators)."
+    )
+    papers_url = serializers.SerializerMethodField()
+
+    def get_papers_url(self, digest) -> str:
+        request = self.context.get("request")
+        path = f"{reverse('api-paper-list')}?date={digest.date.isoformat()}"
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class DigestListOutputSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    results = DigestOutputSerializer(many=True)
+
+
+class TagListOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TagOutputSerializer(many=True)
+
+
+# --- Shared by the views -------------------------------------------------------------------
+
+
+def output_context(request) -> dict:
+    """What output serializers need to know about the reader (one group lookup, cached on
+    the user for the request)."""
+    from curation.permissions import is_moderator
+
+    return {"request": request, "viewer": request.user, "moderator": is_moderator(request.user)}
+
+
+def _error(description: str):
+    from drf_spectacular.utils import OpenApiResponse
+
+    from papers.api.serializers import ErrorSerializer
+
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+E400 = _error("Invalid input or filter; `fields` names the parameters at fault.")
+E401 = _error("Not signed in.")
+E403 = _error("Not allowed for this role (or a CSRF failure for session clients).")
+E404 = _error("No such object, or not visible to you.")
+E409 = _error("The object is not in a state that allows this.")
+E429 = _error("Throttled; `retry_after` says in how many seconds to try again.")
+READ_ERRORS = {400: E400, 404: E404, 429: E429}
+WRITE_ERRORS = {400: E400, 401: E401, 403: E403, 404: E404, 409: E409, 429: E429}

@@ -1,0 +1,139 @@
+"""Every list endpoint of the curation API runs a constant number of queries, whatever its
+page size: pinned at page sizes 1 and 50 over more than 50 rows of everything."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from curation.models import Comment, CommentFlag, ModerationEvent, PaperTag, Vote
+from papers.models import Digest, DigestEntry, Paper, PaperStatus
+from tests.factories import (
+    ModeratorFactory,
+    PaperFactory,
+    TagFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 60
+DAY = datetime.date(2024, 8, 22)
+
+# (url, who asks, queries). Each count is explained where it is not obvious.
+LISTS = [
+    # The page (with the viewer's vote as EXISTS) + the tags prefetch.
+    ("/api/papers/?order=hot", "member", 2),
+    ("/api/papers/?order=new", "anonymous", 2),
+    ("/api/papers/?order=top&period=all", "member", 2),
+    ("/api/papers/?tag=topic-1&tag=topic-2&match=any", "member", 2),
+    ("/api/papers/?digest=2024-08-22", "member", 2),
+    # Moderators: the same two (the group lookup is cached on the user by the warm-up).
+    ("/api/papers/?status=all&order=new", "moderator", 2),
+    # Search: COUNT + the page + tags.
+    ("/api/papers/?q=study", "member", 3),
+    # The digest-day view: the previous and next days + the page + tags.
+    ("/api/papers/?date=2024-08-22", "member", 4),
+    # The paper + the whole thread (authors joined).
+    ("/api/papers/{paper}/comments/", "member", 2),
+    # COUNT + the page (paper counts aggregated in the same query).
+    ("/api/tags/", "anonymous", 2),
+    # Two COUNTs + pending papers + flagged comments + their open flags.
+    ("/api/moderation/queue/", "moderator", 5),
+    ("/api/moderation/log/", "anonymous", 1),
+    ("/api/moderation/log/?action=publish", "member", 1),
+    ("/api/digests/", "anonymous", 1),
+]
+
+
+@pytest.fixture
+def crowd(db):
+    now = timezone.now()
+    authors = [UserFactory() for _ in range(3)]
+    moderator = ModeratorFactory(username="moderator")
+    tags = [TagFactory(name=f"Topic {i}", slug=f"topic-{i}") for i in range(ROWS)]
+    digests = [Digest.objects.create(date=DAY - datetime.timedelta(days=i)) for i in range(ROWS)]
+    papers = []
+    for i in range(ROWS):
+        # Ties on purpose: every paper on the same day with the same counts.
+        paper = PaperFactory(title=f"A study of things {i}", first_digest_on=DAY)
+        papers.append(paper)
+        DigestEntry.objects.create(digest=digests[0], paper=paper, position=i + 1)
+        if i:  # also listed on an older day of its own
+            DigestEntry.objects.create(digest=digests[i], paper=paper, position=1000 + i)
+        for tag in (tags[i % 3], tags[(i + 1) % 3]):
+            PaperTag.objects.create(paper=paper, tag=tag, added_by=authors[0])
+        Vote.objects.create(user=authors[i % 3], paper=paper)
+        PaperFactory(
+            title=f"Pending {i}",
+            status=PaperStatus.PENDING,
+            first_digest_on=None,
+            submitted_by=authors[1],
+        )
+    target = papers[0]
+    roots = []
+    for i in range(ROWS):
+        roots.append(
+            Comment.objects.create(
+                paper=target,
+                author=authors[i % 3],
+                body=f"Comment {i}",
+                body_html=f"<p>Comment {i}</p>",
+                created_at=now,
+                hidden_at=now if i % 10 == 0 else None,
+                deleted_at=now if i % 7 == 0 else None,
+            )
+        )
+    for i, parent in enumerate(roots):
+        reply = Comment.objects.create(
+            paper=target,
+            author=authors[(i + 1) % 3],
+            parent=parent,
+            body="Re",
+            body_html="<p>Re</p>",
+            created_at=now,
+        )
+        CommentFlag.objects.create(comment=reply, user=authors[i % 3], reason="spam")
+        CommentFlag.objects.create(comment=reply, user=moderator, reason="abuse")
+    for i in range(ROWS):
+        ModerationEvent.objects.create(
+            moderator=moderator,
+            action="publish",
+            target_kind="paper",
+            target_id=i,
+            target_label=f"Paper {i}",
+        )
+    Paper.objects.filter(pk=target.pk).update(comment_count=ROWS)
+    if connection.vendor == "postgresql":
+        from papers.services.search_index import search_index_refresh
+
+        search_index_refresh()
+    return {"member": authors[0], "moderator": moderator, "anonymous": None, "paper": target.pk}
+
+
+@pytest.mark.parametrize(("url", "role", "queries"), LISTS)
+def test_list_endpoints_run_a_constant_number_of_queries(
+    crowd, django_assert_num_queries, url, role, queries
+):
+    client = APIClient()
+    if crowd[role] is not None:
+        client.force_authenticate(crowd[role])
+    url = url.format(paper=crowd["paper"])
+    separator = "&" if "?" in url else "?"
+    client.get(url)  # warm-up: per-user caches (the moderators group)
+    sizes = {}
+    for size in (1, 50):
+        with django_assert_num_queries(queries):
+            response = client.get(f"{url}{separator}page_size={size}")
+        assert response.status_code == 200, response.content[:300]
+        body = response.json()
+        if "results" in body:
+            sizes[size] = len(body["results"])
+        else:
+            sizes[size] = len(body["papers"]["results"]) + len(body["comments"]["results"])
+    # The pages really differ in size: the count does not depend on it.
+    assert sizes[1] < sizes[50]

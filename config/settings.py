@@ -309,3 +309,15 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+
+
+# --- Web front end ------------------------------------------------------------------------
+# A Content-Security-Policy without inline scripts on every page (frontend.middleware).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "frontend.middleware.ContentSecurityPolicyMiddleware",
+)
+# Pages whose own markup needs more than the policy allows: Swagger UI loads from a CDN.
+CSP_EXEMPT_PATH_PREFIXES = ("/api/docs/",)
+# Every page says who the reader is (member, moderator, admin) to choose its menus.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("frontend.context_processors.roles")

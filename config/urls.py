@@ -1,13 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
 
 urlpatterns = [
-    # Until the web pages exist, the front door is the API's documentation.
-    path("", RedirectView.as_view(pattern_name="api-docs"), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
@@ -18,4 +15,6 @@ urlpatterns = [
     path("api/", include("papers.api.urls")),
     path("api/", include("curation.api.urls")),
     path("feeds/", include("curation.feeds_urls")),
+    # The web pages (issue 4): the feed at the front door.
+    path("", include("frontend.urls")),
 ]

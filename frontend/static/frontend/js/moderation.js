@@ -1,0 +1,176 @@
+// The moderation queue: publish or reject pending papers (also with the keyboard: j/k move,
+// p publishes, r rejects, x selects), bulk publish, and hide/restore/dismiss flagged comments.
+// Each action is the API's; a refusal is shown next to the item.
+import { api } from "./api.js";
+import { announce, busy, clearError, showError } from "./ui.js";
+
+const items = () => [...document.querySelectorAll("[data-queue-paper]")];
+let current = null;
+
+function focusItem(item) {
+  if (!item) return;
+  items().forEach((i) => i.classList.remove("current"));
+  current = item;
+  item.classList.add("current");
+  item.focus();
+  item.scrollIntoView({ block: "nearest" });
+}
+
+function updateCount(delta) {
+  const count = document.querySelector("[data-pending-count]");
+  const n = Number(count.textContent.replace(/\D/g, "")) + delta;
+  count.textContent = `(${Math.max(0, n)})`;
+}
+
+function removeItem(item, message) {
+  const list = items();
+  const next = list[list.indexOf(item) + 1] || list[list.indexOf(item) - 1] || null;
+  item.remove();
+  updateCount(-1);
+  announce(message);
+  if (next) focusItem(next);
+  if (!items().length) {
+    document.querySelector("[data-pending] .queue")?.replaceWith(
+      Object.assign(document.createElement("p"), { className: "empty", textContent: "No paper waits." }),
+    );
+    document.querySelector(".bulk")?.remove();
+  }
+}
+
+async function transition(item, toState, reason = "") {
+  const id = item.dataset.queuePaper;
+  await api(`/api/papers/${id}/transition/`, { method: "POST", json: { to_state: toState, reason } });
+}
+
+async function publish(item) {
+  clearError(item, "paper");
+  const button = item.querySelector("[data-publish]");
+  busy(button, true);
+  try {
+    await transition(item, "published");
+    removeItem(item, `Published “${item.dataset.title}”.`);
+    return true;
+  } catch (error) {
+    showError(item, "paper", error.message);
+    busy(button, false);
+    return false;
+  }
+}
+
+async function reject(item) {
+  clearError(item, "paper");
+  const reason = item.querySelector("[data-reason]");
+  if (!reason.value.trim()) {
+    showError(item, "paper", "Type a reason, then press Enter to reject.");
+    reason.focus();
+    return;
+  }
+  const button = item.querySelector("[data-reject]");
+  busy(button, true);
+  try {
+    await transition(item, "rejected", reason.value);
+    removeItem(item, `Rejected “${item.dataset.title}”.`);
+  } catch (error) {
+    showError(item, "paper", error.message);
+    busy(button, false);
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const item = event.target.closest("[data-queue-paper]");
+  if (!item) return;
+  if (event.target.closest("[data-publish]")) publish(item);
+  else if (event.target.closest("[data-reject]")) reject(item);
+  else if (!event.target.closest("a, input, button")) focusItem(item);
+});
+
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (target.matches && target.matches("[data-queue-paper] [data-reason]") && event.key === "Enter") {
+    event.preventDefault();
+    reject(target.closest("[data-queue-paper]"));
+    return;
+  }
+  if (target.matches && target.matches("[data-queue-paper] [data-reason]") && event.key === "Escape") {
+    focusItem(target.closest("[data-queue-paper]"));
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  const list = items();
+  if (!list.length) return;
+  const at = current && list.includes(current) ? list.indexOf(current) : -1;
+  switch (event.key) {
+    case "j":
+      focusItem(list[Math.min(list.length - 1, at + 1)]);
+      break;
+    case "k":
+      focusItem(list[Math.max(0, at - 1)]);
+      break;
+    case "p":
+      if (at >= 0) publish(list[at]);
+      break;
+    case "r":
+      if (at >= 0) {
+        event.preventDefault();
+        list[at].querySelector("[data-reason]").focus();
+        showError(list[at], "paper", "Type a reason, then press Enter to reject.");
+      }
+      break;
+    case "x":
+      if (at >= 0) {
+        const box = list[at].querySelector("[data-select]");
+        box.checked = !box.checked;
+      }
+      break;
+    default:
+      return;
+  }
+});
+
+document.querySelector("[data-select-all]")?.addEventListener("change", (event) => {
+  items().forEach((i) => {
+    i.querySelector("[data-select]").checked = event.target.checked;
+  });
+});
+
+document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (event) => {
+  const button = event.target;
+  const chosen = items().filter((i) => i.querySelector("[data-select]").checked);
+  clearError(button.parentNode, "bulk");
+  if (!chosen.length) {
+    showError(button.parentNode, "bulk", "Select the papers to publish first.");
+    return;
+  }
+  busy(button, true);
+  let done = 0;
+  for (const item of chosen) {
+    if (await publish(item)) done += 1;
+  }
+  busy(button, false);
+  const failed = chosen.length - done;
+  announce(`Published ${done} paper${done === 1 ? "" : "s"}${failed ? `; ${failed} refused (see below)` : ""}.`);
+  if (failed && button.isConnected) showError(button.parentNode, "bulk", `${failed} could not be published; each says why.`);
+});
+
+// --- Flagged comments ---------------------------------------------------------------------
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-comment-action]");
+  if (!button) return;
+  const item = button.closest("[data-queue-comment]");
+  const action = button.dataset.commentAction;
+  clearError(item, "comment");
+  busy(button, true);
+  try {
+    await api(`/api/comments/${item.dataset.queueComment}/moderate/`, {
+      method: "POST",
+      json: { action, reason: item.querySelector("[data-reason]").value },
+    });
+    const words = { hide: "Hidden", restore: "Restored", dismiss_flags: "Flags dismissed" };
+    item.replaceChildren(Object.assign(document.createElement("p"), { className: "notice", textContent: `${words[action]}.` }));
+    announce(`${words[action]}.`);
+  } catch (error) {
+    showError(item, "comment", error.message);
+    busy(button, false);
+  }
+});

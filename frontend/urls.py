@@ -1,0 +1,15 @@
+from django.urls import path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.feed, name="home"),
+    path("papers/<int:pk>/", views.paper_page, name="paper"),
+    path("tags/<slug:slug>/", views.tag_page, name="tag"),
+    path("search/", views.search, name="search"),
+    path("signup/", views.signup, name="signup"),
+    path("me/", views.me, name="me"),
+    path("moderation/", views.moderation_queue_page, name="moderation-queue"),
+    path("moderation/log/", views.moderation_log_page, name="moderation-log"),
+    path("uploads/", views.uploads, name="uploads"),
+]

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate demo bench-ingest ci clean
+.PHONY: install run test test-browser lint migrate demo bench-ingest bench-api ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +35,19 @@ test: install  ## the whole suite on the embedded default (SQLite, in-process ta
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+test-browser: install  ## the browser tests in Debian's Chromium (installs it if missing)
+	bash .ci/browser
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 bench-ingest: install  ## ingestion benchmark against PostgreSQL (see bench/README.md)
 	$(BIN)/python bench/ingest.py
+
+bench-api: install  ## the API under load: gunicorn, PostgreSQL, wrk (see bench/README.md)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
 
 ci:
 	bash .ci/run

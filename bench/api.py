@@ -1,0 +1,449 @@
+"""API benchmark: `make bench-api`.
+
+1. The bench database (bench/seed_api.py): 100,000 published papers, 10,000 members,
+   1,000,000 votes, 100,000 comments, 50 tags; seeded once and kept between runs (--reseed
+   seeds it again).
+2. Serves it with gunicorn (config/gunicorn.py, its worker count for this machine's cores)
+   under production settings (DEBUG off, throttles off) on a free port of 127.0.0.1.
+3. Drives each endpoint with wrk on loopback (16 connections, 15 s after a 2 s warm-up) and
+   reports requests/s and latency percentiles, with /healthz on the same server as the floor:
+   the hot feed's first page, its 100th page (found by following `next` 99 times), a tag's
+   feed, a search, a paper and its comments (plus, for information, a search for a word in
+   almost half the abstracts and the most commented paper's thread).
+
+Targets (issue 3): hot feed p99 < 100 ms and at least 40% of the floor's requests/s; search
+p99 < 150 ms; page 100's p99 within 1.5 times page 1's. Exits 1 when one is missed.
+
+Environment: BENCH_API_DATABASE_URL (see seed_api.py), BENCH_API_SECONDS (15),
+BENCH_API_WARMUP (2), BENCH_API_CONNECTIONS (16), BENCH_API_THREADS (wrk threads, 2),
+BENCH_API_SEARCH ("diffusion": about 1.4% of the papers), BENCH_API_SEARCH_BROAD
+("attention": about 43%), BENCH_API_TAG (default: the tag of median size),
+WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn's own, as in production).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import seed_api  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+SECONDS = int(os.environ.get("BENCH_API_SECONDS", "15"))
+WARMUP = int(os.environ.get("BENCH_API_WARMUP", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_API_CONNECTIONS", "16"))
+WRK_THREADS = int(os.environ.get("BENCH_API_THREADS", "2"))
+SEARCH = os.environ.get("BENCH_API_SEARCH", "diffusion")
+SEARCH_BROAD = os.environ.get("BENCH_API_SEARCH_BROAD", "attention")
+DEEP_PAGE = 100
+
+TARGET_HOT_P99_MS = 100
+TARGET_HOT_FLOOR_SHARE = 0.40
+TARGET_SEARCH_P99_MS = 150
+TARGET_DEEP_RATIO = 1.5
+
+# wrk's own summary has no 95th percentile: this script prints what we need as JSON.
+WRK_REPORT_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p95_us": %d, ' ..
+    '"p99_us": %d, "max_us": %d, "errors": {"connect": %d, "read": %d, "write": %d, ' ..
+    '"status": %d, "timeout": %d}}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+@dataclass
+class Endpoint:
+    key: str
+    label: str
+    path: str
+    note: str = ""
+    result: dict = field(default_factory=dict)
+
+
+# --- the server -------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(port: int) -> dict:
+    env = seed_api.django_env()
+    env.update(
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        API_THROTTLE_ANON_READ="off",
+        API_THROTTLE_ANON_WRITE="off",
+        API_THROTTLE_USER_READ="off",
+        API_THROTTLE_USER_WRITE="off",
+    )
+    return env
+
+
+def start_server(port: int, log_path: Path) -> subprocess.Popen:
+    log = log_path.open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"],
+        cwd=ROOT,
+        env=server_env(port),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopped as a whole below
+    )
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see its log")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"/healthz did not answer within {timeout:.0f} s")
+
+
+def gunicorn_shape(log_path: Path) -> str:
+    """Workers and threads as config/gunicorn.py resolved them, and max_requests."""
+    from config import gunicorn as conf  # reads the same environment variables
+
+    workers = os.environ.get("WEB_CONCURRENCY") or conf.workers
+    threads = os.environ.get("GUNICORN_THREADS") or conf.threads
+    max_requests = os.environ.get("GUNICORN_MAX_REQUESTS") or conf.max_requests
+    return f"{workers} workers x {threads} threads, max_requests {max_requests}"
+
+
+def get_json(url: str) -> tuple[int, dict | None, int]:
+    """(status, JSON body or None, size) of a plain GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            body = response.read()
+            return response.status, json.loads(body), len(body)
+    except urllib.error.HTTPError as exc:
+        return exc.code, None, 0
+
+
+# --- the endpoints ----------------------------------------------------------------------------
+def bench_choices() -> dict:
+    """The tag of median size and the most commented paper, read from the bench database."""
+    import psycopg
+
+    with psycopg.connect(seed_api.DB_URL) as conn:
+        tags = conn.execute(
+            "SELECT t.slug, count(*) FROM curation_papertag pt "
+            "JOIN curation_tag t ON t.id = pt.tag_id GROUP BY t.slug ORDER BY 2 DESC, 1"
+        ).fetchall()
+        chatty = conn.execute(
+            "SELECT id, comment_count FROM papers_paper WHERE status = 'published' "
+            "ORDER BY comment_count DESC, id LIMIT 1"
+        ).fetchone()
+        searches = {
+            word: conn.execute(
+                "SELECT count(*) FROM papers_paper WHERE status = 'published' "
+                "AND search_vector @@ websearch_to_tsquery('english', %s)",
+                [word],
+            ).fetchone()[0]
+            for word in (SEARCH, SEARCH_BROAD)
+        }
+    wanted = os.environ.get("BENCH_API_TAG")
+    tag = next((t for t in tags if t[0] == wanted), None) if wanted else tags[len(tags) // 2]
+    if tag is None:
+        raise SystemExit(f"BENCH_API_TAG={wanted}: no such tag with papers")
+    return {"tag": tag, "chatty": chatty, "searches": searches}
+
+
+def endpoints(base: str, choices: dict) -> list[Endpoint]:
+    """The URLs to load, resolved against the running server: page 100 by following `next`,
+    the paper as the first of the hot feed."""
+    hot = "/api/papers/?order=hot"
+    status, page, _ = get_json(base + hot)
+    if status != 200 or not page or not page.get("results"):
+        raise SystemExit(f"GET {hot} answered {status}; is the papers API there?")
+    top_paper = page["results"][0]["id"]
+    url = base + hot
+    started = time.perf_counter()
+    for _ in range(DEEP_PAGE - 1):
+        _, page, _ = get_json(url)
+        url = page["next"]
+    walk = time.perf_counter() - started
+    deep = url.removeprefix(base)
+    slug, tag_papers = choices["tag"]
+    chatty_id, chatty_comments = choices["chatty"]
+    hits = choices["searches"]
+    return [
+        Endpoint("floor", "floor: /healthz", "/healthz"),
+        Endpoint("hot", "hot feed, page 1", hot),
+        Endpoint(
+            "deep",
+            f"hot feed, page {DEEP_PAGE}",
+            deep,
+            f"cursor found by following next {DEEP_PAGE - 1} times in {walk:.1f} s",
+        ),
+        Endpoint("tag", "tag feed", f"/api/papers/?tag={slug}", f"{slug}: {tag_papers} papers"),
+        Endpoint("search", "search", f"/api/papers/?q={SEARCH}", f"{hits[SEARCH]} matches"),
+        Endpoint("paper", "paper", f"/api/papers/{top_paper}/", "first of the hot feed"),
+        Endpoint(
+            "comments",
+            "its comments",
+            f"/api/papers/{top_paper}/comments/",
+            "first of the hot feed",
+        ),
+        Endpoint(
+            "search_broad",
+            "(info) broad search",
+            f"/api/papers/?q={SEARCH_BROAD}",
+            f"{hits[SEARCH_BROAD]} matches",
+        ),
+        Endpoint(
+            "comments_max",
+            "(info) longest thread",
+            f"/api/papers/{chatty_id}/comments/",
+            f"{chatty_comments} visible comments",
+        ),
+    ]
+
+
+# --- the load ---------------------------------------------------------------------------------
+def wrk(url: str, seconds: int, script: Path) -> dict:
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{WRK_THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = [x for x in result.stdout.splitlines() if x.startswith("{")][-1]
+    report = json.loads(line)
+    duration = report["duration_us"] / 1e6
+    report["rps"] = report["requests"] / duration
+    for p in ("p50", "p95", "p99", "max"):
+        report[f"{p}_ms"] = report[f"{p}_us"] / 1000
+    report["errors_total"] = sum(report["errors"].values())
+    report["bytes_per_request"] = report["bytes"] / max(report["requests"], 1)
+    return report
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time used so far by gunicorn: the master, its live workers and the workers it has
+    reaped. Per request, it is what a request costs the application whatever else runs."""
+
+    def times(pid: int) -> tuple[int, list[int]]:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[1]), [int(x) for x in fields[11:15]]  # ppid; utime..cstime
+
+    _, (utime, stime, cutime, cstime) = times(master_pid)
+    ticks = utime + stime + cutime + cstime
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid, (u, s, _, _) = times(int(entry))
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if ppid == master_pid:
+                ticks += u + s
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def worker_restarts(log_path: Path, since: int) -> int:
+    """Workers gunicorn booted again (max_requests) since `since` bytes of its log."""
+    with log_path.open("rb") as log:
+        log.seek(since)
+        return log.read().count(b"Autorestarting worker")
+
+
+def load(base: str, points: list[Endpoint], script: Path, log_path: Path, pid: int) -> None:
+    for point in points:
+        status, _, size = get_json(base + point.path)
+        if status != 200:
+            raise SystemExit(f"GET {point.path} answered {status}")
+        if WARMUP:
+            wrk(base + point.path, WARMUP, script)
+        offset = log_path.stat().st_size
+        cpu = server_cpu_seconds(pid)
+        point.result = wrk(base + point.path, SECONDS, script)
+        point.result["server_cpu_ms"] = (
+            (server_cpu_seconds(pid) - cpu) * 1000 / max(point.result["requests"], 1)
+        )
+        point.result["worker_restarts"] = worker_restarts(log_path, offset)
+        r = point.result
+        print(
+            f"  {point.label:<24} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f}  "
+            f"p95 {r['p95_ms']:6.1f}  p99 {r['p99_ms']:6.1f} ms  ({size / 1000:.1f} kB, "
+            f"gunicorn CPU {r['server_cpu_ms']:.1f} ms/request, "
+            f"{r['worker_restarts']} worker restarts"
+            f"{', ' + str(r['errors_total']) + ' errors' if r['errors_total'] else ''})",
+            flush=True,
+        )
+
+
+# --- report -----------------------------------------------------------------------------------
+def check(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
+    floor, hot, deep, search = (points[k].result for k in ("floor", "hot", "deep", "search"))
+    share = hot["rps"] / max(floor["rps"], 1e-9)
+    ratio = deep["p99_ms"] / max(hot["p99_ms"], 1e-9)
+    return [
+        (
+            f"hot feed p99 {hot['p99_ms']:.1f} ms < {TARGET_HOT_P99_MS} ms",
+            hot["p99_ms"] < TARGET_HOT_P99_MS,
+        ),
+        (
+            f"hot feed throughput {share:.0%} of the floor's >= {TARGET_HOT_FLOOR_SHARE:.0%}",
+            share >= TARGET_HOT_FLOOR_SHARE,
+        ),
+        (
+            f"search p99 {search['p99_ms']:.1f} ms < {TARGET_SEARCH_P99_MS} ms",
+            search["p99_ms"] < TARGET_SEARCH_P99_MS,
+        ),
+        (
+            f"page {DEEP_PAGE} p99 = {ratio:.2f} x page 1's <= {TARGET_DEEP_RATIO}",
+            ratio <= TARGET_DEEP_RATIO,
+        ),
+        (
+            "every endpoint answered, no failed request (non-2xx, socket errors, timeouts)",
+            all(
+                p.result["errors_total"] == 0 and p.result["requests"] > 0 for p in points.values()
+            ),
+        ),
+    ]
+
+
+def print_table(points: list[Endpoint]) -> None:
+    floor_rps = points[0].result["rps"]
+    print()
+    print(
+        f"| {'endpoint':<24} | {'req/s':>7} | {'of floor':>8} | {'p50 ms':>7} | {'p95 ms':>7} "
+        f"| {'p99 ms':>7} | {'CPU ms':>6} | {'kB':>5} | {'restarts':>8} | notes"
+    )
+    print(
+        f"|{'-' * 26}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 7}"
+        f"|{'-' * 10}|------"
+    )
+    for point in points:
+        r = point.result
+        print(
+            f"| {point.label:<24} | {r['rps']:7.0f} | {r['rps'] / max(floor_rps, 1e-9):8.0%} "
+            f"| {r['p50_ms']:7.1f} | {r['p95_ms']:7.1f} | {r['p99_ms']:7.1f} "
+            f"| {r['server_cpu_ms']:6.1f} "
+            f"| {r['bytes_per_request'] / 1000:5.1f} | {r['worker_restarts']:8} | {point.note}"
+        )
+    print()
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """Share of the machine's CPU time spent busy over `seconds` (other work skews figures)."""
+
+    def sample():
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy0, total0 = sample()
+    time.sleep(seconds)
+    busy1, total1 = sample()
+    return (busy1 - busy0) / max(total1 - total0, 1)
+
+
+def main(argv: list[str]) -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install -y wrk (make bench-api does it)")
+        return 2
+    # A TERM (a CI timeout, say) still goes through the `finally` that stops gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    OUT.mkdir(parents=True, exist_ok=True)
+    info = seed_api.ensure_seeded(reseed="--reseed" in argv)
+    choices = bench_choices()
+    time.sleep(1)  # let the ANALYZE and the counts above settle before judging the machine
+    busy = cpu_busy()
+    if busy > 0.15:
+        print(
+            f"WARNING: the machine is {busy:.0%} busy before the run (other processes share "
+            "its cores): the figures below are skewed; run again when it is idle."
+        )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = OUT / "bench-api-gunicorn.log"
+    script = OUT / "wrk-report.lua"
+    script.write_text(WRK_REPORT_LUA)
+    proc = start_server(port, log_path)
+    try:
+        wait_ready(base, proc)
+        points = endpoints(base, choices)
+        print(
+            f"gunicorn on {base} ({gunicorn_shape(log_path)}; log {log_path.relative_to(ROOT)}); "
+            f"wrk: {CONNECTIONS} connections, {WRK_THREADS} threads, {SECONDS} s each "
+            f"after {WARMUP} s of warm-up",
+            flush=True,
+        )
+        load(base, points, script, log_path, proc.pid)
+    finally:
+        stop_server(proc)
+    print_table(points)
+    by_key = {p.key: p for p in points}
+    verdicts = check(by_key)
+    for text, ok in verdicts:
+        print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+    ok = all(good for _, good in verdicts)
+    (OUT / "bench-api.json").write_text(
+        json.dumps(
+            {
+                "seed": {k: str(v) for k, v in info.items()},
+                "cpu_busy_before": busy,
+                "endpoints": {p.key: {"path": p.path, "note": p.note, **p.result} for p in points},
+                "targets": [{"check": t, "ok": g} for t, g in verdicts],
+            },
+            indent=2,
+        )
+    )
+    print("targets met" if ok else "targets NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

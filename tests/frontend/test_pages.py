@@ -4,6 +4,7 @@ text, and the Content-Security-Policy."""
 import pytest
 from django.urls import reverse
 
+from papers.services.search_index import search_index_refresh
 from tests.factories import DumpFactory
 from tests.frontend.conftest import HOSTILE
 
@@ -95,6 +96,7 @@ def test_hostile_dumped_title_is_escaped(client, world, path):
         from tests.factories import PaperTagFactory
 
         PaperTagFactory(paper=world["hostile"], tag=world["tag"])
+    search_index_refresh()  # PostgreSQL: what a worker does once the papers are committed
     body = client.get(path).content.decode()
     assert ESCAPED in body
     assert HOSTILE not in body

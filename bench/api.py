@@ -197,6 +197,7 @@ def endpoints(base: str, choices: dict) -> list[Endpoint]:
     top_paper = page["results"][0]["id"]
     url = base + hot
     started = time.perf_counter()
+    second = page["next"].removeprefix(base)
     for _ in range(DEEP_PAGE - 1):
         _, page, _ = get_json(url)
         url = page["next"]
@@ -208,6 +209,10 @@ def endpoints(base: str, choices: dict) -> list[Endpoint]:
     return [
         Endpoint("floor", "floor: /healthz", "/healthz"),
         Endpoint("hot", "hot feed, page 1", hot),
+        # Page 1 may come from the cache of anonymous first pages (curation.api.papers,
+        # ANONYMOUS_FEED_CACHE_SECONDS); page 2 runs page 1's query the way page 100 does
+        # (cursor, database, serialization): the depth check compares page 100 with it.
+        Endpoint("second", "hot feed, page 2", second, "page 1's work, never cached"),
         Endpoint(
             "deep",
             f"hot feed, page {DEEP_PAGE}",
@@ -326,7 +331,10 @@ def load(base: str, points: list[Endpoint], script: Path, log_path: Path, pid: i
 def check(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
     floor, hot, deep, search = (points[k].result for k in ("floor", "hot", "deep", "search"))
     share = hot["rps"] / max(floor["rps"], 1e-9)
-    ratio = deep["p99_ms"] / max(hot["p99_ms"], 1e-9)
+    # Like for like: a cached page 1 would measure the cache, not the cost of depth.
+    second = points["second"].result
+    ratio = deep["p99_ms"] / max(second["p99_ms"], 1e-9)
+    ratio_first = deep["p99_ms"] / max(hot["p99_ms"], 1e-9)
     return [
         (
             f"hot feed p99 {hot['p99_ms']:.1f} ms < {TARGET_HOT_P99_MS} ms",
@@ -341,7 +349,8 @@ def check(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
             search["p99_ms"] < TARGET_SEARCH_P99_MS,
         ),
         (
-            f"page {DEEP_PAGE} p99 = {ratio:.2f} x page 1's <= {TARGET_DEEP_RATIO}",
+            f"page {DEEP_PAGE} p99 = {ratio:.2f} x page 2's (page 1 uncached) "
+            f"<= {TARGET_DEEP_RATIO} ({ratio_first:.2f} x the served page 1's)",
             ratio <= TARGET_DEEP_RATIO,
         ),
         (

@@ -14,24 +14,48 @@ def _int(name: str, default: int) -> int:
 
 def _default_workers() -> int:
     # The CPUs this container may use, not the host's; capped because each worker holds a copy
-    # of Django in memory and requests mostly wait on the database, not the CPU.
+    # of Django in memory. Requests are CPU-bound in Python (a feed page's SQL takes well under
+    # a millisecond, building its answer several; bench/README.md), and Python threads share
+    # one core per process: a worker per core plus one or two to cover the waits on the
+    # database. On 2 cores, 4 workers x 2 threads (make bench-api tried 3x2, 4x1, 5x2, 5x4;
+    # more threads only lengthened the tails).
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(2 * (cpus or 1) + 1, 8)
+    return min(2 * (cpus or 1), 8)
 
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = _int("WEB_CONCURRENCY", _default_workers())
-# Threads let a worker go on serving while one thread reads a large dump upload.
+# Threads let a worker go on serving while one thread reads a large dump upload; two, as
+# more threads of one process only contend for its interpreter lock (see above).
 worker_class = "gthread"
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 2)
 # Uploads of up to DUMP_MAX_UPLOAD_BYTES are hashed and written to disk in the request; the
 # ingestion itself runs in the Celery worker, so no request needs more than this.
 timeout = _int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycling workers now and then bounds the damage of a slow leak.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Load Django once in the master and fork the workers from it: a worker starts (or restarts,
+# below) in milliseconds instead of importing everything again on the cores that serve. No
+# connection is opened at import time (connections are per worker, on first use).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+# Recycling workers now and then bounds the damage of a slow leak. Not too often: while a
+# worker is replaced (about a second) its share of the load waits, and at the few thousand
+# requests a second of cached pages 1000 restarted a worker several times a second and
+# 20000 still one every ten seconds (the p99 spikes of bench/README.md). The jitter
+# spreads the restarts apart.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 5000)
+
+
+def when_ready(server):
+    """With preload_app, import the URLconf (every view, serializer and the schema code) in
+    the master, so a new worker does not do it on its first request."""
+    if server.cfg.preload_app:
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 (the import is the point)
+
+
 # The heartbeat file on tmpfs: on an overlay filesystem a slow disk can stall workers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"

@@ -62,6 +62,8 @@ FEED_ORDERINGS: dict[str, tuple[str, str]] = {
 }
 TOP_PERIODS: dict[str, int | None] = {"day": 1, "week": 7, "month": 30, "year": 365, "all": None}
 STATUS_ALL = "all"
+# Search ranks at most this many matches (papers_search); the API counts up to as many.
+SEARCH_RANKED_MATCHES = 5000
 
 MSG_UNKNOWN_ORDER = "Order by hot, new or top."
 MSG_UNKNOWN_PERIOD = "The period is one of day, week, month, year or all."
@@ -99,6 +101,25 @@ def with_tags(papers: QuerySet[Paper]) -> QuerySet[Paper]:
             "paper_tags", queryset=PaperTag.objects.select_related("tag").order_by("tag__name")
         )
     )
+
+
+def attach_tag_briefs(papers: Sequence[Paper]) -> Sequence[Paper]:
+    """Give each paper of a page `tag_briefs`: its tags as [{"slug", "name"}] by name, read
+    with ONE query of three columns for the whole page. What list items show of the tags,
+    without the model instances and related managers a prefetch builds for every row
+    (with_tags, for pages that need PaperTag rows)."""
+    by_paper: dict[int, list[dict]] = {paper.pk: [] for paper in papers}
+    if by_paper:
+        rows = (
+            PaperTag.objects.filter(paper_id__in=list(by_paper))
+            .order_by("tag__name")
+            .values_list("paper_id", "tag__slug", "tag__name")
+        )
+        for paper_id, slug, name in rows:
+            by_paper[paper_id].append({"slug": slug, "name": name})
+    for paper in papers:
+        paper.tag_briefs = by_paper[paper.pk]
+    return papers
 
 
 def filter_papers(
@@ -167,13 +188,35 @@ def feed_top(
     return papers.order_by(*FEED_ORDERINGS["top"])
 
 
-def feed_after(papers: QuerySet[Paper], *, order: str, key, pk: int) -> QuerySet[Paper]:
+def feed_after(
+    papers: QuerySet[Paper], *, order: str, key, pk: int, nulls_last: bool = False
+) -> QuerySet[Paper]:
     """Keyset pagination: the rows of a feed ordered by FEED_ORDERINGS[order] that come
     after the row whose (key, id) is given. `key` is that row's hot_score, first_digest_on
-    or vote_count. Served by the feed's (key DESC, id DESC) index at any depth."""
+    or vote_count.
+
+    `key < k OR (key = k AND id < pk)` alone is not an index condition: PostgreSQL would
+    walk the feed's (key DESC, id DESC) index from its start and filter every row before
+    the cursor, so a page would cost more the deeper it is. The redundant `key <= k` in
+    front is one: the scan starts at the cursor, and page 100 costs what page 1 does.
+
+    nulls_last: the moderators' status views, ordered with NULL keys last (papers never
+    published have no digest day, so no hot_score or first_digest_on). Rows after a row
+    with a key are the ones after it by key, then every NULL-key row; rows after a NULL-key
+    row are the NULL-key rows with a smaller id.
+    """
     field_name = FEED_ORDERINGS[order][0].lstrip("-")
+    if nulls_last:
+        if key is None:
+            return papers.filter(**{f"{field_name}__isnull": True, "pk__lt": pk})
+        return papers.filter(
+            Q(**{f"{field_name}__lte": key})
+            & (Q(**{f"{field_name}__lt": key}) | Q(**{field_name: key, "pk__lt": pk}))
+            | Q(**{f"{field_name}__isnull": True})
+        )
     return papers.filter(
-        Q(**{f"{field_name}__lt": key}) | Q(**{field_name: key, "pk__lt": pk})
+        Q(**{f"{field_name}__lte": key})
+        & (Q(**{f"{field_name}__lt": key}) | Q(**{field_name: key, "pk__lt": pk}))
     ).order_by(*FEED_ORDERINGS[order])
 
 
@@ -188,6 +231,7 @@ def papers_list(
     status: str | None = None,
     search: str | None = None,
     today: datetime.date | None = None,
+    prefetch_tags: bool = True,
 ) -> QuerySet[Paper]:
     """The paper list behind the API's GET /api/papers/ and the web feeds, in one call.
 
@@ -196,7 +240,9 @@ def papers_list(
     - tags: slugs (any of them; all with match_all_tags); digest: a digest day.
     - status: moderators only: a PaperStatus value or "all"; others get published papers
       and a DomainError (403) if they ask for a status.
-    Rows carry `viewer_voted` and prefetched tags (two queries per page in all).
+    Rows carry `viewer_voted` and prefetched tags (two queries per page in all). With
+    prefetch_tags=False the tags are left out: call attach_tag_briefs on the page (the API's
+    lists, which show only each tag's slug and name).
     """
     if order not in FEED_ORDERINGS:
         raise DomainError(MSG_UNKNOWN_ORDER, code="invalid")
@@ -220,7 +266,8 @@ def papers_list(
         papers = feed_new(papers)
     else:
         papers = feed_top(period, papers=papers, today=today)
-    return with_tags(with_viewer_vote(papers, viewer))
+    papers = with_viewer_vote(papers, viewer)
+    return with_tags(papers) if prefetch_tags else papers
 
 
 # --- Search ------------------------------------------------------------------------------
@@ -233,6 +280,14 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
     abstract B, GIN-indexed; filled within seconds of a paper being written, see
     papers.services.search_index), matched with websearch_to_tsquery (quotes, OR, -word) and
     ranked with ts_rank, so a title match outranks an abstract match.
+    At most SEARCH_RANKED_MATCHES + 1 matches are ranked: the GIN index finds the matches
+    cheaply, but ranking reads each match's vector (about 5 µs a row), so a word in half of
+    100,000 abstracts would cost a quarter of a second a page. Beyond the cap, the first
+    matches the index scan yields (in table order, not by relevance) are ranked and the
+    others left out, a bound on the cost of a query that matches almost everything; one more
+    than the cap is kept so that counting the results (CappedNumberedPagination) tells "more
+    than 5000". Any query with fewer matches, the usual case, is ranked whole.
+
     Elsewhere (SQLite): every word must appear in title or abstract (icontains); papers
     with more of the words in their title come first.
     """
@@ -241,19 +296,22 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
     if connection.vendor == "postgresql":
         table = Paper._meta.db_table
         tsquery = "websearch_to_tsquery('english', %s)"
+        # Unqualified: inside the subquery the table goes by another alias (U0).
+        matches = papers.filter(
+            RawSQL(
+                f'"search_vector" @@ {tsquery}',
+                [query],
+                output_field=BooleanField(),
+            )
+        )
+        ranked = matches.order_by().values("pk")[: SEARCH_RANKED_MATCHES + 1]
         return (
-            papers.annotate(
+            papers.filter(pk__in=ranked)
+            .annotate(
                 search_rank=RawSQL(
                     f'ts_rank("{table}"."search_vector", {tsquery})',
                     [query],
                     output_field=FloatField(),
-                )
-            )
-            .filter(
-                RawSQL(
-                    f'"{table}"."search_vector" @@ {tsquery}',
-                    [query],
-                    output_field=BooleanField(),
                 )
             )
             .order_by("-search_rank", "-id")
@@ -281,7 +339,9 @@ class DigestDay:
     next: datetime.date | None  # the digest day after, if any
 
 
-def papers_for_digest_day(date: datetime.date | None = None, *, viewer=None) -> DigestDay:
+def papers_for_digest_day(
+    date: datetime.date | None = None, *, viewer=None, prefetch_tags: bool = True
+) -> DigestDay:
     """One digest day, like Hugging Face's daily view: its published papers in the order of
     the digest (annotated `position`), and the previous and next digest days. Without a
     date, the latest digest day. Three small queries plus the page."""
@@ -295,10 +355,11 @@ def papers_for_digest_day(date: datetime.date | None = None, *, viewer=None) -> 
         .order_by("position", "id")
     )
     previous = Digest.objects.filter(date__lt=date).order_by("-date").values_list("date", flat=True)
+    papers = with_viewer_vote(papers, viewer)
     following = Digest.objects.filter(date__gt=date).order_by("date").values_list("date", flat=True)
     return DigestDay(
         date=date,
-        papers=with_tags(with_viewer_vote(papers, viewer)),
+        papers=with_tags(papers) if prefetch_tags else papers,
         previous=previous.first() if date else None,
         next=following.first() if date else None,
     )

@@ -7,7 +7,11 @@ and state themselves and raise DomainError), and render with output serializers.
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import F, Q
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -17,7 +21,7 @@ from rest_framework.views import APIView
 from config.errors import DomainError
 from curation.api import serializers as s
 from curation.api.pagination import (
-    NumberedPagination,
+    CappedNumberedPagination,
     cursor_paginate,
     parse_date,
     parse_datetime,
@@ -26,6 +30,7 @@ from curation.api.pagination import (
 )
 from curation.models import Comment, Tag
 from curation.selectors import (
+    attach_tag_briefs,
     comment_tree,
     comments_thread,
     feed_after,
@@ -57,9 +62,33 @@ FEED_KEYS = {
     "new": ("first_digest_on", parse_date),
     "top": ("vote_count", parse_int),
 }
+# Columns of Paper that list items never show: not read for lists.
+LIST_UNUSED_FIELDS = ("title_key", "author_count", "upvotes", "created_at", "updated_at")
 # Keys that are NULL for papers never published (no digest day): only moderators' status
 # views list such papers.
 NULLABLE_KEYS = {"hot_score", "first_digest_on"}
+
+
+# Anonymous readers' first pages of the feeds (hot, new, top, with their filters) are kept
+# this many seconds in the Django cache (Redis in production, per process when embedded),
+# keyed on the whole URL: the floor of a public feed under load costs little more than a
+# cache read. So an anonymous reader sees a vote, a comment or a new paper in the counts
+# and the order within that many seconds; signed-in readers (whose items say whether they
+# voted), later pages (cursor), search, the digest-day view and status views never come
+# from it. bench/README.md, "make bench-api".
+ANONYMOUS_FEED_CACHE_SECONDS = 5
+ANONYMOUS_FEED_UNCACHED_PARAMS = ("cursor", "q", "date", "status")
+
+
+def anonymous_feed_cache_key(request) -> str | None:
+    """The cache key of an anonymous first feed page rendered as JSON, or None when the
+    request is not one (see ANONYMOUS_FEED_CACHE_SECONDS)."""
+    if request.user.is_authenticated or getattr(request.accepted_renderer, "format", "") != "json":
+        return None
+    if any(name in request.query_params for name in ANONYMOUS_FEED_UNCACHED_PARAMS):
+        return None
+    raw = f"{request.accepted_media_type}|{request.build_absolute_uri()}"
+    return "api:anonymous-feed:v1:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def paper_visible_or_404(*, pk: int, viewer) -> Paper:
@@ -98,15 +127,9 @@ def feed_page(papers, *, request, order: str, data: dict):
         # Pending papers may have no digest day, so no key. Put them last on every database
         # (PostgreSQL and SQLite disagree by default) and page through them by id.
         papers = papers.order_by(F(field_name).desc(nulls_last=True), "-id")
-
-        def after(qs, key, pk):
-            if key is None:
-                return qs.filter(**{f"{field_name}__isnull": True, "pk__lt": pk})
-            return qs.filter(
-                Q(**{f"{field_name}__lt": key})
-                | Q(**{field_name: key, "pk__lt": pk})
-                | Q(**{f"{field_name}__isnull": True})
-            )
+        after = lambda qs, key, pk: feed_after(  # noqa: E731
+            qs, order=order, key=key, pk=pk, nulls_last=True
+        )
 
     return cursor_paginate(
         papers,
@@ -139,22 +162,40 @@ class PaperListView(APIView):
         responses={200: s.PaperListOutputSerializer, 400: s.E400, 403: s.E403, 429: s.E429},
     )
     def get(self, request):
+        cache_key = anonymous_feed_cache_key(request)
+        if cache_key is not None:
+            body = cache.get(cache_key)
+            if body is not None:
+                return HttpResponse(body, content_type=request.accepted_media_type)
         params = s.PaperListInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         context = s.output_context(request)
         if data.get("date") is not None:
             return self.digest_day(request, data, context)
+        if cache_key is not None:
+            payload = self.feed_or_search(request, data, context).data
+            body = request.accepted_renderer.render(
+                payload, request.accepted_media_type, self.get_renderer_context()
+            )
+            cache.set(cache_key, body, ANONYMOUS_FEED_CACHE_SECONDS)
+            return HttpResponse(body, content_type=request.accepted_media_type)
+        return self.feed_or_search(request, data, context)
 
-        # papers_list annotates my vote (an EXISTS in the same query) and prefetches the tags
-        # with their names (one query for the page): two queries a page, whatever its size.
-        papers = papers_list(viewer=request.user, **filters_from(data))
+    def feed_or_search(self, request, data, context) -> Response:
+        # papers_list annotates my vote (an EXISTS in the same query); attach_tag_briefs reads
+        # the page's tags (slug and name, one query): two queries a page, whatever its size.
+        papers = papers_list(viewer=request.user, prefetch_tags=False, **filters_from(data))
+        papers = papers.defer(*LIST_UNUSED_FIELDS)
         if data.get("q"):
-            paginator = NumberedPagination()
-            rows = paginator.paginate_queryset(papers, request, view=self)
+            # The page and its count in one query, counted up to 5000 matches (the most
+            # papers_search ranks): count_capped says "5000+".
+            paginator = CappedNumberedPagination()
+            rows = attach_tag_briefs(paginator.paginate_queryset(papers, request, view=self))
             return Response(
                 {
-                    "count": paginator.page.paginator.count,
+                    "count": paginator.count,
+                    "count_capped": paginator.capped,
                     "next": paginator.get_next_link(),
                     "previous": paginator.get_previous_link(),
                     "results": s.PaperListItemOutputSerializer(
@@ -163,6 +204,7 @@ class PaperListView(APIView):
                 }
             )
         page = feed_page(papers, request=request, order=data["order"], data=data)
+        attach_tag_briefs(page.rows)
         return Response(
             {
                 "next": page.next_url,
@@ -173,8 +215,9 @@ class PaperListView(APIView):
         )
 
     def digest_day(self, request, data, context):
-        day = papers_for_digest_day(data["date"], viewer=request.user)
+        day = papers_for_digest_day(data["date"], viewer=request.user, prefetch_tags=False)
         papers = filter_papers(day.papers, tags=data["tag"], match_all_tags=data["match"] == "all")
+        papers = papers.defer(*LIST_UNUSED_FIELDS)
         page = cursor_paginate(
             papers,
             request=request,
@@ -183,8 +226,12 @@ class PaperListView(APIView):
             cursor=data.get("cursor"),
             key_of=lambda paper: paper.position,
             parse_key=parse_int,
-            after=lambda qs, key, pk: qs.filter(Q(position__gt=key) | Q(position=key, pk__gt=pk)),
+            # position >= key in front: an index condition (see selectors.feed_after).
+            after=lambda qs, key, pk: qs.filter(
+                Q(position__gte=key) & (Q(position__gt=key) | Q(position=key, pk__gt=pk))
+            ),
         )
+        attach_tag_briefs(page.rows)
         return Response(
             {
                 "next": page.next_url,

@@ -276,7 +276,20 @@ class _PaperOutputBase(serializers.Serializer):
         return data
 
 
+def _date(value) -> str | None:
+    # DRF's DateField with the default ISO 8601 format.
+    return value.isoformat() if value is not None else None
+
+
 class PaperListItemOutputSerializer(_PaperOutputBase):
+    """A paper in a list: what a feed's card shows (the web feed's "load more" builds its
+    cards from these: title, abstract, tags, counts, digest day).
+
+    The fields declare the schema; to_representation builds the same dict directly, without
+    a DRF field per value: lists are the hottest path of the API and the field machinery
+    cost more than the query (bench/README.md)."""
+
+    abstract = serializers.CharField(help_text="The whole abstract (the feed shows the start).")
     tags = serializers.SerializerMethodField()
     position = serializers.IntegerField(
         required=False, help_text="In the digest-day view: the place in that day's digest."
@@ -284,13 +297,47 @@ class PaperListItemOutputSerializer(_PaperOutputBase):
 
     @extend_schema_field(TagBriefOutputSerializer(many=True))
     def get_tags(self, paper) -> list[dict]:
-        # .all() reads the tags prefetched by the selector (selectors.with_tags).
+        # The page's tags as attached by selectors.attach_tag_briefs (one query a page), or
+        # else prefetched by the selector (selectors.with_tags).
+        briefs = getattr(paper, "tag_briefs", None)
+        if briefs is not None:
+            return briefs
         return [{"slug": pt.tag.slug, "name": pt.tag.name} for pt in paper.paper_tags.all()]
 
+    def _url_parts(self) -> tuple[str, str]:
+        # reverse() and build_absolute_uri() once per list rather than once per row.
+        parts = getattr(self, "_url_parts_cache", None)
+        if parts is None:
+            marker = 987654321
+            url = paper_url(pk=marker, request=self.context.get("request"))
+            head, _, tail = url.rpartition(str(marker))
+            parts = self._url_parts_cache = (head, tail)
+        return parts
+
     def to_representation(self, paper):
-        data = super().to_representation(paper)
-        if not hasattr(paper, "position"):
-            data.pop("position", None)
+        head, tail = self._url_parts()
+        viewer = self.context.get("viewer")
+        viewer_pk = getattr(viewer, "pk", None)
+        data = {
+            "id": paper.pk,
+            "url": f"{head}{paper.pk}{tail}",
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "arxiv_id": paper.arxiv_id,
+            "authors": [None if a is None else str(a) for a in paper.authors],
+            "published_on": _date(paper.published_on),
+            "first_digest_on": _date(paper.first_digest_on),
+            "vote_count": paper.vote_count,
+            "comment_count": paper.comment_count,
+            "voted": bool(paper.viewer_voted),
+        }
+        if self.context.get("moderator") or (
+            viewer_pk is not None and paper.submitted_by_id == viewer_pk
+        ):
+            data["status"] = paper.status
+        data["tags"] = self.get_tags(paper)
+        if hasattr(paper, "position"):
+            data["position"] = paper.position
         return data
 
 
@@ -315,10 +362,19 @@ class DigestDayOutputSerializer(serializers.Serializer):
 
 
 class PaperListOutputSerializer(serializers.Serializer):
-    """Feeds: `next` only (cursor). Search: `count`, `next`, `previous` (page numbers).
+    """Feeds: `next` only (cursor). Search: `count`, `count_capped`, `next`, `previous`
+    (page numbers).
     The digest-day view: `day` as well."""
 
-    count = serializers.IntegerField(required=False, help_text="Search results only.")
+    count = serializers.IntegerField(
+        required=False,
+        help_text="Search results only: the matches, counted up to 5000 (see count_capped).",
+    )
+    count_capped = serializers.BooleanField(
+        required=False,
+        help_text="Search results only: true when there are more than `count` matches "
+        "(show “5000+”); pages stop there.",
+    )
     next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
     previous = serializers.URLField(
         allow_null=True, required=False, help_text="Search results only."

@@ -34,6 +34,7 @@ LIST_ITEM_KEYS = {
     "id",
     "url",
     "title",
+    "abstract",  # whole: the web feed's "load more" shows (and expands) it
     "arxiv_id",
     "authors",
     "published_on",
@@ -78,9 +79,11 @@ def refresh_search_index():
 
 def test_the_feed_answers_papers_with_their_tags_and_my_vote():
     member = UserFactory()
-    paper = PaperFactory(title="Attention", first_digest_on=DAY)
+    paper = PaperFactory(title="Attention", abstract="We attend. " * 200, first_digest_on=DAY)
     PaperFactory(title="Other", first_digest_on=DAY)
     tag = TagFactory(name="Vision", slug="vision")
+    zebra = TagFactory(name="Zebra", slug="a-zebra")
+    PaperTag.objects.create(paper=paper, tag=zebra, added_by=member)
     PaperTag.objects.create(paper=paper, tag=tag, added_by=member)
     client = client_for(member)
     client.post(f"/api/papers/{paper.pk}/vote/")
@@ -93,7 +96,13 @@ def test_the_feed_answers_papers_with_their_tags_and_my_vote():
     assert first["id"] == paper.pk
     assert first["voted"] is True
     assert first["vote_count"] == 1
-    assert first["tags"] == [{"slug": "vision", "name": "Vision"}]
+    assert first["abstract"] == paper.abstract
+    # By name (not slug, not insertion order).
+    assert first["tags"] == [
+        {"slug": "vision", "name": "Vision"},
+        {"slug": "a-zebra", "name": "Zebra"},
+    ]
+    assert body["results"][1]["tags"] == []
     assert first["url"] == f"http://testserver/api/papers/{paper.pk}/"
     assert body["results"][1]["voted"] is False
 
@@ -280,11 +289,62 @@ def test_search_ranks_title_matches_first_and_pages_by_number():
     body = client.get("/api/papers/?q=graph transformers&page_size=1").json()
 
     assert body["count"] == 2
+    assert body["count_capped"] is False
     assert [row["id"] for row in body["results"]] == [in_title.pk]
     assert body["previous"] is None
     second = client.get(body["next"]).json()
     assert [row["id"] for row in second["results"]] == [in_abstract.pk]
     assert second["next"] is None
+
+
+def test_search_counts_and_ranks_up_to_a_cap(monkeypatch):
+    from curation import selectors
+    from curation.api.pagination import CappedNumberedPagination
+
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MATCHES", 3)
+    monkeypatch.setattr(CappedNumberedPagination, "cap", 3)
+    for i in range(6):
+        PaperFactory(title=f"Graph number {i}")
+    refresh_search_index()
+    client = client_for()
+
+    body = client.get("/api/papers/?q=graph&page_size=2").json()
+    assert (body["count"], body["count_capped"]) == (3, True)  # "3+"
+    last = client.get(body["next"]).json()
+    assert len(last["results"]) == 1 and last["next"] is None
+    assert last["previous"] in (
+        "http://testserver/api/papers/?q=graph&page_size=2",
+        "http://testserver/api/papers/?page_size=2&q=graph",
+    )
+    assert client.get("/api/papers/?q=graph&page_size=2&page=3").status_code == 404
+    seen = [row["id"] for row in body["results"] + last["results"]]
+    assert len(set(seen)) == 3
+
+
+def test_anonymous_first_feed_pages_are_cached_briefly_and_members_never_are():
+    from django.core.cache import cache
+
+    member = UserFactory()
+    paper = PaperFactory(title="Cached", first_digest_on=DAY)
+    anonymous = client_for()
+    first = anonymous.get("/api/papers/?order=top").json()
+    assert first["results"][0]["vote_count"] == 0
+
+    client_for(member).post(f"/api/papers/{paper.pk}/vote/")
+
+    # Anonymous readers see the vote once the cache entry expires (a few seconds)...
+    again = anonymous.get("/api/papers/?order=top")
+    assert again.json() == first
+    assert again["Content-Type"] == "application/json"
+    # ...signed-in readers at once, with their own vote.
+    mine = client_for(member).get("/api/papers/?order=top").json()["results"][0]
+    assert (mine["vote_count"], mine["voted"]) == (1, True)
+    # Another URL is another entry; later pages (cursor) are never cached.
+    assert (
+        anonymous.get("/api/papers/?order=top&page_size=5").json()["results"][0]["vote_count"] == 1
+    )
+    cache.clear()  # as when the entry expires
+    assert anonymous.get("/api/papers/?order=top").json()["results"][0]["vote_count"] == 1
 
 
 def test_search_beyond_the_last_page_is_a_404_in_the_shape():

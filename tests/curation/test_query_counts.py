@@ -34,8 +34,11 @@ LISTS = [
     ("/api/papers/?digest=2024-08-22", "member", 2),
     # Moderators: the same two (the group lookup is cached on the user by the warm-up).
     ("/api/papers/?status=all&order=new", "moderator", 2),
-    # Search: COUNT + the page + tags.
-    ("/api/papers/?q=study", "member", 3),
+    # Search: the page with its count (COUNT(*) OVER ()) + tags.
+    ("/api/papers/?q=study", "member", 2),
+    # An anonymous reader's first feed page is cached for a few seconds, but each URL
+    # here is new (page_size differs), so it is read: the page + tags.
+    ("/api/papers/?order=hot&tag=topic-1", "anonymous", 2),
     # The digest-day view: the previous and next days + the page + tags.
     ("/api/papers/?date=2024-08-22", "member", 4),
     # The paper + the whole thread (authors joined).

@@ -19,6 +19,7 @@ import datetime
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
@@ -31,14 +32,14 @@ FEED_ORDER = "new"  # latest digest day first, then newest id (selectors.FEED_OR
 
 
 def paper_link(paper: Paper) -> str:
-    """Where a feed item points. The API's page of the paper until the web pages exist; the
-    framework makes it absolute with the request's host."""
-    return f"/api/papers/{paper.pk}/"
+    """Where a feed item points: the paper's web page (the framework makes it absolute with
+    the request's host)."""
+    return reverse("paper", args=[paper.pk])
 
 
 def papers_link(tag: Tag | None = None) -> str:
-    """Where a feed as a whole points: the list it mirrors."""
-    return f"/api/papers/?tag={tag.slug}" if tag is not None else "/api/papers/"
+    """Where a feed as a whole points: the web page of the list it mirrors."""
+    return reverse("tag", args=[tag.slug]) if tag is not None else reverse("home")
 
 
 class PapersRssFeed(Feed):

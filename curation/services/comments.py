@@ -212,32 +212,7 @@ def comment_hide(
     *, comment: Comment, moderator, reason: str, now: datetime.datetime | None = None
 ) -> Comment:
     """A moderator hides a comment, saying why; its open flags are resolved; logged."""
-    require_moderator(moderator)
-    reason = clean_reason(reason)
-    if not reason:
-        raise DomainError(MSG_REASON_REQUIRED, code="reason_required")
-    now = now or timezone.now()
-    locked = _lock(comment)
-    if locked.is_hidden:
-        raise DomainError(MSG_ALREADY_HIDDEN, code="invalid_transition", status_code=409)
-    was_visible = locked.is_visible
-    locked.hidden_at, locked.hidden_by, locked.hidden_reason = now, moderator, reason
-    locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    if was_visible:
-        _paper_count(locked.paper_id, -1)
-    _resolve_open_flags(locked, moderator, now)
-    moderation_event_record(
-        moderator=moderator,
-        action=ModerationAction.HIDE,
-        target_kind=TargetKind.COMMENT,
-        target_id=locked.pk,
-        target_label=_label(locked),
-        from_state="visible",
-        to_state="hidden",
-        reason=reason,
-    )
-    _copy_back(comment, locked)
-    return locked
+    return _set_hidden(comment=comment, moderator=moderator, reason=reason, now=now, hide=True)
 
 
 @transaction.atomic
@@ -245,27 +220,39 @@ def comment_restore(
     *, comment: Comment, moderator, reason: str, now: datetime.datetime | None = None
 ) -> Comment:
     """A moderator shows a hidden comment again, saying why; open flags resolved; logged."""
+    return _set_hidden(comment=comment, moderator=moderator, reason=reason, now=now, hide=False)
+
+
+def _set_hidden(
+    *, comment: Comment, moderator, reason: str, now: datetime.datetime | None, hide: bool
+) -> Comment:
+    """Hide or restore; the caller holds the transaction."""
     require_moderator(moderator)
     reason = clean_reason(reason)
     if not reason:
         raise DomainError(MSG_REASON_REQUIRED, code="reason_required")
     now = now or timezone.now()
     locked = _lock(comment)
-    if not locked.is_hidden:
-        raise DomainError(MSG_NOT_HIDDEN, code="invalid_transition", status_code=409)
-    locked.hidden_at, locked.hidden_by, locked.hidden_reason = None, None, ""
+    if locked.is_hidden == hide:
+        message = MSG_ALREADY_HIDDEN if hide else MSG_NOT_HIDDEN
+        raise DomainError(message, code="invalid_transition", status_code=409)
+    was_visible = locked.is_visible
+    if hide:
+        locked.hidden_at, locked.hidden_by, locked.hidden_reason = now, moderator, reason
+    else:
+        locked.hidden_at, locked.hidden_by, locked.hidden_reason = None, None, ""
     locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    if locked.is_visible:
-        _paper_count(locked.paper_id, +1)
+    if was_visible != locked.is_visible:
+        _paper_count(locked.paper_id, +1 if locked.is_visible else -1)
     _resolve_open_flags(locked, moderator, now)
     moderation_event_record(
         moderator=moderator,
-        action=ModerationAction.RESTORE,
+        action=ModerationAction.HIDE if hide else ModerationAction.RESTORE,
         target_kind=TargetKind.COMMENT,
         target_id=locked.pk,
         target_label=_label(locked),
-        from_state="hidden",
-        to_state="visible",
+        from_state="visible" if hide else "hidden",
+        to_state="hidden" if hide else "visible",
         reason=reason,
     )
     _copy_back(comment, locked)

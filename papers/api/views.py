@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
+from curation.authentication import ApiTokenAuthentication
 from papers import selectors
 from papers.api.serializers import (
     DumpOutputSerializer,
@@ -56,8 +57,9 @@ class DumpViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    # Basic first: its WWW-Authenticate header turns "not logged in" into a 401.
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    # Basic first: its WWW-Authenticate header turns "not logged in" into a 401. Programs use
+    # a personal token, as everywhere in the API.
+    authentication_classes = [BasicAuthentication, ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAdminUser]
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = DumpOutputSerializer

@@ -311,3 +311,17 @@ def test_schema_documents_the_upload(staff_client):
     operation = response.json()["paths"]["/api/dumps/"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
     assert {"202", "400", "409", "413"} <= set(operation["responses"])
+
+
+def test_a_program_uploads_with_a_personal_token(admin_user, fixture_path):
+    from curation.services.accounts import api_token_create
+
+    secret = api_token_create(user=admin_user).secret
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+
+    with fixture_path("digest-aug22-plain.txt").open("rb") as fh:
+        response = client.post("/api/dumps/", {"file": fh})
+
+    assert response.status_code == 202
+    assert client.get(response["Location"]).status_code == 200

@@ -7,7 +7,8 @@ link to the existing object a duplicate points at).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from config.errors import DomainError
 
 VALIDATION_MESSAGE = "Some fields are not valid."
+MSG_NO_ENDPOINT = "There is no such API endpoint."
 
 
 def _first_message(detail) -> str:
@@ -57,3 +59,9 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
         response.data["error"]["retry_after"] = int(response["Retry-After"])
     return response
+
+
+@csrf_exempt  # it changes nothing, and a client's wrong URL deserves a 404, not a CSRF 403
+def endpoint_not_found(request, *args, **kwargs):
+    """An unknown path under /api/ answers in the API's error shape, not an HTML page."""
+    return JsonResponse({"error": {"code": "not_found", "message": MSG_NO_ENDPOINT}}, status=404)

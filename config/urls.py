@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health
+from config import api, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("papers.api.urls")),
     path("api/", include("curation.api.urls")),
+    re_path(r"^api/", api.endpoint_not_found),
     path("feeds/", include("curation.feeds_urls")),
     # The web pages (issue 4): the feed at the front door.
     path("", include("frontend.urls")),

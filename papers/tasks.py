@@ -5,25 +5,17 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
-from kombu.exceptions import OperationalError as BrokerOperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from papers.models import Dump
 from papers.services import dump_ingest, dump_mark_failed, dumps_enqueue_stale
-from papers.services.dumps import MSG_INTERNAL
+from papers.services.dumps import BROKER_ERRORS, MSG_INTERNAL
 from papers.services.search_index import search_index_refresh
 
 logger = logging.getLogger(__name__)
 
 # Errors that can pass: the database or the broker went away for a moment.
-TRANSIENT_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    BrokerOperationalError,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisTimeoutError, *BROKER_ERRORS)
 MAX_RETRIES = 5
 MSG_GAVE_UP = (
     "The database or the broker stayed unreachable after {n} tries; upload the file again."

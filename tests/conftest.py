@@ -77,3 +77,24 @@ def ingest(db):
         return dump_ingest(dump=dump, **kwargs)
 
     return _ingest
+
+
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """The Celery app pointed at a closed local port: a real unreachable broker, no mock."""
+    from config.celery import app
+
+    # Celery reads the CELERY_BROKER_URL environment variable before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_PORT_BROKER)
+    monkeypatch.setitem(app.conf, "broker_url", CLOSED_PORT_BROKER)
+    monkeypatch.setitem(app.conf, "broker_write_url", None)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "task_publish_retry", False)
+    # Fresh connection and producer pools for the closed port (an earlier test may have made
+    # them for another broker); the previous ones come back afterwards.
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    return app

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 CLOSED_PORT_DATABASE = "postgres://postgres@127.0.0.1:1/paperboard"
 
 
@@ -39,15 +38,7 @@ def test_readyz_is_ready_when_database_and_broker_answer(client):
 
 
 @pytest.mark.django_db
-def test_readyz_names_the_broker_when_it_is_unreachable(client, monkeypatch):
-    from config.celery import app
-
-    # Celery reads the CELERY_BROKER_URL environment variable before its own configuration.
-    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_PORT_BROKER)
-    monkeypatch.setitem(app.conf, "broker_url", CLOSED_PORT_BROKER)
-    monkeypatch.setitem(app.conf, "broker_write_url", None)
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-
+def test_readyz_names_the_broker_when_it_is_unreachable(client, broker_down):
     response = client.get("/readyz")
 
     assert response.status_code == 503

@@ -9,26 +9,7 @@ from papers.models import Dump, DumpStatus, Paper
 from papers.services import dumps_enqueue_stale
 from tests.conftest import FIXTURES
 
-CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def broker_down(monkeypatch):
-    from config.celery import app
-
-    # Celery reads the CELERY_BROKER_URL environment variable before its own configuration.
-    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_PORT_BROKER)
-    monkeypatch.setitem(app.conf, "broker_url", CLOSED_PORT_BROKER)
-    monkeypatch.setitem(app.conf, "broker_write_url", None)
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "task_publish_retry", False)
-    # Fresh connection and producer pools for the closed port (an earlier test may have made
-    # them for another broker); the previous ones come back afterwards.
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
-    return app
 
 
 def upload(client, admin_user, name="digest-aug22-plain.txt"):

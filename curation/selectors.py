@@ -54,6 +54,7 @@ from curation.models import (
 )
 from curation.permissions import is_member, is_moderator
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
+from papers.selectors import search_ranks_in_index
 
 FEED_ORDERINGS: dict[str, tuple[str, str]] = {
     "hot": ("-hot_score", "-id"),
@@ -62,7 +63,8 @@ FEED_ORDERINGS: dict[str, tuple[str, str]] = {
 }
 TOP_PERIODS: dict[str, int | None] = {"day": 1, "week": 7, "month": 30, "year": 365, "all": None}
 STATUS_ALL = "all"
-# Search ranks at most this many matches (papers_search); the API counts up to as many.
+# Search pages stop after this many results; without the RUM index no more matches are ranked
+# (papers_search).
 SEARCH_RANKED_MATCHES = 5000
 
 MSG_UNKNOWN_ORDER = "Order by hot, new or top."
@@ -274,19 +276,25 @@ def papers_list(
 
 
 def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
-    """Papers matching `query` in title or abstract, best first, annotated `search_rank`.
+    """Papers matching `query` in title or abstract, best first, annotated `search_rank`
+    (higher is better).
 
     PostgreSQL: the stored `search_vector` column (papers migration 0002: title weighted A,
-    abstract B, GIN-indexed; filled within seconds of a paper being written, see
-    papers.services.search_index), matched with websearch_to_tsquery (quotes, OR, -word) and
-    ranked with ts_rank, so a title match outranks an abstract match.
-    At most SEARCH_RANKED_MATCHES + 1 matches are ranked: the GIN index finds the matches
-    cheaply, but ranking reads each match's vector (about 5 µs a row), so a word in half of
-    100,000 abstracts would cost a quarter of a second a page. Beyond the cap, the first
-    matches the index scan yields (in table order, not by relevance) are ranked and the
-    others left out, a bound on the cost of a query that matches almost everything; one more
-    than the cap is kept so that counting the results (CappedNumberedPagination) tells "more
-    than 5000". Any query with fewer matches, the usual case, is ranked whole.
+    abstract B; filled within seconds of a paper being written, see
+    papers.services.search_index), matched with websearch_to_tsquery (quotes, OR, -word), so
+    a title match outranks an abstract match.
+
+    - With the RUM index of papers migration 0003 (papers.selectors.search_ranks_in_index),
+      the results are ordered by `search_vector <=> query`, the distance the index itself
+      orders by (1 / ts_rank with the default weights): a page reads its rows from the index
+      in order, in about a millisecond whatever the number of matches. The order has no
+      tie-breaker (one would make PostgreSQL sort every match): papers of equal rank come in
+      the index's order, which is stable while the papers do not change.
+    - Without it (GIN), ranking reads each match's vector (about 5 µs a row), so at most
+      SEARCH_RANKED_MATCHES + 1 matches are ranked: beyond the cap, the first matches the
+      index scan yields (in table order, not by relevance) are ranked and the others left out,
+      a bound on the cost of a query that matches almost everything. Any query with fewer
+      matches, the usual case, is ranked whole.
 
     Elsewhere (SQLite): every word must appear in title or abstract (icontains); papers
     with more of the words in their title come first.
@@ -304,6 +312,17 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
                 output_field=BooleanField(),
             )
         )
+        if search_ranks_in_index():
+            distance = RawSQL(
+                f'"{table}"."search_vector" <=> {tsquery}', [query], output_field=FloatField()
+            )
+            return matches.annotate(
+                search_rank=RawSQL(
+                    f'1 / ("{table}"."search_vector" <=> {tsquery})',
+                    [query],
+                    output_field=FloatField(),
+                )
+            ).order_by(distance.asc())
         ranked = matches.order_by().values("pk")[: SEARCH_RANKED_MATCHES + 1]
         return (
             papers.filter(pk__in=ranked)

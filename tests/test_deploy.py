@@ -222,8 +222,15 @@ def test_beat_runs_exactly_when_a_task_is_periodic(services):
     assert ("beat" in services) == bool(app.conf.beat_schedule)
 
 
+def test_postgres_is_built_with_the_rum_extension_for_search(services):
+    postgres = services["postgres"]
+    dockerfile = (ROOT / postgres["build"] / "Dockerfile").read_text()
+    assert re.search(r"^FROM postgres:15\b", dockerfile, re.M)
+    assert "postgresql-${PG_MAJOR}-rum" in dockerfile
+    assert postgres["image"].startswith("paperboard-postgres:15")
+
+
 def test_backing_services_have_healthchecks_and_app_waits_for_them(services):
-    assert services["postgres"]["image"].startswith("postgres:15")
     assert services["redis"]["image"].startswith("redis:7")
     for name in ("postgres", "redis", "web"):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"

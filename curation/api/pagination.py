@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Window
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -162,49 +161,41 @@ class NumberedPagination(PageNumberPagination):
         return data.validated_data[PAGE_SIZE_PARAM]
 
 
-class CappedNumberedPagination(NumberedPagination):
-    """Numbered pages whose count comes with the page, capped (search results).
+class SearchPagination(NumberedPagination):
+    """Numbered pages without a count (search results).
 
-    The page's query also counts the rows, `COUNT(*) OVER ()` (free: a ranked list is
-    sorted whole before the LIMIT anyway), so there is no separate COUNT(*); the queryset
-    is expected to hold at most `cap + 1` rows (selectors.papers_search ranks no more).
-    `count` is then exact up to `cap`; `capped` says there are more (show "5000+"), and no
-    page lies beyond `cap` rows. One query for the page and its count."""
+    A page reads `page_size + 1` rows at its offset to learn whether a next page exists. No
+    COUNT: counting the matches reads every one of them from the table, several times what
+    the page costs when the RUM index hands the best rows over in order
+    (selectors.papers_search). Pages stop at `cap` rows (SEARCH_RANKED_MATCHES: without the
+    RUM index no more matches are ranked). One query for the page."""
 
     cap = SEARCH_RANKED_MATCHES
-    count_annotation = "page_total_rows"
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or 1
-        if raw in self.last_page_strings:
-            total = queryset.order_by().values("pk")[: self.cap + 1].count()
-            number = max(1, -(-min(total, self.cap) // page_size))
-        else:
-            try:
-                number = int(raw)
-            except (TypeError, ValueError):
-                number = 0
-            if number < 1:
-                raise NotFound(self.invalid_page_message.format(page_number=raw, message=""))
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message=""))
         offset = (number - 1) * page_size
-        counted = queryset.annotate(**{self.count_annotation: Window(Count("*"))})
-        rows = list(counted[offset : offset + page_size]) if offset < self.cap else []
-        total = getattr(rows[0], self.count_annotation) if rows else 0
+        end = min(offset + page_size, self.cap)
+        rows = list(queryset[offset : end + 1]) if offset < self.cap else []
         if not rows and number > 1:
             raise NotFound(
                 self.invalid_page_message.format(page_number=raw, message="That page is empty.")
             )
-        self.count = min(total, self.cap)
-        self.capped = total > self.cap
+        self.has_next = len(rows) > end - offset and end < self.cap
         self.number = number
         self.page_size = page_size
-        rows = rows[: max(0, self.count - offset)]
-        return rows
+        return rows[: end - offset]
 
     def get_next_link(self):
-        if self.number * self.page_size >= self.count:
+        if not self.has_next:
             return None
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.page_query_param, self.number + 1)

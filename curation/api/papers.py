@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from config.errors import DomainError
 from curation.api import serializers as s
 from curation.api.pagination import (
-    CappedNumberedPagination,
+    SearchPagination,
     cursor_paginate,
     parse_date,
     parse_datetime,
@@ -188,14 +188,11 @@ class PaperListView(APIView):
         papers = papers_list(viewer=request.user, prefetch_tags=False, **filters_from(data))
         papers = papers.defer(*LIST_UNUSED_FIELDS)
         if data.get("q"):
-            # The page and its count in one query, counted up to 5000 matches (the most
-            # papers_search ranks): count_capped says "5000+".
-            paginator = CappedNumberedPagination()
+            # Numbered pages, uncounted (see SearchPagination): one query a page.
+            paginator = SearchPagination()
             rows = attach_tag_briefs(paginator.paginate_queryset(papers, request, view=self))
             return Response(
                 {
-                    "count": paginator.count,
-                    "count_capped": paginator.capped,
                     "next": paginator.get_next_link(),
                     "previous": paginator.get_previous_link(),
                     "results": s.PaperListItemOutputSerializer(

@@ -362,19 +362,9 @@ class DigestDayOutputSerializer(serializers.Serializer):
 
 
 class PaperListOutputSerializer(serializers.Serializer):
-    """Feeds: `next` only (cursor). Search: `count`, `count_capped`, `next`, `previous`
-    (page numbers).
-    The digest-day view: `day` as well."""
+    """Feeds: `next` only (cursor). Search: `next` and `previous` (page numbers, ?page=N,
+    no count). The digest-day view: `day` as well."""
 
-    count = serializers.IntegerField(
-        required=False,
-        help_text="Search results only: the matches, counted up to 5000 (see count_capped).",
-    )
-    count_capped = serializers.BooleanField(
-        required=False,
-        help_text="Search results only: true when there are more than `count` matches "
-        "(show “5000+”); pages stop there.",
-    )
     next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
     previous = serializers.URLField(
         allow_null=True, required=False, help_text="Search results only."

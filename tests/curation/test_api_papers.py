@@ -288,8 +288,7 @@ def test_search_ranks_title_matches_first_and_pages_by_number():
 
     body = client.get("/api/papers/?q=graph transformers&page_size=1").json()
 
-    assert body["count"] == 2
-    assert body["count_capped"] is False
+    assert "count" not in body  # search pages are not counted (SearchPagination)
     assert [row["id"] for row in body["results"]] == [in_title.pk]
     assert body["previous"] is None
     second = client.get(body["next"]).json()
@@ -297,19 +296,19 @@ def test_search_ranks_title_matches_first_and_pages_by_number():
     assert second["next"] is None
 
 
-def test_search_counts_and_ranks_up_to_a_cap(monkeypatch):
+def test_search_pages_stop_at_the_cap(monkeypatch):
     from curation import selectors
-    from curation.api.pagination import CappedNumberedPagination
+    from curation.api.pagination import SearchPagination
 
     monkeypatch.setattr(selectors, "SEARCH_RANKED_MATCHES", 3)
-    monkeypatch.setattr(CappedNumberedPagination, "cap", 3)
+    monkeypatch.setattr(SearchPagination, "cap", 3)
     for i in range(6):
         PaperFactory(title=f"Graph number {i}")
     refresh_search_index()
     client = client_for()
 
     body = client.get("/api/papers/?q=graph&page_size=2").json()
-    assert (body["count"], body["count_capped"]) == (3, True)  # "3+"
+    assert len(body["results"]) == 2 and body["next"] is not None
     last = client.get(body["next"]).json()
     assert len(last["results"]) == 1 and last["next"] is None
     assert last["previous"] in (
@@ -319,6 +318,24 @@ def test_search_counts_and_ranks_up_to_a_cap(monkeypatch):
     assert client.get("/api/papers/?q=graph&page_size=2&page=3").status_code == 404
     seen = [row["id"] for row in body["results"] + last["results"]]
     assert len(set(seen)) == 3
+
+
+def test_search_pages_end_where_the_matches_end():
+    for i in range(4):
+        PaperFactory(title=f"Lattice number {i}")
+    refresh_search_index()
+    client = client_for()
+
+    first = client.get("/api/papers/?q=lattice&page_size=2").json()
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 2 and second["next"] is None
+    assert client.get("/api/papers/?q=lattice&page_size=2&page=3").status_code == 404
+    assert client.get("/api/papers/?q=lattice&page=last").status_code == 400
+    assert client.get("/api/papers/?q=nothingmatches").json() == {
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
 
 
 def test_anonymous_first_feed_pages_are_cached_briefly_and_members_never_are():

@@ -188,7 +188,41 @@ def test_digest_day_view_with_previous_and_next():
     assert (first.previous, first.next) == (None, DAY)
 
 
-def test_search_ranks_title_matches_above_abstract_matches():
+@pytest.fixture(params=["index", "ts_rank"])
+def search_ranking(request, monkeypatch):
+    """On PostgreSQL, search once ranked by the RUM index (where the rum extension is
+    installed) and once by ts_rank over the matches (the GIN fallback); SQLite has one way."""
+    from django.db import connection
+
+    from papers import selectors as paper_selectors
+
+    if connection.vendor != "postgresql":
+        if request.param == "ts_rank":
+            pytest.skip("SQLite has a single way to rank")
+        return "icontains"
+    if request.param == "index" and not paper_selectors.search_ranks_in_index():
+        pytest.skip("this PostgreSQL has no rum extension (Debian's postgresql-15-rum)")
+    if request.param == "ts_rank":
+        name = connection.settings_dict["NAME"]
+        monkeypatch.setitem(paper_selectors._RUM_INDEX_BY_DATABASE, name, False)
+    return request.param
+
+
+def test_where_rum_is_available_the_migration_made_its_index():
+    from django.db import connection
+
+    from papers.selectors import search_ranks_in_index
+
+    if connection.vendor != "postgresql":
+        assert search_ranks_in_index() is False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
+        available = cursor.fetchone() is not None
+    assert search_ranks_in_index() is available
+
+
+def test_search_ranks_title_matches_above_abstract_matches(search_ranking):
     in_abstract = PaperFactory(title="A study of things", abstract="We use diffusion models.")
     in_title = PaperFactory(title="Diffusion for everything", abstract="We study things.")
     PaperFactory(title="Unrelated", abstract="Nothing here.")
@@ -201,11 +235,28 @@ def test_search_ranks_title_matches_above_abstract_matches():
     assert list(papers_search("zebra")) == []
 
 
-def test_search_needs_every_word():
+def test_search_needs_every_word(search_ranking):
     PaperFactory(title="Graph neural networks", abstract="Message passing.")
     match = PaperFactory(title="Graph transformers", abstract="Attention on graphs.")
     search_index_refresh()
     assert [p.pk for p in papers_search("graph transformers")] == [match.pk]
+
+
+def test_search_orders_many_matches_by_rank(search_ranking):
+    """More title hits rank above fewer; a filtered search (a tag) keeps the order."""
+    tag = TagFactory(slug="gen")
+    twice = PaperFactory(title="Diffusion diffusion", abstract="About diffusion.")
+    once = PaperFactory(title="Diffusion once", abstract="Nothing else.")
+    abstract_only = PaperFactory(title="Other", abstract="A note on diffusion.")
+    for paper in (twice, once, abstract_only):
+        paper_tag_add(paper=paper, tag=tag, user=UserFactory())
+    PaperFactory(title="Diffusion without the tag")
+    search_index_refresh()
+    ranked = [p.pk for p in papers_list(search="diffusion", tags=["gen"])]
+    if search_ranking == "icontains":  # counts the query's words found in the title
+        assert (set(ranked[:2]), ranked[2]) == ({twice.pk, once.pk}, abstract_only.pk)
+    else:
+        assert ranked == [twice.pk, once.pk, abstract_only.pk]
 
 
 def test_paper_detail(member, moderator, django_assert_num_queries):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-browser lint migrate demo bench-ingest bench-api ci clean
+.PHONY: install run test test-services test-browser lint migrate demo bench-ingest bench-api ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test: install  ## the whole suite on the embedded default (SQLite, in-process ta
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+test-services: install  ## the suite on PostgreSQL + Redis: real workers, fault and load tests
+	bash .ci/services $(ARGS)
 
 test-browser: install  ## the browser tests in Debian's Chromium (installs it if missing)
 	bash .ci/browser

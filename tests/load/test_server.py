@@ -1,0 +1,31 @@
+"""The server of the load tests is the production one, not a debugging setup.
+
+tests/live.py starts gunicorn with config/gunicorn.py and DEBUG off behind a (simulated) TLS
+proxy: plain HTTP is sent to HTTPS, an error page tells nothing of the code, and the probes
+answer. PostgreSQL only, like the rest of tests/load/.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests import live
+
+pytestmark = [
+    pytest.mark.load,
+    pytest.mark.skipif(live.skip_reason() is not None, reason=live.skip_reason() or ""),
+]
+
+
+def test_the_server_runs_with_production_settings(web_server, transactional_db):
+    plain = requests.get(f"{web_server.url}/api/papers/", allow_redirects=False, timeout=30)
+    assert plain.status_code == 301
+    assert plain.headers["Location"].startswith("https://")
+
+    session = web_server.session()
+    missing = session.get(f"{web_server.url}/no-such-page/", timeout=30)
+    assert missing.status_code == 404
+    assert "Traceback" not in missing.text and "DEBUG = True" not in missing.text
+    assert session.get(f"{web_server.url}/readyz", timeout=30).json()["status"] == "ready"
+    assert session.get(f"{web_server.url}/api/papers/", timeout=30).status_code == 200

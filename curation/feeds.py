@@ -10,7 +10,8 @@ Escaping: the framework's XML writer escapes every text node, so any title parse
 that, an RSS <description> and an Atom <summary type="html"> are read as HTML by feed
 readers, and many readers render an RSS <title> as HTML too (why Django's default
 item_title escapes, ticket #6533); an abstract or title is plain text, so it is HTML-escaped
-once more there. An Atom <title> is declared text, so it goes out as it is.
+once more there, and so is a tag's name in the title and description of its RSS channel.
+An Atom <title> or <subtitle> is declared text, so it goes out as it is.
 """
 
 from __future__ import annotations
@@ -56,8 +57,12 @@ class PapersRssFeed(Feed):
         tags = [obj.slug] if obj is not None else []
         return papers_list(order=FEED_ORDER, tags=tags)[:FEED_SIZE]
 
+    def as_html(self, text: str) -> str:
+        """Plain text for a field that RSS readers read as HTML (see the module doc)."""
+        return text if issubclass(self.feed_type, Atom1Feed) else escape(text)
+
     def item_title(self, paper: Paper) -> str:
-        return paper.title if issubclass(self.feed_type, Atom1Feed) else escape(paper.title)
+        return self.as_html(paper.title)
 
     def item_description(self, paper: Paper) -> str:
         return escape(paper.abstract)
@@ -88,10 +93,10 @@ class TagRssFeed(PapersRssFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, tag: Tag) -> str:
-        return f"Paperboard: papers tagged {tag.name}"
+        return self.as_html(f"Paperboard: papers tagged {tag.name}")
 
     def description(self, tag: Tag) -> str:
-        return f"The newest published papers tagged {tag.name} on Paperboard."
+        return self.as_html(f"The newest published papers tagged {tag.name} on Paperboard.")
 
 
 class TagAtomFeed(TagRssFeed):

@@ -219,8 +219,9 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def world(db):
+def build_world():
+    """The users of each role and the objects the paths name; also used by
+    test_permission_matrix_live.py against the live server."""
     owner = UserFactory(username="owner")
     users = {
         ANON: None,
@@ -246,6 +247,11 @@ def world(db):
     paper.save(update_fields=["comment_count"])
     ids = {"paper": paper.pk, "pending": pending.pk, "comment": comment.pk}
     return users, ids
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
 
 
 def test_the_matrix_covers_every_route_of_the_curation_api():

@@ -1,6 +1,10 @@
-"""Fixtures of the web front end's tests: a small published world and its people."""
+"""Fixtures of the web front end's tests: a small published world and its people, and the
+browser of the browser tests (one for the session: Playwright's sync API runs one at a time
+in a thread)."""
 
 import datetime
+import os
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +21,16 @@ from tests.factories import (
 )
 
 HOSTILE = "<script>alert(1)</script>"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 DAY = datetime.date(2024, 8, 22)
 
 
@@ -52,3 +66,22 @@ def people(db):
         "moderator": ModeratorFactory(username="mod"),
         "admin": StaffUserFactory(username="boss"),
     }
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are
+    # still plain synchronous code, which Django would otherwise refuse while it exists.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

@@ -6,7 +6,6 @@ Screenshots of the main pages at desktop and phone width go to artifacts/screens
 """
 
 import datetime
-import os
 import re
 from pathlib import Path
 
@@ -23,18 +22,8 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
-from tests.frontend.conftest import HOSTILE
+from tests.frontend.conftest import CHROMIUM, HOSTILE
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TIMEOUT_MS = 15_000
@@ -47,25 +36,6 @@ pytestmark = [
         ".ci/browser installs it)",
     ),
 ]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are
-    # still plain synchronous code, which Django would otherwise refuse while it exists.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
-        )
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -120,11 +120,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
-# A message not acked within the visibility timeout is delivered again: it must outlast the
-# longest task, or a slow but healthy ingestion would be started twice.
+# The soft limit comes first, so the task can still mark its dump failed: a minute before the
+# hard one, or a tenth of the limit when that is shorter.
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(60, max(1, CELERY_TASK_TIME_LIMIT // 10))
+# The longest wait, in seconds, of a task retried after a passing error (the backoff doubles
+# from 2 s up to this).
+TASK_RETRY_BACKOFF_MAX = env.int("TASK_RETRY_BACKOFF_MAX", default=120)
+# Redis has no acknowledgements of its own: a message a worker took and has not acked within
+# the visibility timeout is delivered again. With acks_late a message stays unacked while its
+# task runs (at most the time limit) and, for a retry, while it waits out its countdown (at
+# most the backoff maximum): the timeout covers both, plus a quarter of the time limit as a
+# margin. Shorter, a slow but healthy ingestion could be started twice (harmless, the task is
+# re-runnable, but it spends an attempt); longer, the dump of a worker that was killed waits
+# longer to be taken over. So the time limit is the one knob: a deployment (or a test) with
+# short tasks sets CELERY_TASK_TIME_LIMIT low and gets lost messages back sooner. Workers look
+# for them every twentieth of the timeout (at most every 100 s, kombu's own period), under a
+# lock held for milliseconds that expires soon if its holder was killed.
+_visibility_timeout = CELERY_TASK_TIME_LIMIT * 5 // 4 + TASK_RETRY_BACKOFF_MAX
+_restore_every = max(1, min(100, _visibility_timeout // 20))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 300,
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": _restore_every,
+    "unacked_restore_throttle": 1,
+    "unacked_mutex_expire": max(5, min(300, 3 * _restore_every)),
     # Sending a task to a broker that is down gives up after about a second (not kombu's
     # default of several): the dump stays queued and the upload is answered; the sweep sends
     # it later.

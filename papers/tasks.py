@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from papers.models import Dump
@@ -28,7 +29,7 @@ MSG_TOO_SLOW = "Ingestion took longer than the time limit of the worker and was 
     acks_late=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
-    retry_backoff_max=120,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
@@ -41,6 +42,8 @@ def ingest_dump(self, dump_id: int) -> None:
     except TRANSIENT_ERRORS:
         if self.request.retries >= MAX_RETRIES:
             logger.exception("dump %s: giving up after %s retries", dump_id, MAX_RETRIES)
+            # The connection that failed is dropped, so the failure is written on a new one.
+            close_old_connections()
             dump_mark_failed(dump=dump, error=MSG_GAVE_UP.format(n=MAX_RETRIES + 1))
             return
         raise
@@ -48,6 +51,7 @@ def ingest_dump(self, dump_id: int) -> None:
         dump_mark_failed(dump=dump, error=MSG_TOO_SLOW)
     except Exception:
         logger.exception("dump %s: ingestion failed", dump_id)
+        close_old_connections()
         dump_mark_failed(dump=dump, error=MSG_INTERNAL)
 
 
@@ -55,7 +59,7 @@ def ingest_dump(self, dump_id: int) -> None:
     acks_late=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
-    retry_backoff_max=120,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
     max_retries=MAX_RETRIES,
 )
 def refresh_search_index() -> int:

@@ -14,20 +14,17 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _tasks_in_process(request):
+def _tasks_in_process(request, monkeypatch):
     """Tasks run in the test's own process, even when a broker is configured (the
     PostgreSQL pass of .ci/run); only `integration` tests send them to a real worker.
 
-    Celery reads its configuration once, so the app's conf is switched, not the setting."""
+    Celery reads its configuration once, so the app's conf is switched, not the setting,
+    through the test's `monkeypatch`: fixtures that switch it again (broker_down) are then
+    undone in the reverse order, and the value from before the test comes back."""
     from config.celery import app
 
-    if request.node.get_closest_marker("integration"):
-        yield
-        return
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+    if not request.node.get_closest_marker("integration"):
+        monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
 @pytest.fixture(autouse=True)

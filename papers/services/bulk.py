@@ -56,7 +56,13 @@ def bulk_insert(
                 [opts.db_table, opts.pk.column, len(rows)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY {table} ({sql_columns}) FROM STDIN") as copy:
+        # COPY goes through the driver's own cursor; wrap_database_errors turns its errors into
+        # django.db's, as for every other query (a dropped connection is then an
+        # OperationalError the task retries, not an unknown error).
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({sql_columns}) FROM STDIN") as copy,
+        ):
             for values in (
                 ([pk, *row] for pk, row in zip(ids, rows, strict=True)) if return_ids else rows
             ):
@@ -117,7 +123,10 @@ def bulk_update(model: type[models.Model], objs: Sequence[models.Model], fields:
             f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {temp}")
-        with cursor.cursor.copy(f"COPY {temp} ({', '.join(columns)}) FROM STDIN") as copy:
+        with (
+            connection.wrap_database_errors,  # as in bulk_insert
+            cursor.cursor.copy(f"COPY {temp} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for obj in objs:
                 values = [getattr(obj, name) for name in attnames]
                 for i in json_positions:

@@ -6,7 +6,12 @@
 link to the existing object a duplicate points at).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -17,6 +22,13 @@ from config.errors import DomainError
 
 VALIDATION_MESSAGE = "Some fields are not valid."
 MSG_NO_ENDPOINT = "There is no such API endpoint."
+# Django stops reading a request beyond its DATA_UPLOAD_MAX_* limits; without these it would
+# answer a bare HTML 400.
+MSG_REQUEST_LIMITS = {
+    TooManyFilesSent: "The request holds more files than the server reads at once.",
+    TooManyFieldsSent: "The request holds more fields than the server reads at once.",
+    RequestDataTooBig: "The request body is larger than the server reads.",
+}
 
 
 def _first_message(detail) -> str:
@@ -32,7 +44,9 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "message": exc.message, **exc.extra}
         return Response({"error": body}, status=exc.status_code)
 
-    if isinstance(exc, Http404):
+    if type(exc) in MSG_REQUEST_LIMITS:
+        exc = exceptions.ParseError(MSG_REQUEST_LIMITS[type(exc)])
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

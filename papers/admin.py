@@ -4,7 +4,7 @@ which hands every file to papers.services.dump_create like the API and the comma
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -269,7 +269,14 @@ class DumpAdmin(admin.ModelAdmin):
             raise PermissionDenied
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         if request.method == "POST":
-            form = DumpUploadForm(request.POST, request.FILES)
+            try:
+                form = DumpUploadForm(request.POST, request.FILES)
+            except TooManyFilesSent:
+                # Beyond DATA_UPLOAD_MAX_NUMBER_FILES Django stops reading the upload (and would
+                # answer a bare 400): say the limit, as the form does one file over it.
+                limit = settings.DUMP_MAX_FILES_PER_UPLOAD
+                self.message_user(request, MSG_TOO_MANY_FILES.format(limit=limit), messages.ERROR)
+                return HttpResponseRedirect(request.path)
             if form.is_valid():
                 for file in form.cleaned_data["files"]:
                     self._upload_one(request, file, form.cleaned_data)

@@ -159,7 +159,13 @@ class PaperListView(APIView):
             "and next digest days in `day`; tag filters apply, cursor pagination."
         ),
         parameters=[s.PaperListInputSerializer],
-        responses={200: s.PaperListOutputSerializer, 400: s.E400, 403: s.E403, 429: s.E429},
+        responses={
+            200: s.PaperListOutputSerializer,
+            400: s.E400,
+            403: s.E403,
+            404: s.E404,  # a search page beyond the last
+            429: s.E429,
+        },
     )
     def get(self, request):
         cache_key = anonymous_feed_cache_key(request)

@@ -4,6 +4,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
@@ -22,6 +23,7 @@ from papers.services import DumpTooLarge, DuplicateDump, dump_create
 from papers.services.dumps import human_size
 
 MSG_REQUEST_TOO_LARGE = "The upload is {size} but uploads are limited to {limit}."
+MSG_ONE_FILE = "Send one file per request; this one holds {count}."
 
 # The multipart envelope (boundary lines, part headers, the date and publish fields) adds a
 # little to the file itself. The request is refused only beyond that allowance; the file's own
@@ -47,9 +49,25 @@ class DumpPagination(PageNumberPagination):
     max_page_size = 100
 
 
+# Staff only: anyone else is answered 401 (not signed in) or 403.
+READ_ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="A bad filter or page size."),
+    401: ErrorSerializer,
+    403: ErrorSerializer,
+    404: OpenApiResponse(ErrorSerializer, description="No such dump, or no such page."),
+    429: OpenApiResponse(ErrorSerializer, description="Throttled."),
+}
+
+
 @extend_schema_view(
-    list=extend_schema(summary="List uploaded dumps"),
-    retrieve=extend_schema(summary="One dump and the state of its ingestion"),
+    list=extend_schema(
+        summary="List uploaded dumps",
+        responses={200: DumpOutputSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One dump and the state of its ingestion",
+        responses={200: DumpOutputSerializer, **READ_ERRORS},
+    ),
 )
 class DumpViewSet(
     mixins.ListModelMixin,
@@ -85,14 +103,21 @@ class DumpViewSet(
         request={"multipart/form-data": DumpUploadInputSerializer},
         responses={
             202: DumpOutputSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="No file, or a bad date."),
+            400: OpenApiResponse(
+                ErrorSerializer, description="No file, several files, or a bad date."
+            ),
             401: ErrorSerializer,
             403: ErrorSerializer,
             409: OpenApiResponse(DuplicateErrorSerializer, description="Already uploaded."),
             413: OpenApiResponse(ErrorSerializer, description="The file is too large."),
+            415: OpenApiResponse(ErrorSerializer, description="The body is not multipart."),
+            429: OpenApiResponse(ErrorSerializer, description="Throttled."),
         },
     )
     def create(self, request, *args, **kwargs):
+        count = len(request.FILES.getlist("file"))
+        if count > 1:  # the serializer would silently keep the last one
+            raise ValidationError({"file": [MSG_ONE_FILE.format(count=count)]})
         data = DumpUploadInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         file = data.validated_data["file"]

@@ -41,7 +41,9 @@ _MAGIC = (
 _HTML_RE = re.compile(
     rb"<(?:!doctype|html|head|body|meta|title|div|p|!--|\?xml|[a-z][a-z0-9]*[\s/>])", re.I
 )
-_BLANK_RE = re.compile(rb"(?:[ \t\r\n\f\v]|\xef\xbb\xbf|\xc2\xa0|\xa0|\xe2\x80[\x8b-\x8d])*")
+# Possessive ("*+"): a plain "*" over this group keeps backtracking state for every byte it
+# matches, over a hundred bytes of memory per blank byte.
+_BLANK_RE = re.compile(rb"(?:[ \t\r\n\f\v]|\xef\xbb\xbf|\xc2\xa0|\xa0|\xe2\x80[\x8b-\x8d])*+")
 # Control bytes that never occur in text (tab, line ends, form feed and ^Z are allowed).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 26)) + b"\x7f"
 

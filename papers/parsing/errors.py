@@ -65,6 +65,9 @@ W_DIGEST_DATE_MISSING = (
     "although the file has a digest day at line {line}."
 )
 W_JSON_NO_TITLE = "The JSON item at line {line} has no usable title, so it was skipped."
+W_JSON_TITLE_TOO_LONG = (
+    "The JSON item at line {line} has a title longer than {limit} characters, so it was skipped."
+)
 W_JSON_NO_DATE = (
     "The JSON item at line {line} has no usable digest date (publishedAt), so it was skipped."
 )

@@ -30,6 +30,7 @@ from .errors import (
     W_JSON_BAD_PUBLISHED,
     W_JSON_NO_DATE,
     W_JSON_NO_TITLE,
+    W_JSON_TITLE_TOO_LONG,
     DumpFormatError,
     ParsedEntry,
     ParseWarning,
@@ -38,6 +39,8 @@ from .errors import (
 from .normalize import clean_text, normalize_arxiv_id
 
 MAX_ITEM = 10 << 20
+MAX_TITLE = 1000  # the width of Paper.title; a text dump's longest title line is the same
+MAX_COUNT = 2**31 - 1  # upvotes and comments go to PositiveIntegerField columns
 _WS_RE = re.compile(r"[ \t\r\n\ufeff]*")
 _MAX_KEYWORDS = 20
 _MAX_EXTRA_CHARS = 300
@@ -146,7 +149,9 @@ def _items(buf: _Buffer) -> Iterator[tuple[int, object]]:
                 raise DumpFormatError(MSG_JSON_TOO_DEEP.format(line=line), line=line) from None
             except json.JSONDecodeError as err:
                 if buf.eof or not _maybe_cut(err, buf.text):
-                    raise buf.broken(err.pos, err.msg) from None
+                    # json's "Unterminated string starting at" expects a position after it.
+                    detail = err.msg.removesuffix(" starting at").removesuffix(" at")
+                    raise buf.broken(err.pos, detail) from None
                 if len(buf.text) - buf.pos > MAX_ITEM:
                     line = buf.line_at(buf.pos)
                     raise DumpFormatError(
@@ -173,15 +178,18 @@ def _date_of(value: object) -> datetime.date | None:
     text = value.strip()
     try:
         moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):  # Overflow: an offset that leaves year 1 or 9999
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.UTC)
     return moment.date()
 
 
 def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A count: an integer that is not negative and fits the database's integer columns."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+        return value
+    return None
 
 
 def _extras(paper: dict, item: dict) -> dict:
@@ -189,12 +197,12 @@ def _extras(paper: dict, item: dict) -> dict:
     extras: dict = {}
     for key in ("githubRepo", "projectPage", "githubStars", "ai_keywords", "submittedOnDailyAt"):
         value = paper.get(key, item.get(key))
-        if isinstance(value, str) and value.strip():
-            extras[key] = value.strip()[:_MAX_EXTRA_CHARS]
+        if isinstance(value, str) and clean_text(value):
+            extras[key] = clean_text(value)[:_MAX_EXTRA_CHARS]
         elif _int(value) is not None:
             extras[key] = value
         elif isinstance(value, list):
-            words = [v.strip()[:100] for v in value if isinstance(v, str) and v.strip()]
+            words = [clean_text(v)[:100] for v in value if isinstance(v, str) and clean_text(v)]
             if words:
                 extras[key] = words[:_MAX_KEYWORDS]
     comments = _int(item.get("numComments"))
@@ -214,6 +222,9 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
     title = clean_text(title) if isinstance(title, str) else ""
     if not title:
         return None, [ParseWarning(line, W_JSON_NO_TITLE.format(line=line))]
+    if len(title) > MAX_TITLE:
+        message = W_JSON_TITLE_TOO_LONG.format(line=line, limit=MAX_TITLE)
+        return None, [ParseWarning(line, message)]
     digest_date = _date_of(item.get("publishedAt"))
     if digest_date is None:
         return None, [ParseWarning(line, W_JSON_NO_DATE.format(line=line))]

@@ -9,6 +9,16 @@ import unicodedata
 # joiner, byte-order marks, soft hyphens.
 _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
 _ASCII_PUNCT_RE = re.compile(r"[^a-z0-9\s]+")
+# What no database column takes: control characters other than whitespace (PostgreSQL refuses
+# NUL in text) are dropped, and lone surrogates (JSON's "\ud800" escapes make them) become
+# U+FFFD, as an undecodable byte does.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# The width of Paper.title_key. NFKC can make a key longer than its title ("\ufdfa" alone
+# becomes 18 letters); a key is cut there rather than refused.
+TITLE_KEY_MAX = 1000
+# The width of Paper.arxiv_id; real ids are far shorter.
+ARXIV_ID_MAX = 64
 
 
 def strip_invisible(text: str) -> str:
@@ -21,7 +31,8 @@ def strip_invisible(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Invisible characters removed, every run of whitespace (NBSP included) made one space."""
+    """Invisible characters removed, every run of whitespace (NBSP included) made one space,
+    and nothing left that a database cannot store (see _CONTROL_RE)."""
     if (
         text.isascii()
         and text.isprintable()  # no tab, line end or other control character
@@ -30,7 +41,10 @@ def clean_text(text: str) -> str:
         and not text[-1:].isspace()
     ):
         return text  # the common case, checked much faster than split and join
-    return " ".join(strip_invisible(text).split())
+    text = strip_invisible(text)
+    if not text.isprintable():  # line ends and tabs, but also controls or lone surrogates
+        text = _SURROGATE_RE.sub("\ufffd", _CONTROL_RE.sub("", text))
+    return " ".join(text.split())
 
 
 class _KeepTable(dict):
@@ -58,13 +72,14 @@ def normalize_title(title: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", strip_invisible(title)).casefold()
     key = _ASCII_PUNCT_RE.sub("", folded) if folded.isascii() else folded.translate(_KEEP_TABLE)
-    key = "".join(key.split())
-    return key or " ".join(folded.split())
+    key = "".join(key.split()) or " ".join(folded.split())
+    return key[:TITLE_KEY_MAX]
 
 
-_ARXIV_NEW_RE = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})(?:v\d+)?")
+# ASCII only: \d would take any script's digits, and re.I would let "K" (Kelvin) be a "k".
+_ARXIV_NEW_RE = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})(?:v\d+)?", re.ASCII)
 _ARXIV_OLD_RE = re.compile(
-    r"([a-z]+(?:-[a-z]+)*)(\.[a-z]{2})?/(\d{2})(\d{2})(\d{3})(?:v\d+)?", re.I
+    r"([a-z]+(?:-[a-z]+)*)(\.[a-z]{2})?/(\d{2})(\d{2})(\d{3})(?:v\d+)?", re.I | re.ASCII
 )
 _ARXIV_PREFIX_RE = re.compile(
     r"^(?:https?://)?(?:(?:www|export)\.)?(?:arxiv\.org|huggingface\.co)/(?:abs|pdf|papers)/",
@@ -87,6 +102,8 @@ def normalize_arxiv_id(value: str) -> str | None:
     if text.lower().endswith(".pdf"):
         text = text[:-4]
     text = text.rstrip("/")
+    if len(text) > ARXIV_ID_MAX:
+        return None
     m = _ARXIV_NEW_RE.fullmatch(text)
     if m is not None:
         yymm_month = int(m[2])

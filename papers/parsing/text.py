@@ -118,6 +118,8 @@ def _paragraphs(chunks: Iterable[bytes]) -> Iterator[list[tuple[int, str]]]:
             if not line.isascii():
                 line = strip_invisible(line)
             text = line.strip()
+            if not text.isprintable():  # tabs, or control characters: clean text drops those
+                text = clean_text(text)
             if not text:
                 if para:
                     yield para

@@ -55,6 +55,7 @@ def _error(description: str) -> OpenApiResponse:
 E400 = _error("Invalid input; `fields` names the fields at fault.")
 E401 = _error("Not signed in (no session, or a missing or revoked token).")
 E403 = _error("CSRF check failed (session clients must send X-CSRFToken).")
+E415 = _error("The body is not JSON, a form or multipart.")
 E429 = _error("Throttled; `retry_after` says in how many seconds to try again.")
 
 
@@ -126,7 +127,7 @@ class SignupView(APIView):
         description="Creates a member and signs them in with a session. The password must pass "
         "the site's password rules. The CSRF token changes: read it again.",
         request=s.SignupInputSerializer,
-        responses={201: s.MeOutputSerializer, 400: E400, 403: E403, 429: E429},
+        responses={201: s.MeOutputSerializer, 400: E400, 403: E403, 415: E415, 429: E429},
     )
     def post(self, request):
         enforce_csrf(request)
@@ -147,7 +148,7 @@ class LoginView(APIView):
         "from this address for a while (429, code `locked_out`), even with the right "
         "password. The CSRF token changes: read it again.",
         request=s.LoginInputSerializer,
-        responses={200: s.MeOutputSerializer, 400: E400, 403: E403, 429: E429},
+        responses={200: s.MeOutputSerializer, 400: E400, 403: E403, 415: E415, 429: E429},
     )
     def post(self, request):
         enforce_csrf(request)
@@ -193,7 +194,7 @@ class PasswordChangeView(APIView):
         summary="Change my password",
         description="Needs the current password. Other sessions end; this one goes on.",
         request=s.PasswordChangeInputSerializer,
-        responses={204: None, 400: E400, 401: E401, 403: E403, 429: E429},
+        responses={204: None, 400: E400, 401: E401, 403: E403, 415: E415, 429: E429},
     )
     def post(self, request):
         data = s.PasswordChangeInputSerializer(data=request.data)
@@ -213,7 +214,7 @@ class PasswordResetView(APIView):
         description="Always 202, whether or not an account uses the address. The e-mail holds "
         "a link with `uid` and `token` for the confirm endpoint (or the reset page).",
         request=s.PasswordResetInputSerializer,
-        responses={202: s.MessageOutputSerializer, 400: E400, 403: E403, 429: E429},
+        responses={202: s.MessageOutputSerializer, 400: E400, 403: E403, 415: E415, 429: E429},
     )
     def post(self, request):
         enforce_csrf(request)
@@ -237,7 +238,7 @@ class PasswordResetConfirmView(APIView):
         description="The link then stops working; the account's API token is revoked and any "
         "log-in lockout on it is lifted. Does not sign in.",
         request=s.PasswordResetConfirmInputSerializer,
-        responses={204: None, 400: E400, 403: E403, 429: E429},
+        responses={204: None, 400: E400, 403: E403, 415: E415, 429: E429},
     )
     def post(self, request):
         enforce_csrf(request)

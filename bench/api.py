@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -42,8 +43,12 @@ sys.path.insert(0, str(ROOT))
 from bench import seed_api  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-SECONDS = int(os.environ.get("BENCH_API_SECONDS", "15"))
+SECONDS = int(os.environ.get("BENCH_API_SECONDS", "10"))
 WARMUP = int(os.environ.get("BENCH_API_WARMUP", "2"))
+# The endpoints are loaded this many times over, one after the other, and each figure is the
+# median of its rounds: a burst of noise on the machine (these are shared VMs: the same
+# endpoint's p99 was seen to double from one run to the next) skews one round, not the result.
+ROUNDS = int(os.environ.get("BENCH_API_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_API_CONNECTIONS", "16"))
 WRK_THREADS = int(os.environ.get("BENCH_API_THREADS", "2"))
 SEARCH = os.environ.get("BENCH_API_SEARCH", "diffusion")
@@ -77,6 +82,8 @@ class Endpoint:
     path: str
     note: str = ""
     result: dict = field(default_factory=dict)
+    rounds: list[dict] = field(default_factory=list)
+    size: int = 0
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -307,24 +314,40 @@ def load(base: str, points: list[Endpoint], script: Path, log_path: Path, pid: i
         status, _, size = get_json(base + point.path)
         if status != 200:
             raise SystemExit(f"GET {point.path} answered {status}")
-        if WARMUP:
-            wrk(base + point.path, WARMUP, script)
-        offset = log_path.stat().st_size
-        cpu = server_cpu_seconds(pid)
-        point.result = wrk(base + point.path, SECONDS, script)
-        point.result["server_cpu_ms"] = (
-            (server_cpu_seconds(pid) - cpu) * 1000 / max(point.result["requests"], 1)
-        )
-        point.result["worker_restarts"] = worker_restarts(log_path, offset)
-        r = point.result
-        print(
-            f"  {point.label:<24} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f}  "
-            f"p95 {r['p95_ms']:6.1f}  p99 {r['p99_ms']:6.1f} ms  ({size / 1000:.1f} kB, "
-            f"gunicorn CPU {r['server_cpu_ms']:.1f} ms/request, "
-            f"{r['worker_restarts']} worker restarts"
-            f"{', ' + str(r['errors_total']) + ' errors' if r['errors_total'] else ''})",
-            flush=True,
-        )
+        point.size = size
+    for number in range(1, ROUNDS + 1):
+        print(f"round {number} of {ROUNDS}", flush=True)
+        for point in points:
+            if WARMUP:
+                wrk(base + point.path, WARMUP, script)
+            offset = log_path.stat().st_size
+            cpu = server_cpu_seconds(pid)
+            r = wrk(base + point.path, SECONDS, script)
+            r["server_cpu_ms"] = (server_cpu_seconds(pid) - cpu) * 1000 / max(r["requests"], 1)
+            r["worker_restarts"] = worker_restarts(log_path, offset)
+            point.rounds.append(r)
+            print(
+                f"  {point.label:<24} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f}  "
+                f"p95 {r['p95_ms']:6.1f}  p99 {r['p99_ms']:6.1f} ms  ({point.size / 1000:.1f} kB, "
+                f"gunicorn CPU {r['server_cpu_ms']:.1f} ms/request, "
+                f"{r['worker_restarts']} worker restarts"
+                f"{', ' + str(r['errors_total']) + ' errors' if r['errors_total'] else ''})",
+                flush=True,
+            )
+    for point in points:
+        point.result = combine_rounds(point.rounds)
+
+
+MEDIAN_FIGURES = ("rps", "p50_ms", "p95_ms", "p99_ms", "server_cpu_ms", "bytes_per_request")
+SUMMED_FIGURES = ("requests", "errors_total", "worker_restarts")
+
+
+def combine_rounds(rounds: list[dict]) -> dict:
+    """Each figure's median over the rounds (counts summed), and the rounds themselves."""
+    combined = {k: statistics.median(r[k] for r in rounds) for k in MEDIAN_FIGURES}
+    combined.update({k: sum(r[k] for r in rounds) for k in SUMMED_FIGURES})
+    combined["rounds"] = [{k: r[k] for k in MEDIAN_FIGURES + SUMMED_FIGURES} for r in rounds]
+    return combined
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -427,7 +450,7 @@ def main(argv: list[str]) -> int:
         print(
             f"gunicorn on {base} ({gunicorn_shape(log_path)}; log {log_path.relative_to(ROOT)}); "
             f"wrk: {CONNECTIONS} connections, {WRK_THREADS} threads, {SECONDS} s each "
-            f"after {WARMUP} s of warm-up",
+            f"after {WARMUP} s of warm-up, {ROUNDS} rounds (the table gives medians)",
             flush=True,
         )
         load(base, points, script, log_path, proc.pid)

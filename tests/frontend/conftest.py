@@ -22,6 +22,15 @@ from tests.factories import (
 
 HOSTILE = "<script>alert(1)</script>"
 CHROMIUM = Path("/usr/bin/chromium")
+# The marks of a test that drives the browser.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium; "
+        ".ci/browser installs it)",
+    ),
+]
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

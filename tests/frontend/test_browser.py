@@ -22,20 +22,13 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
-from tests.frontend.conftest import CHROMIUM, HOSTILE
+from tests.frontend.conftest import BROWSER_MARKS, HOSTILE
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TIMEOUT_MS = 15_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium; "
-        ".ci/browser installs it)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

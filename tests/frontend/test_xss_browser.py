@@ -54,7 +54,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
-from tests.frontend.conftest import CHROMIUM
+from tests.frontend.conftest import BROWSER_MARKS
 
 PAYLOADS = [
     "<script>__xss(1)</script>",
@@ -88,15 +88,6 @@ ADMIN_NAME = "\"admin'><svg onload=__xss(91)>"
 SHOWCASE = " ".join(PAYLOADS)  # one paper's title: every payload on the paper page at once
 DAY = datetime.date.today() - datetime.timedelta(days=1)
 TIMEOUT_MS = 15_000
-
-BROWSER_MARKS = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium; "
-        ".ci/browser installs it)",
-    ),
-]
 
 
 def in_the_browser(test):

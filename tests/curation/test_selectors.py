@@ -208,7 +208,7 @@ def search_ranking(request, monkeypatch):
     return request.param
 
 
-def test_where_rum_is_available_the_migration_made_its_index():
+def test_the_search_vector_has_a_gin_index_and_a_rum_index_where_rum_is_available():
     from django.db import connection
 
     from papers.selectors import search_ranks_in_index
@@ -219,7 +219,14 @@ def test_where_rum_is_available_the_migration_made_its_index():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
         available = cursor.fetchone() is not None
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'papers_paper' "
+            "AND indexdef LIKE '%%(search_vector%%'"
+        )
+        methods = {name: definition.split(" USING ")[1].split()[0] for name, definition in cursor}
+    assert methods["paper_search_vector_idx"] == "gin"
     assert search_ranks_in_index() is available
+    assert ("paper_search_rum_idx" in methods) is available
 
 
 def test_search_ranks_title_matches_above_abstract_matches(search_ranking):

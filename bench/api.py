@@ -181,8 +181,9 @@ def bench_choices() -> dict:
         ).fetchone()
         searches = {
             word: conn.execute(
-                "SELECT count(*) FROM papers_paper WHERE status = 'published' "
-                "AND search_vector @@ websearch_to_tsquery('english', %s)",
+                "SELECT count(*) FROM papers_paper p JOIN papers_papersearch s "
+                "ON s.paper_id = p.id WHERE p.status = 'published' "
+                "AND s.search_vector @@ websearch_to_tsquery('english', %s)",
                 [word],
             ).fetchone()[0]
             for word in (SEARCH, SEARCH_BROAD)

@@ -25,14 +25,17 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -40,7 +43,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from config.errors import DomainError
@@ -275,14 +277,23 @@ def papers_list(
 # --- Search ------------------------------------------------------------------------------
 
 
+class SearchDistance(Func):
+    """`vector <=> query`: the RUM extension's distance between a vector and a query (lower
+    is closer; 1 / ts_rank with the default weights), which its index orders by."""
+
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+
 def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
     """Papers matching `query` in title or abstract, best first, annotated `search_rank`
     (higher is better).
 
-    PostgreSQL: the stored `search_vector` column (papers migration 0002: title weighted A,
-    abstract B; filled within seconds of a paper being written, see
-    papers.services.search_index), matched with websearch_to_tsquery (quotes, OR, -word), so
-    a title match outranks an abstract match.
+    PostgreSQL: the stored vector of PaperSearch (title weighted A, abstract B; filled within
+    seconds of a paper being written, see papers.services.search_index), matched with
+    websearch_to_tsquery (quotes, OR, -word), so a title match outranks an abstract match.
 
     - With the RUM index of papers migration 0003 (papers.selectors.search_ranks_in_index),
       the results are ordered by `search_vector <=> query`, the distance the index itself
@@ -302,37 +313,19 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
     papers = Paper.objects.published() if papers is None else papers
     query = query.strip()
     if connection.vendor == "postgresql":
-        table = Paper._meta.db_table
-        tsquery = "websearch_to_tsquery('english', %s)"
-        # Unqualified: inside the subquery the table goes by another alias (U0).
-        matches = papers.filter(
-            RawSQL(
-                f'"search_vector" @@ {tsquery}',
-                [query],
-                output_field=BooleanField(),
-            )
-        )
+        tsquery = SearchQuery(query, search_type="websearch", config="english")
+        matches = papers.filter(search__search_vector=tsquery)
         if search_ranks_in_index():
-            distance = RawSQL(
-                f'"{table}"."search_vector" <=> {tsquery}', [query], output_field=FloatField()
-            )
             return matches.annotate(
-                search_rank=RawSQL(
-                    f'1 / ("{table}"."search_vector" <=> {tsquery})',
-                    [query],
-                    output_field=FloatField(),
-                )
-            ).order_by(distance.asc())
+                search_distance=SearchDistance(F("search__search_vector"), tsquery),
+                search_rank=ExpressionWrapper(
+                    Value(1.0) / F("search_distance"), output_field=FloatField()
+                ),
+            ).order_by("search_distance")
         ranked = matches.order_by().values("pk")[: SEARCH_RANKED_MATCHES + 1]
         return (
             papers.filter(pk__in=ranked)
-            .annotate(
-                search_rank=RawSQL(
-                    f'ts_rank("{table}"."search_vector", {tsquery})',
-                    [query],
-                    output_field=FloatField(),
-                )
-            )
+            .annotate(search_rank=SearchRank(F("search__search_vector"), tsquery))
             .order_by("-search_rank", "-id")
         )
     words = query.split()[:10]

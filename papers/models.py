@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Greatest, Log
@@ -134,6 +135,27 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PaperSearch(models.Model):
+    """A paper's full-text search vector: title weighted A above abstract B (PostgreSQL).
+
+    Kept in a table of its own, not on the paper's row: a vote rewrites the paper's row (its
+    counts and hot score), and every index on that row is written again with it. The search
+    indexes (GIN, and RUM where PostgreSQL has it, papers migration 0003) are the costliest to
+    write (a RUM entry took about 3 ms), and a vector changes only when a title or an abstract
+    does. Rows are written by papers.services.search_index after the papers are (a paper
+    without one is waiting to be indexed) and read by curation.selectors.papers_search. On
+    SQLite the table exists but stays empty: search there matches the text itself.
+    """
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    search_vector = SearchVectorField()
+
+    def __str__(self) -> str:
+        return f"search vector of paper {self.paper_id}"
 
 
 class DumpStatus(models.TextChoices):

@@ -220,11 +220,11 @@ def test_the_search_vector_has_a_gin_index_and_a_rum_index_where_rum_is_availabl
         cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
         available = cursor.fetchone() is not None
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'papers_paper' "
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'papers_papersearch' "
             "AND indexdef LIKE '%%(search_vector%%'"
         )
         methods = {name: definition.split(" USING ")[1].split()[0] for name, definition in cursor}
-    assert methods["paper_search_vector_idx"] == "gin"
+    assert methods["paper_search_gin_idx"] == "gin"
     assert search_ranks_in_index() is available
     assert ("paper_search_rum_idx" in methods) is available
 

@@ -51,6 +51,18 @@ def enqueue_refresh() -> None:
 
 # Refreshes take turns, a batch at a time (see search_index_refresh).
 REFRESH_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('paperboard.search_index'))"
+# Held (for the session) by the refresh that may drop and build the RUM index.
+REBUILD_LOCK = "hashtext('paperboard.search_index.rum')"
+RUM_INDEX = "paper_search_rum_idx"  # papers migration 0003
+RUM_INDEX_SQL = (
+    f"CREATE INDEX CONCURRENTLY {RUM_INDEX} ON papers_papersearch "
+    "USING rum (search_vector rum_tsvector_ops)"
+)
+# Writing a RUM entry costs about 1.4 ms, building the index about 55 µs a row: from this
+# share of the rows already indexed (and at least REBUILD_FROM_PAPERS), the papers waiting are
+# indexed with the RUM index dropped, and it is built again afterwards.
+REBUILD_FROM_SHARE = 1 / 25
+REBUILD_FROM_PAPERS = 2000
 
 
 def search_index_refresh(*, batch_size: int = 500) -> int:
@@ -60,9 +72,36 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
     Each batch takes a transaction-level advisory lock first, so two refreshes running at
     once (a writer's and the periodic sweep's) take turns instead of indexing the same papers
     twice; the one that waited then finds only what is still waiting.
+
+    Where the RUM index exists (papers migration 0003), many papers waiting (a large dump)
+    are indexed with it dropped, then it is built again (CONCURRENTLY, so searches and writers
+    go on meanwhile; search is slower until it is back): 100,000 new papers take about 40 s
+    instead of 140. That needs the session's own transactions, so it is done only outside a
+    transaction, by one refresh at a time; that refresh also builds the index again if an
+    earlier one died without (or if the extension was installed after the migration).
     """
     if not search_index_enabled():
         return 0
+    if connection.in_atomic_block or not _rum_installed():
+        return _index_waiting(batch_size)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_try_advisory_lock({REBUILD_LOCK})")
+        if not cursor.fetchone()[0]:
+            return _index_waiting(batch_size)  # another refresh owns the RUM index
+        try:
+            threshold = _rebuild_threshold(cursor)
+            waiting = _count_waiting(cursor, up_to=threshold + 1)
+            if waiting > threshold:
+                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {RUM_INDEX}")
+            try:
+                return _index_waiting(batch_size) if waiting else 0
+            finally:
+                _rum_index_ensure(cursor)
+        finally:
+            cursor.execute(f"SELECT pg_advisory_unlock({REBUILD_LOCK})")
+
+
+def _index_waiting(batch_size: int) -> int:
     total = 0
     after = 0
     while True:
@@ -82,3 +121,42 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
         if len(ids) < batch_size:
             return total
         after = max(ids)
+
+
+def _rum_installed() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
+        return cursor.fetchone() is not None
+
+
+def _rebuild_threshold(cursor) -> int:
+    """How many papers waiting make it cheaper to build the RUM index again."""
+    cursor.execute(
+        "SELECT greatest(reltuples, 0) FROM pg_class WHERE relname = 'papers_papersearch'"
+    )
+    indexed = cursor.fetchone()[0]
+    return max(REBUILD_FROM_PAPERS, int(indexed * REBUILD_FROM_SHARE))
+
+
+def _count_waiting(cursor, *, up_to: int) -> int:
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM papers_paper p WHERE NOT EXISTS "
+        "(SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) LIMIT %s) AS waiting",
+        [up_to],
+    )
+    return cursor.fetchone()[0]
+
+
+def _rum_index_ensure(cursor) -> None:
+    """The RUM index there and valid (a failed CONCURRENTLY build leaves an invalid one)."""
+    cursor.execute(
+        "SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
+        "WHERE c.relname = %s",
+        [RUM_INDEX],
+    )
+    row = cursor.fetchone()
+    if row is not None and row[0]:
+        return
+    if row is not None:
+        cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {RUM_INDEX}")
+    cursor.execute(RUM_INDEX_SQL)

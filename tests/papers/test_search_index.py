@@ -54,3 +54,41 @@ def test_a_deleted_paper_takes_its_vector_with_it():
     search_index_refresh()
     paper.delete()
     assert not PaperSearch.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_papers_waiting_are_indexed_with_the_rum_index_built_again(monkeypatch):
+    from papers.selectors import search_ranks_in_index
+    from papers.services import search_index
+
+    if not search_ranks_in_index():
+        pytest.skip("this PostgreSQL has no rum extension (Debian's postgresql-15-rum)")
+    monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 5)
+    papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(12)]
+
+    assert search_index_refresh(batch_size=4) == 12
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
+            "WHERE c.relname = 'paper_search_rum_idx'"
+        )
+        assert cursor.fetchone() == (True,)
+    assert PaperSearch.objects.count() == len(papers)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_builds_a_missing_rum_index_again():
+    from papers.selectors import search_ranks_in_index
+
+    if not search_ranks_in_index():
+        pytest.skip("this PostgreSQL has no rum extension (Debian's postgresql-15-rum)")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX paper_search_rum_idx")  # as a refresh killed mid-way leaves
+    PaperFactory(title="Lattice")
+
+    assert search_index_refresh() == 1
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'paper_search_rum_idx'")
+        assert cursor.fetchone() == (1,)

@@ -56,7 +56,7 @@ from curation.models import (
 )
 from curation.permissions import is_member, is_moderator
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
-from papers.selectors import search_ranks_in_index
+from papers.services.search_index import search_ranks_in_index
 
 FEED_ORDERINGS: dict[str, tuple[str, str]] = {
     "hot": ("-hot_score", "-id"),
@@ -295,8 +295,8 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
     seconds of a paper being written, see papers.services.search_index), matched with
     websearch_to_tsquery (quotes, OR, -word), so a title match outranks an abstract match.
 
-    - With the RUM index of papers migration 0003 (papers.selectors.search_ranks_in_index),
-      the results are ordered by `search_vector <=> query`, the distance the index itself
+    - With the RUM index of papers migration 0003 (search_ranks_in_index), the results are
+      ordered by `search_vector <=> query`, the distance the index itself
       orders by (1 / ts_rank with the default weights): a page reads its rows from the index
       in order, in about a millisecond whatever the number of matches. The order has no
       tie-breaker (one would make PostgreSQL sort every match): papers of equal rank come in

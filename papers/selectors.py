@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, QuerySet
 
 from papers.models import Digest, Dump, DumpStatus
@@ -50,20 +49,3 @@ def digests_list() -> QuerySet[Digest]:
     """Digest days with `entry_count` and their dumps (one query for the dumps of a page)."""
     return Digest.objects.annotate(entry_count=Count("entries")).prefetch_related("dumps")
 
-
-# Per process and database: whether papers migration 0003 made the RUM index (it never goes
-# away while the process runs; a migration backwards is followed by a restart).
-_RUM_INDEX_BY_DATABASE: dict[str, bool] = {}
-
-
-def search_ranks_in_index() -> bool:
-    """Whether search results can be ranked by the RUM index of papers migration 0003
-    (PostgreSQL with the rum extension), rather than by ts_rank over every match."""
-    if connection.vendor != "postgresql":
-        return False
-    name = connection.settings_dict["NAME"]
-    if name not in _RUM_INDEX_BY_DATABASE:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'paper_search_rum_idx'")
-            _RUM_INDEX_BY_DATABASE[name] = cursor.fetchone() is not None
-    return _RUM_INDEX_BY_DATABASE[name]

@@ -11,8 +11,8 @@ for queries not ordered by rank and is what search ranks over without RUM.
 
 RUM is an extension (Debian's postgresql-15-rum; the `postgres` image of docker-compose.yml
 installs it). Where it is not available, or the database user may not create it, search ranks
-with ts_rank over the GIN index's matches (papers.selectors.search_ranks_in_index tells
-which). Creating it is tried in a savepoint, so a refusal does not abort the migration.
+with ts_rank over the GIN index's matches (papers.services.search_index.search_ranks_in_index
+tells which). Creating it is tried in a savepoint, so a refusal does not abort the migration.
 """
 
 import django.contrib.postgres.search

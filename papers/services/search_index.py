@@ -29,6 +29,27 @@ def search_index_enabled() -> bool:
     return connection.vendor == "postgresql"
 
 
+# Per process and database: whether PostgreSQL has the rum extension (it is not uninstalled
+# under a running process).
+_RUM_BY_DATABASE: dict[str, bool] = {}
+
+
+def search_ranks_in_index() -> bool:
+    """Whether search results are ranked by the RUM index (`ORDER BY search_vector <=> q`),
+    rather than by ts_rank over the GIN index's matches: whether PostgreSQL has the rum
+    extension, which papers migration 0003 creates with the index where it can. The index
+    may be away for a while (search_index_refresh builds it again after a large batch): the
+    same query is then answered without it, slower."""
+    if not search_index_enabled():
+        return False
+    name = connection.settings_dict["NAME"]
+    if name not in _RUM_BY_DATABASE:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
+            _RUM_BY_DATABASE[name] = cursor.fetchone() is not None
+    return _RUM_BY_DATABASE[name]
+
+
 def search_index_invalidate(*, paper_ids: Iterable[int]) -> None:
     """Mark papers whose title or abstract changed for indexing again."""
     ids = list(paper_ids)
@@ -78,11 +99,11 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
     go on meanwhile; search is slower until it is back): 100,000 new papers take about 40 s
     instead of 140. That needs the session's own transactions, so it is done only outside a
     transaction, by one refresh at a time; that refresh also builds the index again if an
-    earlier one died without (or if the extension was installed after the migration).
+    earlier one died without.
     """
     if not search_index_enabled():
         return 0
-    if connection.in_atomic_block or not _rum_installed():
+    if connection.in_atomic_block or not search_ranks_in_index():
         return _index_waiting(batch_size)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT pg_try_advisory_lock({REBUILD_LOCK})")
@@ -121,12 +142,6 @@ def _index_waiting(batch_size: int) -> int:
         if len(ids) < batch_size:
             return total
         after = max(ids)
-
-
-def _rum_installed() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
-        return cursor.fetchone() is not None
 
 
 def _rebuild_threshold(cursor) -> int:

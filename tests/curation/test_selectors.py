@@ -194,24 +194,24 @@ def search_ranking(request, monkeypatch):
     installed) and once by ts_rank over the matches (the GIN fallback); SQLite has one way."""
     from django.db import connection
 
-    from papers import selectors as paper_selectors
+    from papers.services import search_index
 
     if connection.vendor != "postgresql":
         if request.param == "ts_rank":
             pytest.skip("SQLite has a single way to rank")
         return "icontains"
-    if request.param == "index" and not paper_selectors.search_ranks_in_index():
+    if request.param == "index" and not search_index.search_ranks_in_index():
         pytest.skip("this PostgreSQL has no rum extension (Debian's postgresql-15-rum)")
     if request.param == "ts_rank":
         name = connection.settings_dict["NAME"]
-        monkeypatch.setitem(paper_selectors._RUM_INDEX_BY_DATABASE, name, False)
+        monkeypatch.setitem(search_index._RUM_BY_DATABASE, name, False)
     return request.param
 
 
 def test_the_search_vector_has_a_gin_index_and_a_rum_index_where_rum_is_available():
     from django.db import connection
 
-    from papers.selectors import search_ranks_in_index
+    from papers.services.search_index import search_ranks_in_index
 
     if connection.vendor != "postgresql":
         assert search_ranks_in_index() is False

@@ -4,7 +4,11 @@ import pytest
 from django.db import connection
 
 from papers.models import PaperSearch
-from papers.services.search_index import search_index_invalidate, search_index_refresh
+from papers.services.search_index import (
+    search_index_invalidate,
+    search_index_refresh,
+    search_ranks_in_index,
+)
 from tests.factories import PaperFactory
 
 pytestmark = [
@@ -58,10 +62,9 @@ def test_a_deleted_paper_takes_its_vector_with_it():
 
 @pytest.mark.django_db(transaction=True)
 def test_many_papers_waiting_are_indexed_with_the_rum_index_built_again(monkeypatch):
-    from papers.selectors import search_ranks_in_index
     from papers.services import search_index
 
-    if not search_ranks_in_index():
+    if not search_index.search_ranks_in_index():
         pytest.skip("this PostgreSQL has no rum extension (Debian's postgresql-15-rum)")
     monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 5)
     papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(12)]
@@ -79,8 +82,6 @@ def test_many_papers_waiting_are_indexed_with_the_rum_index_built_again(monkeypa
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refresh_builds_a_missing_rum_index_again():
-    from papers.selectors import search_ranks_in_index
-
     if not search_ranks_in_index():
         pytest.skip("this PostgreSQL has no rum extension (Debian's postgresql-15-rum)")
     with connection.cursor() as cursor:

@@ -286,7 +286,6 @@ class SearchDistance(Func):
     output_field = FloatField()
 
 
-
 def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
     """Papers matching `query` in title or abstract, best first, annotated `search_rank`
     (higher is better).

@@ -48,4 +48,3 @@ def dump_get(*, pk: int) -> Dump | None:
 def digests_list() -> QuerySet[Digest]:
     """Digest days with `entry_count` and their dumps (one query for the dumps of a page)."""
     return Digest.objects.annotate(entry_count=Count("entries")).prefetch_related("dumps")
-

@@ -56,11 +56,17 @@ def _invalid(field: str, messages: list[str], *, code: str = "invalid") -> Domai
     return DomainError(messages[0], code=code, extra={"fields": {field: messages}})
 
 
-def _validate_password(password: str, user) -> None:
+def _validate_password(password: str, user, *, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as error:
-        raise _invalid("password", list(error.messages)) from error
+        raise _invalid(field, list(error.messages)) from error
+
+
+def _set_new_password(user, new_password: str) -> None:
+    _validate_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
 
 
 # --- Sign-up and passwords ----------------------------------------------------------------
@@ -102,12 +108,7 @@ def password_change(*, user, old_password: str, new_password: str) -> None:
     require_member(user)
     if not user.check_password(old_password):
         raise _invalid("old_password", [MSG_WRONG_PASSWORD])
-    try:
-        password_validation.validate_password(new_password, user)
-    except ValidationError as error:
-        raise _invalid("new_password", list(error.messages)) from error
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    _set_new_password(user, new_password)
 
 
 def password_reset_request(*, email: str, origin: str) -> int:
@@ -155,12 +156,7 @@ def password_reset_confirm(*, uidb64: str, token: str, new_password: str):
     user = _user_from_uid(uidb64)
     if user is None or not default_token_generator.check_token(user, token):
         raise DomainError(MSG_RESET_LINK_INVALID, code="invalid_token")
-    try:
-        password_validation.validate_password(new_password, user)
-    except ValidationError as error:
-        raise _invalid("new_password", list(error.messages)) from error
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    _set_new_password(user, new_password)
     api_token_revoke(user=user)
     axes_reset(username=user.get_username())
     return user

@@ -320,11 +320,10 @@ def test_gunicorn_serves_the_wsgi_app_with_its_config():
     assert (ROOT / "config" / "gunicorn.py").is_file()
 
 
-def test_gunicorn_config_and_wsgi_app_load_in_production_settings():
-    # --check-config parses config/gunicorn.py and imports the app, then exits.
+def _gunicorn_with_the_production_config(option: str) -> subprocess.CompletedProcess:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    result = subprocess.run(
-        [str(gunicorn), "--check-config", "-c", "config/gunicorn.py", "config.wsgi:application"],
+    return subprocess.run(
+        [str(gunicorn), option, "-c", "config/gunicorn.py", "config.wsgi:application"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -335,19 +334,13 @@ def test_gunicorn_config_and_wsgi_app_load_in_production_settings():
             **PRODUCTION_ENV,
         },
     )
+
+
+def test_gunicorn_config_and_wsgi_app_load_in_production_settings():
+    # --check-config parses config/gunicorn.py and imports the app, then exits.
+    result = _gunicorn_with_the_production_config("--check-config")
     assert result.returncode == 0, result.stdout + result.stderr
-    printed = subprocess.run(
-        [str(gunicorn), "--print-config", "-c", "config/gunicorn.py", "config.wsgi:application"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": os.environ.get("HOME", "/tmp"),
-            **PRODUCTION_ENV,
-        },
-    ).stdout
+    printed = _gunicorn_with_the_production_config("--print-config").stdout
     config = dict(
         (part.strip() for part in line.split("=", 1))
         for line in printed.splitlines()

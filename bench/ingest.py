@@ -23,18 +23,18 @@ import datetime
 import json
 import os
 import random
-import re
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-OUT = ROOT / "bench" / "out"
+from bench import common  # noqa: E402
+from bench.common import OUT, production_env, vocabulary  # noqa: E402
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperboard_bench")
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
@@ -45,14 +45,6 @@ TARGET_PEAK_MB = 250
 
 
 # --- the dump ---------------------------------------------------------------------------------
-def _vocabulary() -> list[str]:
-    words: list[str] = []
-    for name in ("digest-aug22-plain.txt", "digest-mar12-no-title-line.txt"):
-        path = ROOT / "tests" / "fixtures" / name
-        words += re.findall(r"[A-Za-z][A-Za-z\-]{1,}", path.read_text(encoding="utf-8"))
-    return words
-
-
 def _papers(rng: random.Random, words: list[str]):
     from papers.parsing.render import RenderDay, RenderPaper
 
@@ -101,7 +93,7 @@ def ensure_dump() -> Path:
     from papers.parsing.render import write_text
 
     rng = random.Random(20261126)
-    words = _vocabulary()
+    words = vocabulary("digest-aug22-plain.txt", "digest-mar12-no-title-line.txt")
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         write_text(fh, _papers(rng, words))
@@ -110,43 +102,18 @@ def ensure_dump() -> Path:
 
 
 # --- databases --------------------------------------------------------------------------------
-def _admin_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres"))
-
-
 def recreate_database() -> None:
-    import psycopg
-
-    name = urlsplit(DB_URL).path.lstrip("/")
-    with psycopg.connect(_admin_url(DB_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    common.recreate_database(DB_URL)
 
 
 def child_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CACHE_URL")}
-    env.update(
-        DATABASE_URL=DB_URL,
-        DEBUG="0",
-        SECRET_KEY="bench-only-secret-key-0123456789abcdef-0123456789-abcdef",
-        SECURE_SSL_REDIRECT="0",
-        MEDIA_ROOT=str(OUT / "media"),
-        # Ingestion only: the search-index refresh it enqueues goes to an in-memory broker
-        # and is timed on its own below, as a worker would run it after the commit.
-        CELERY_TASK_ALWAYS_EAGER="0",
-        LOG_LEVEL="WARNING",
-    )
-    return env
+    # Ingestion only: the search-index refresh it enqueues goes to an in-memory broker and is
+    # timed on its own below, as a worker would run it after the commit.
+    return production_env(DB_URL, CELERY_TASK_ALWAYS_EAGER="0")
 
 
 def migrate() -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=child_env(),
-        check=True,
-    )
+    common.migrate(child_env())
 
 
 # --- the floor --------------------------------------------------------------------------------

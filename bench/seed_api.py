@@ -31,12 +31,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-OUT = ROOT / "bench" / "out"
+from bench import common  # noqa: E402
+from bench.common import admin_url, production_env, vocabulary  # noqa: E402
+
 DB_URL = os.environ.get(
     "BENCH_API_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperboard_bench_api"
 )
@@ -86,27 +87,18 @@ COMMENT_BODIES = [
 
 
 # --- databases --------------------------------------------------------------------------------
-def _admin_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
-
-
 def database_name() -> str:
-    return urlsplit(DB_URL).path.lstrip("/")
+    return common.database_name(DB_URL)
 
 
 def recreate_database() -> None:
-    import psycopg
-
-    name = database_name()
-    with psycopg.connect(_admin_url(DB_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    common.recreate_database(DB_URL)
 
 
 def database_exists() -> bool:
     import psycopg
 
-    with psycopg.connect(_admin_url(DB_URL), autocommit=True) as conn:
+    with psycopg.connect(admin_url(DB_URL), autocommit=True) as conn:
         row = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [database_name()]
         ).fetchone()
@@ -115,30 +107,11 @@ def database_exists() -> bool:
 
 def django_env() -> dict:
     """Production settings on the bench database (also the server's, see bench/api.py)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(
-        DATABASE_URL=DB_URL,
-        DEBUG="0",
-        SECRET_KEY="bench-only-secret-key-0123456789abcdef-0123456789-abcdef",
-        SECURE_SSL_REDIRECT="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        MEDIA_ROOT=str(OUT / "media"),
-        LOG_LEVEL="WARNING",
-    )
-    return env
+    return production_env(DB_URL, ALLOWED_HOSTS="127.0.0.1,localhost")
 
 
 def migrate() -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=django_env(),
-        check=True,
-    )
+    common.migrate(django_env())
 
 
 # --- the marker -------------------------------------------------------------------------------
@@ -163,23 +136,13 @@ def seeded_info() -> dict | None:
 
 
 # --- the papers (COPY) ------------------------------------------------------------------------
-def _vocabulary() -> list[str]:
-    words: list[str] = []
-    for name in (
-        "digest-aug22-plain.txt",
-        "digest-mar12-no-title-line.txt",
-        "digest-nov13-with-meta.txt",
-    ):
-        path = ROOT / "tests" / "fixtures" / name
-        words += re.findall(r"[A-Za-z][A-Za-z\-]{1,}", path.read_text(encoding="utf-8"))
-    return words
-
-
 def _paper_rows(today: datetime.date):
     from papers.parsing import normalize_title
 
     rng = random.Random(20261126)
-    words = _vocabulary()
+    words = vocabulary(
+        "digest-aug22-plain.txt", "digest-mar12-no-title-line.txt", "digest-nov13-with-meta.txt"
+    )
     papers = SIZES["papers"]
     first_day = today - datetime.timedelta(days=DAYS - 1)
     authors_pool = [f"{a} {b}" for a in ("Ada", "Alan", "Grace", "Yann", "Fei-Fei", "Geoffrey")

@@ -377,6 +377,14 @@ def seed() -> dict:
             env=django_env(),
             check=True,
         )
+    with _step("tag counts (tag_counts_refresh)"):
+        subprocess.run(
+            [sys.executable, "manage.py", "tag_counts_refresh", "-v", "0"],
+            cwd=ROOT,
+            env=django_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     with _step("VACUUM ANALYZE"), psycopg.connect(DB_URL, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
     counts = table_counts()

@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from curation.admin_actions import PAPER_MODERATION_ACTIONS, PaperModerationActionForm
 from curation.models import Comment, CommentFlag, ModerationEvent, PaperTag, Tag
+from curation.services import papers_delete
 from papers.admin import PaperAdmin
 from papers.models import Paper
 
@@ -22,6 +23,13 @@ class ModeratedPaperAdmin(PaperAdmin):
         readonly = [*super().get_readonly_fields(request, obj)]
         extra = ["status", "vote_count", "comment_count", "hot_score", "submitted_by"]
         return readonly + [name for name in extra if name not in readonly]
+
+    # Deleting a paper changes the counts of its tags and is logged: through the service.
+    def delete_model(self, request, obj):
+        papers_delete(papers=[obj], moderator=request.user)
+
+    def delete_queryset(self, request, queryset):
+        papers_delete(papers=queryset, moderator=request.user)
 
 
 if admin.site.is_registered(Paper):
@@ -52,9 +60,9 @@ class TagAdmin(admin.ModelAdmin):
     """Read and describe tags here; create, rename, merge and delete go through the
     services (the API), which log them."""
 
-    list_display = ["name", "slug", "created_at"]
+    list_display = ["name", "slug", "paper_count", "created_at"]
     search_fields = ["name", "slug"]
-    readonly_fields = ["name", "slug", "created_at"]
+    readonly_fields = ["name", "slug", "paper_count", "created_at"]
 
     def has_add_permission(self, request):
         return False

@@ -92,6 +92,11 @@ class Tag(models.Model):
     name = models.CharField(max_length=64, unique=True)
     slug = models.SlugField(max_length=64, unique=True)
     description = models.TextField(blank=True)
+    # Published papers with this tag, kept exact by curation.services.tags.tag_counts_refresh
+    # in the transaction of every write that changes it (tagging, untagging, merging, a
+    # paper's move into or out of "published"). Counting on every page view joined every
+    # paper tag to its paper: about 300 ms per view at 176,000 paper tags.
+    paper_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

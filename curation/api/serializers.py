@@ -485,15 +485,9 @@ class TagOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     paper_count = serializers.IntegerField(
-        required=False, help_text="Published papers with the tag (in lists)."
+        required=False, help_text="Published papers with the tag."
     )
     created_at = serializers.DateTimeField()
-
-    def to_representation(self, tag):
-        data = super().to_representation(tag)
-        if not hasattr(tag, "paper_count"):
-            data.pop("paper_count", None)
-        return data
 
 
 class TagMergeOutputSerializer(serializers.Serializer):

@@ -37,7 +37,7 @@ class TagListView(APIView):
     )
     def get(self, request):
         paginator = NumberedPagination()
-        # tags_list annotates paper_count in the same query: a page is COUNT + one query.
+        # paper_count is a column (selectors.tags_list): a page is COUNT + one query.
         rows = paginator.paginate_queryset(tags_list(), request, view=self)
         return paginator.get_paginated_response(s.TagOutputSerializer(rows, many=True).data)
 

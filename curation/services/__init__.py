@@ -19,7 +19,9 @@ from curation.services.events import moderation_event_record
 from curation.services.submissions import paper_submit
 from curation.services.tags import (
     paper_tag_add,
+    paper_tag_counts_refresh,
     paper_tag_remove,
+    tag_counts_refresh,
     tag_create,
     tag_delete,
     tag_merge,
@@ -37,6 +39,7 @@ from curation.services.workflow import (
     paper_restore,
     paper_transition,
     papers_bulk_transition,
+    papers_delete,
 )
 
 __all__ = [
@@ -60,9 +63,12 @@ __all__ = [
     "paper_restore",
     "paper_submit",
     "paper_tag_add",
+    "paper_tag_counts_refresh",
     "paper_tag_remove",
     "paper_transition",
     "papers_bulk_transition",
+    "papers_delete",
+    "tag_counts_refresh",
     "tag_create",
     "tag_delete",
     "tag_merge",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from config.errors import DomainError
@@ -19,6 +23,63 @@ MSG_MERGE_SELF = "A tag cannot be merged into itself."
 MSG_TAG_NOT_PUBLISHED = "Only published papers can be tagged."
 MSG_PAPER_TAG_MISSING = "This paper does not have this tag."
 MSG_PAPER_TAG_NOT_YOURS = "You can only remove the tags you added."
+
+
+# --- The count of published papers per tag ------------------------------------------------
+
+
+def _tags_lock(tag_ids: Iterable[int] | None) -> list[int]:
+    """Lock these tag rows (all when None) for this transaction, in id order; return the
+    ids of those that exist.
+
+    A write that inserts paper tags takes this lock before the insert: the insert's foreign
+    key check share-locks the tag row, and two transactions each holding that share lock
+    and then asking for the update lock to count would deadlock."""
+    tags = Tag.objects.all() if tag_ids is None else Tag.objects.filter(pk__in=set(tag_ids))
+    return list(tags.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def tag_counts_refresh(*, tag_ids: Iterable[int] | None = None) -> None:
+    """Set Tag.paper_count of these tags (all tags when None) to their number of published
+    papers. Call it inside the transaction that changed their papers, after the change.
+
+    The tag rows are locked first (in id order), and the count runs in a statement of its own
+    afterwards: under READ COMMITTED that statement sees every transaction that committed
+    while this one waited for the locks. So of two transactions changing one tag's papers at
+    once, the one that counts last counts both changes, and the stored count is exact."""
+    locked = _tags_lock(tag_ids)
+    if not locked:
+        return
+    published = (
+        PaperTag.objects.filter(tag=OuterRef("pk"), paper__status=PaperStatus.PUBLISHED)
+        .order_by()
+        .values("tag")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Tag.objects.filter(pk__in=locked).update(
+        paper_count=Coalesce(Subquery(published, output_field=IntegerField()), 0)
+    )
+
+
+def paper_tag_counts_refresh(*, paper_ids: Iterable[int]) -> None:
+    """tag_counts_refresh for the tags of these papers, whose status just changed (the caller
+    holds their rows locked, so no tag is added to or taken off them meanwhile).
+
+    A merge of tags may move these papers' tags while we wait for the tag locks (it locks the
+    tags, not the papers); so after the locks are taken the papers' tags are read again, and
+    any tag they moved to is locked and counted too."""
+    paper_ids = list(paper_ids)
+    counted: set[int] = set()
+    while True:
+        tag_ids = set(
+            PaperTag.objects.filter(paper_id__in=paper_ids).values_list("tag_id", flat=True)
+        )
+        missing = tag_ids - counted
+        if not missing:
+            return
+        tag_counts_refresh(tag_ids=missing)
+        counted |= missing
 
 
 def _clean_name_and_slug(name: str, slug: str | None) -> tuple[str, str]:
@@ -131,6 +192,7 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
         reason=clean_reason(reason),
     )
     source.delete()
+    tag_counts_refresh(tag_ids=[target.pk])
     return moved
 
 
@@ -155,9 +217,18 @@ def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
     """Apply a vocabulary tag to a published paper as `user` (members). Idempotent: if the
     paper has the tag already, that PaperTag is returned with created=False."""
     require_member(user)
-    if not Paper.objects.filter(pk=paper.pk, status=PaperStatus.PUBLISHED).exists():
+    # The paper's row is locked, as a move of its state locks it: a paper being hidden is
+    # not tagged meanwhile, and the tag's count sees one order of the two.
+    locked = Paper.objects.select_for_update().filter(pk=paper.pk).first()
+    if locked is None or locked.status != PaperStatus.PUBLISHED:
         raise DomainError(MSG_TAG_NOT_PUBLISHED, code="not_published", status_code=409)
-    return PaperTag.objects.get_or_create(paper=paper, tag=tag, defaults={"added_by": user})
+    _tags_lock([tag.pk])
+    paper_tag, created = PaperTag.objects.get_or_create(
+        paper=paper, tag=tag, defaults={"added_by": user}
+    )
+    if created:
+        tag_counts_refresh(tag_ids=[tag.pk])
+    return paper_tag, created
 
 
 @transaction.atomic
@@ -165,17 +236,15 @@ def paper_tag_remove(*, paper: Paper, tag: Tag, user) -> None:
     """Take a tag off a paper. Members remove the tags they added, on published papers;
     moderators remove any."""
     require_member(user)
-    paper_tag = (
-        PaperTag.objects.select_for_update()
-        .select_related("paper")
-        .filter(paper=paper, tag=tag)
-        .first()
-    )
+    locked = Paper.objects.select_for_update().filter(pk=paper.pk).first()
+    _tags_lock([tag.pk])
+    paper_tag = PaperTag.objects.filter(paper=paper, tag=tag).first() if locked else None
     if paper_tag is None:
         raise DomainError(MSG_PAPER_TAG_MISSING, code="not_found", status_code=404)
     if not is_moderator(user):
-        if paper_tag.paper.status != PaperStatus.PUBLISHED:
+        if locked.status != PaperStatus.PUBLISHED:
             raise DomainError(MSG_TAG_NOT_PUBLISHED, code="not_published", status_code=409)
         if paper_tag.added_by_id != user.pk:
             raise DomainError(MSG_PAPER_TAG_NOT_YOURS, code="permission_denied", status_code=403)
     paper_tag.delete()
+    tag_counts_refresh(tag_ids=[tag.pk])

@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from curation.models import ModerationEvent, PaperTag, Tag
+from curation.services import paper_hide, paper_tag_add
 from curation.services.tags import MSG_PAPER_TAG_NOT_YOURS
 from papers.models import PaperStatus
 from tests.factories import ModeratorFactory, PaperFactory, TagFactory, UserFactory
@@ -26,9 +27,12 @@ def test_the_vocabulary_comes_by_name_with_published_paper_counts():
         TagFactory(name="Vision", slug="vision"),
         TagFactory(name="Audio", slug="audio"),
     )
-    PaperTag.objects.create(paper=PaperFactory(), tag=vision)
-    PaperTag.objects.create(paper=PaperFactory(), tag=vision)
-    PaperTag.objects.create(paper=PaperFactory(status=PaperStatus.HIDDEN), tag=vision)
+    member = UserFactory()
+    paper_tag_add(paper=PaperFactory(), tag=vision, user=member)
+    paper_tag_add(paper=PaperFactory(), tag=vision, user=member)
+    hidden = PaperFactory()
+    paper_tag_add(paper=hidden, tag=vision, user=member)
+    paper_hide(paper=hidden, moderator=ModeratorFactory(), reason="Spam")
     assert language
 
     body = client_for().get("/api/tags/?page_size=1").json()

@@ -35,6 +35,7 @@ from papers.services.search_index import search_index_refresh
 from tests.factories import (
     DigestEntryFactory,
     DigestFactory,
+    ModeratorFactory,
     PaperFactory,
     TagFactory,
     UserFactory,
@@ -334,7 +335,7 @@ def test_tags_list_counts_published_papers(member):
     tag = TagFactory(name="LLM", slug="llm")
     for paper in PaperFactory.create_batch(2):
         paper_tag_add(paper=paper, tag=tag, user=member)
-    Paper.objects.filter(pk=Paper.objects.first().pk).update(status="hidden")
+    paper_hide(paper=Paper.objects.first(), moderator=ModeratorFactory(), reason="Off-topic")
     TagFactory(name="Empty", slug="empty")
     assert [(t.slug, t.paper_count) for t in tags_list()] == [("empty", 0), ("llm", 1)]
     assert Vote.objects.count() == 0

@@ -339,4 +339,7 @@ MIDDLEWARE.insert(
 # Pages whose own markup needs more than the policy allows: Swagger UI loads from a CDN.
 CSP_EXEMPT_PATH_PREFIXES = ("/api/docs/",)
 # Every page says who the reader is (member, moderator, admin) to choose its menus.
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("frontend.context_processors.roles")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "frontend.context_processors.roles",
+    "frontend.context_processors.shared_page",
+]

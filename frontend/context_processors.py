@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from curation.permissions import is_admin, is_member, is_moderator
+from frontend.page_cache import page_is_shared
 
 
 def roles(request):
@@ -15,3 +16,8 @@ def roles(request):
         }
 
     return {"roles": SimpleLazyObject(_roles)}
+
+
+def shared_page(request):
+    """`shared_page`: the page is rendered once for every anonymous reader (page_cache)."""
+    return {"shared_page": page_is_shared(request)}

@@ -11,7 +11,7 @@ stopped.
 from __future__ import annotations
 
 import datetime
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,6 +38,8 @@ from curation.selectors import (
     tags_list,
 )
 from curation.services.accounts import api_token_get
+from frontend.cards import cards_prepare
+from frontend.page_cache import anonymous_page_cache
 from papers.models import DumpStatus, PaperStatus
 from papers.selectors import dumps_list
 
@@ -83,6 +85,9 @@ def _feed_context(
     date = _parse_date(request.GET.get("date"))
     tag_params = [("tag", slug) for slug in tags]
     context = {
+        # Addresses every card shows, resolved once for the page.
+        "home_url": reverse("home"),
+        "login_next_url": f"{reverse('login')}?next={quote(request.get_full_path(), safe='/')}",
         "order": order,
         "period": period,
         "status": status,
@@ -99,7 +104,7 @@ def _feed_context(
         rows = []
         next_url = None
         if q:
-            papers = papers_list(viewer=viewer, tags=tags, search=q)
+            papers = papers_list(viewer=viewer, tags=tags, search=q, prefetch_tags=False)
             rows = list(papers[: PAGE_SIZE + 1])
             if len(rows) > PAGE_SIZE:
                 rows = rows[:PAGE_SIZE]
@@ -107,11 +112,11 @@ def _feed_context(
                     "api-paper-list",
                     [("q", q), *tag_params, ("page", "2"), ("page_size", str(PAGE_SIZE))],
                 )
-        context.update(papers=rows, next_url=next_url, view="search")
+        context.update(papers=cards_prepare(rows), next_url=next_url, view="search")
         return context
 
     if day_view:
-        day = papers_for_digest_day(date, viewer=viewer)
+        day = papers_for_digest_day(date, viewer=viewer, prefetch_tags=False)
         papers = filter_papers(day.papers, tags=tags)
         rows = list(papers[: PAGE_SIZE + 1])
         next_url = None
@@ -128,11 +133,13 @@ def _feed_context(
                     ("cursor", cursor),
                 ],
             )
-        context.update(papers=rows, next_url=next_url, view="day", day=day)
+        context.update(papers=cards_prepare(rows), next_url=next_url, view="day", day=day)
         return context
 
     try:
-        papers = papers_list(viewer=viewer, order=order, period=period, tags=tags, status=status)
+        papers = papers_list(
+            viewer=viewer, order=order, period=period, tags=tags, status=status, prefetch_tags=False
+        )
     except DomainError as exc:
         raise Http404(exc.message) from exc
     field_name = FEED_KEYS[order]
@@ -150,10 +157,11 @@ def _feed_context(
         cursor = cursor_encode(order, getattr(last, field_name), last.pk)
         params += [("page_size", str(PAGE_SIZE)), ("cursor", cursor)]
         next_url = _api_url("api-paper-list", params)
-    context.update(papers=rows, next_url=next_url, view="feed")
+    context.update(papers=cards_prepare(rows), next_url=next_url, view="feed")
     return context
 
 
+@anonymous_page_cache
 def feed(request: HttpRequest) -> HttpResponse:
     """The home page: hot, new or top papers, or one digest day, optionally by tags."""
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
@@ -162,9 +170,17 @@ def feed(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('search')}?{urlencode({'q': q})}")
     context = _feed_context(request, tags=tags)
     context["all_tags"] = tags_list()
+    # The tag chips' address up to the slug: this page's view with one tag chosen.
+    if context["view"] == "day":
+        day = context["day"]
+        where = f"date={day.date.isoformat()}" if day and day.date else "view=day"
+    else:
+        where = f"order={context['order']}&period={context['period']}"
+    context["chip_href"] = f"{context['home_url']}?{where}&tag="
     return render(request, "frontend/feed.html", context)
 
 
+@anonymous_page_cache
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     context = _feed_context(request, tags=[tag.slug])
@@ -172,6 +188,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "frontend/tag.html", context)
 
 
+@anonymous_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
@@ -189,6 +206,7 @@ def _decorate_comments(nodes, *, viewer, moderator: bool) -> None:
         _decorate_comments(node.replies, viewer=viewer, moderator=moderator)
 
 
+@anonymous_page_cache
 def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
     paper = paper_detail(pk=pk, viewer=viewer)

@@ -59,6 +59,12 @@ TARGET_HOT_P99_MS = 100
 TARGET_HOT_FLOOR_SHARE = 0.40
 TARGET_SEARCH_P99_MS = 150
 TARGET_DEEP_RATIO = 1.5
+# Each web page against its API twin (the same data as JSON, same reader), same run.
+TARGET_WEB_TWIN_SHARE = 0.40
+TARGET_WEB_P99_MS = 250
+TARGET_TAGS_SQL_MS = 20
+# "web": only the floor, the web pages and their API twins; "api": only the API's lines.
+ONLY = os.environ.get("BENCH_API_ONLY", "")
 
 # wrk's own summary has no 95th percentile: this script prints what we need as JSON.
 WRK_REPORT_LUA = """
@@ -81,6 +87,10 @@ class Endpoint:
     label: str
     path: str
     note: str = ""
+    # Who asks: "anonymous", or "member" / "moderator" signed in with a session cookie.
+    role: str = "anonymous"
+    # A web page's API twin: the key of the endpoint that serves the same data as JSON.
+    twin: str | None = None
     result: dict = field(default_factory=dict)
     rounds: list[dict] = field(default_factory=list)
     size: int = 0
@@ -155,14 +165,27 @@ def gunicorn_shape(log_path: Path) -> str:
     return f"{workers} workers x {threads} threads, max_requests {max_requests}"
 
 
-def get_json(url: str) -> tuple[int, dict | None, int]:
-    """(status, JSON body or None, size) of a plain GET."""
+def get_json(url: str, headers: dict | None = None) -> tuple[int, dict | None, int]:
+    """(status, JSON body or None, size) of a plain GET; None for a body that is not JSON
+    (the web pages)."""
+    request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             body = response.read()
-            return response.status, json.loads(body), len(body)
+            kind = response.headers.get("Content-Type", "")
+            return response.status, json.loads(body) if "json" in kind else None, len(body)
     except urllib.error.HTTPError as exc:
         return exc.code, None, 0
+
+
+# Session cookies of the signed-in lines, filled by main() (seed_api.sessions).
+SESSIONS: dict[str, str] = {}
+
+
+def role_headers(role: str) -> dict:
+    if role == "anonymous":
+        return {}
+    return {"Cookie": f"{SESSIONS['cookie']}={SESSIONS[role]}"}
 
 
 # --- the endpoints ----------------------------------------------------------------------------
@@ -175,6 +198,9 @@ def bench_choices() -> dict:
             "SELECT t.slug, count(*) FROM curation_papertag pt "
             "JOIN curation_tag t ON t.id = pt.tag_id GROUP BY t.slug ORDER BY 2 DESC, 1"
         ).fetchall()
+        latest_day = conn.execute(
+            "SELECT max(first_digest_on) FROM papers_paper WHERE status = 'published'"
+        ).fetchone()[0]
         chatty = conn.execute(
             "SELECT id, comment_count FROM papers_paper WHERE status = 'published' "
             "ORDER BY comment_count DESC, id LIMIT 1"
@@ -192,7 +218,7 @@ def bench_choices() -> dict:
     tag = next((t for t in tags if t[0] == wanted), None) if wanted else tags[len(tags) // 2]
     if tag is None:
         raise SystemExit(f"BENCH_API_TAG={wanted}: no such tag with papers")
-    return {"tag": tag, "chatty": chatty, "searches": searches}
+    return {"tag": tag, "chatty": chatty, "searches": searches, "day": latest_day.isoformat()}
 
 
 def endpoints(base: str, choices: dict) -> list[Endpoint]:
@@ -214,7 +240,8 @@ def endpoints(base: str, choices: dict) -> list[Endpoint]:
     slug, tag_papers = choices["tag"]
     chatty_id, chatty_comments = choices["chatty"]
     hits = choices["searches"]
-    return [
+    day = choices["day"]
+    points = [
         Endpoint("floor", "floor: /healthz", "/healthz"),
         Endpoint("hot", "hot feed, page 1", hot),
         # Page 1 may come from the cache of anonymous first pages (curation.api.papers,
@@ -248,14 +275,76 @@ def endpoints(base: str, choices: dict) -> list[Endpoint]:
             f"/api/papers/{chatty_id}/comments/",
             f"{chatty_comments} visible comments",
         ),
+        Endpoint("day", "digest day", f"/api/papers/?date={day}", "the latest day"),
     ]
+    # The web pages, each beside its API twin, anonymous and signed in (a member's session).
+    pages = [
+        # (name, web path, API twin's anonymous key, API twin's path)
+        ("home", "/", "hot", hot),
+        ("day", f"/?date={day}", "day", f"/api/papers/?date={day}"),
+        ("paper", f"/papers/{top_paper}/", "paper", f"/api/papers/{top_paper}/"),
+        ("tag", f"/tags/{slug}/", "tag", f"/api/papers/?tag={slug}"),
+        ("search", f"/search/?q={SEARCH}", "search", f"/api/papers/?q={SEARCH}"),
+    ]
+    for name, web, api_key, api_path in pages:
+        points.append(Endpoint(f"web_{name}", f"web {name}", web, twin=api_key))
+        points.append(Endpoint(f"{api_key}_member", f"{api_key}, member", api_path, role="member"))
+        points.append(
+            Endpoint(
+                f"web_{name}_member",
+                f"web {name}, member",
+                web,
+                role="member",
+                twin=f"{api_key}_member",
+            )
+        )
+    points.append(Endpoint("queue", "moderation queue", "/api/moderation/queue/", role="moderator"))
+    points.append(
+        Endpoint(
+            "web_queue", "web moderation queue", "/moderation/", role="moderator", twin="queue"
+        )
+    )
+    return points
+
+
+# The SQL time of one /api/tags/ request, through the app on the bench database: the median
+# of 20 requests' summed query times (Django's own timing of each query).
+TAGS_SQL_SNIPPET = """
+import statistics
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client()
+times = []
+for _ in range(21):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/tags/", HTTP_HOST="127.0.0.1").status_code == 200
+    times.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+print(statistics.median(times[1:]))
+"""
+
+
+def tags_sql_ms() -> float:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", TAGS_SQL_SNIPPET],
+        cwd=ROOT,
+        env=server_env(0),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
 
 
 # --- the load ---------------------------------------------------------------------------------
-def wrk(url: str, seconds: int, script: Path) -> dict:
+def wrk(url: str, seconds: int, script: Path, headers: dict | None = None) -> dict:
+    header_args = [
+        arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")
+    ]
     result = subprocess.run(
         [
             "wrk",
+            *header_args,
             f"-t{WRK_THREADS}",
             f"-c{CONNECTIONS}",
             f"-d{seconds}s",
@@ -312,23 +401,24 @@ def worker_restarts(log_path: Path, since: int) -> int:
 
 def load(base: str, points: list[Endpoint], script: Path, log_path: Path, pid: int) -> None:
     for point in points:
-        status, _, size = get_json(base + point.path)
+        status, _, size = get_json(base + point.path, role_headers(point.role))
         if status != 200:
-            raise SystemExit(f"GET {point.path} answered {status}")
+            raise SystemExit(f"GET {point.path} as {point.role} answered {status}")
         point.size = size
     for number in range(1, ROUNDS + 1):
         print(f"round {number} of {ROUNDS}", flush=True)
         for point in points:
+            headers = role_headers(point.role)
             if WARMUP:
-                wrk(base + point.path, WARMUP, script)
+                wrk(base + point.path, WARMUP, script, headers)
             offset = log_path.stat().st_size
             cpu = server_cpu_seconds(pid)
-            r = wrk(base + point.path, SECONDS, script)
+            r = wrk(base + point.path, SECONDS, script, headers)
             r["server_cpu_ms"] = (server_cpu_seconds(pid) - cpu) * 1000 / max(r["requests"], 1)
             r["worker_restarts"] = worker_restarts(log_path, offset)
             point.rounds.append(r)
             print(
-                f"  {point.label:<24} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f}  "
+                f"  {point.label:<26} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f}  "
                 f"p95 {r['p95_ms']:6.1f}  p99 {r['p99_ms']:6.1f} ms  ({point.size / 1000:.1f} kB, "
                 f"gunicorn CPU {r['server_cpu_ms']:.1f} ms/request, "
                 f"{r['worker_restarts']} worker restarts"
@@ -352,7 +442,43 @@ def combine_rounds(rounds: list[dict]) -> dict:
 
 
 # --- report -----------------------------------------------------------------------------------
+def check_web(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
+    """Each web page against its API twin measured in the same run."""
+    verdicts = []
+    for point in points.values():
+        if point.twin is None or point.twin not in points:
+            continue
+        web, twin = point.result, points[point.twin].result
+        share = web["rps"] / max(twin["rps"], 1e-9)
+        verdicts.append(
+            (
+                f"{point.label}: {share:.0%} of its API twin's req/s "
+                f"(>= {TARGET_WEB_TWIN_SHARE:.0%}), p99 {web['p99_ms']:.1f} ms "
+                f"< {TARGET_WEB_P99_MS} ms",
+                share >= TARGET_WEB_TWIN_SHARE and web["p99_ms"] < TARGET_WEB_P99_MS,
+            )
+        )
+    return verdicts
+
+
 def check(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
+    if ONLY == "web":
+        return check_web(points) + check_answered(points)
+    return check_api(points) + check_web(points) + check_answered(points)
+
+
+def check_answered(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
+    return [
+        (
+            "every endpoint answered, no failed request (non-2xx, socket errors, timeouts)",
+            all(
+                p.result["errors_total"] == 0 and p.result["requests"] > 0 for p in points.values()
+            ),
+        ),
+    ]
+
+
+def check_api(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
     floor, hot, deep, search = (points[k].result for k in ("floor", "hot", "deep", "search"))
     share = hot["rps"] / max(floor["rps"], 1e-9)
     # Like for like: a cached page 1 would measure the cache, not the cost of depth.
@@ -377,12 +503,6 @@ def check(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
             f"<= {TARGET_DEEP_RATIO} ({ratio_first:.2f} x the served page 1's)",
             ratio <= TARGET_DEEP_RATIO,
         ),
-        (
-            "every endpoint answered, no failed request (non-2xx, socket errors, timeouts)",
-            all(
-                p.result["errors_total"] == 0 and p.result["requests"] > 0 for p in points.values()
-            ),
-        ),
     ]
 
 
@@ -390,17 +510,17 @@ def print_table(points: list[Endpoint]) -> None:
     floor_rps = points[0].result["rps"]
     print()
     print(
-        f"| {'endpoint':<24} | {'req/s':>7} | {'of floor':>8} | {'p50 ms':>7} | {'p95 ms':>7} "
+        f"| {'endpoint':<26} | {'req/s':>7} | {'of floor':>8} | {'p50 ms':>7} | {'p95 ms':>7} "
         f"| {'p99 ms':>7} | {'CPU ms':>6} | {'kB':>5} | {'restarts':>8} | notes"
     )
     print(
-        f"|{'-' * 26}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 7}"
+        f"|{'-' * 28}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 7}"
         f"|{'-' * 10}|------"
     )
     for point in points:
         r = point.result
         print(
-            f"| {point.label:<24} | {r['rps']:7.0f} | {r['rps'] / max(floor_rps, 1e-9):8.0%} "
+            f"| {point.label:<26} | {r['rps']:7.0f} | {r['rps'] / max(floor_rps, 1e-9):8.0%} "
             f"| {r['p50_ms']:7.1f} | {r['p95_ms']:7.1f} | {r['p99_ms']:7.1f} "
             f"| {r['server_cpu_ms']:6.1f} "
             f"| {r['bytes_per_request'] / 1000:5.1f} | {r['worker_restarts']:8} | {point.note}"
@@ -444,10 +564,24 @@ def main(argv: list[str]) -> int:
     log_path = OUT / "bench-api-gunicorn.log"
     script = OUT / "wrk-report.lua"
     script.write_text(WRK_REPORT_LUA)
+    # As production does before it serves: the pages' static files with their hashed names.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=server_env(port),
+        check=True,
+    )
+    SESSIONS.update(seed_api.sessions())
+    tags_sql = tags_sql_ms()
     proc = start_server(port, log_path)
     try:
         wait_ready(base, proc)
         points = endpoints(base, choices)
+        if ONLY == "web":
+            twins = {p.twin for p in points if p.twin}
+            points = [p for p in points if p.key == "floor" or p.twin or p.key in twins]
+        elif ONLY == "api":
+            points = [p for p in points if not p.key.startswith("web_")]
         print(
             f"gunicorn on {base} ({gunicorn_shape(log_path)}; log {log_path.relative_to(ROOT)}); "
             f"wrk: {CONNECTIONS} connections, {WRK_THREADS} threads, {SECONDS} s each "
@@ -460,6 +594,12 @@ def main(argv: list[str]) -> int:
     print_table(points)
     by_key = {p.key: p for p in points}
     verdicts = check(by_key)
+    verdicts.append(
+        (
+            f"/api/tags/ runs {tags_sql:.1f} ms of SQL (median of 20) < {TARGET_TAGS_SQL_MS} ms",
+            tags_sql < TARGET_TAGS_SQL_MS,
+        )
+    )
     for text, ok in verdicts:
         print(f"  [{'ok' if ok else 'MISSED'}] {text}")
     ok = all(good for _, good in verdicts)

@@ -44,13 +44,16 @@ DB_URL = os.environ.get(
 
 # Bump when the shape of the seeded data changes: a database seeded by another version is
 # seeded again.
-SEED_VERSION = 2
+SEED_VERSION = 3
 SIZES = {
     "papers": 100_000,
     "members": 10_000,
     "votes": 1_000_000,
     "comments": 100_000,
     "tags": 50,
+    # What waits for moderators: members' submissions and flagged comments.
+    "pending": 2_000,
+    "flags": 500,
 }
 DAYS = 500
 REPLY_SHARE = 0.2
@@ -112,6 +115,43 @@ def django_env() -> dict:
 
 def migrate() -> None:
     common.migrate(django_env())
+
+
+# Signs in a member and a moderator (made if missing) and prints their session keys as JSON:
+# the signed-in lines of bench/api.py send them as the session cookie.
+SESSIONS_SNIPPET = """
+import json
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+User = get_user_model()
+member = User.objects.filter(is_staff=False, username__startswith="member").order_by("id").first()
+moderator, _ = User.objects.get_or_create(username="bench-moderator")
+moderator.groups.add(Group.objects.get(name="moderators"))
+keys = {}
+for role, user in (("member", member), ("moderator", moderator)):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    keys[role] = session.session_key
+print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, **keys}))
+"""
+
+
+def sessions() -> dict:
+    """{"cookie": the session cookie's name, "member": key, "moderator": key}."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", SESSIONS_SNIPPET],
+        cwd=ROOT,
+        env=django_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # --- the marker -------------------------------------------------------------------------------
@@ -240,8 +280,8 @@ def seed() -> dict:
             for name in TAG_NAMES[: SIZES["tags"]]:
                 slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
                 cur.execute(
-                    "INSERT INTO curation_tag (name, slug, description, created_at) "
-                    "VALUES (%s, %s, '', now())",
+                    "INSERT INTO curation_tag (name, slug, description, paper_count, created_at) "
+                    "VALUES (%s, %s, '', 0, now())",
                     [name, slug],
                 )
             cur.execute(
@@ -348,6 +388,29 @@ def seed() -> dict:
                 ),
                 {**params, "n": replies, "roots": roots},
             )
+        with _step(f"{SIZES['pending']:,} pending papers, {SIZES['flags']} flagged comments"):
+            cur.execute(
+                "INSERT INTO papers_paper (title, title_key, abstract, authors, author_count, "
+                "upvotes, status, submitted_by_id, vote_count, comment_count, created_at, "
+                "updated_at) "
+                "SELECT 'Submitted: ' || p.title, p.title_key || ' submitted ' || p.id, "
+                "p.abstract, p.authors, p.author_count, 0, 'pending', m.id, 0, 0, "
+                "now() - make_interval(mins => p.rank::int), now() "
+                "FROM (SELECT pp.*, r.rank FROM papers_paper pp "
+                "  JOIN paper_rank r ON r.id = pp.id WHERE r.rank < %(n)s) p "
+                "JOIN member_rank m ON m.rank = p.rank %% %(members)s",
+                {"n": SIZES["pending"], "members": members},
+            )
+            cur.execute(
+                "INSERT INTO curation_commentflag (comment_id, user_id, reason, note, "
+                "created_at) "
+                "SELECT c.id, m.id, 'spam', '', now() "
+                "FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rank "
+                "  FROM curation_comment WHERE deleted_at IS NULL "
+                "  ORDER BY id LIMIT %(n)s) c "
+                "JOIN member_rank m ON m.rank = (c.rank * 7) %% %(members)s",
+                {"n": SIZES["flags"], "members": members},
+            )
         with _step("vote_count, comment_count (one UPDATE from aggregates)"):
             cur.execute(
                 "WITH v AS (SELECT paper_id, count(*) AS n FROM curation_vote GROUP BY paper_id), "
@@ -401,6 +464,8 @@ def table_counts() -> dict:
 
     tables = {
         "papers": "papers_paper WHERE status = 'published'",
+        "pending": "papers_paper WHERE status = 'pending'",
+        "flags": "curation_commentflag",
         "members": "auth_user",
         "votes": "curation_vote",
         "comments": "curation_comment",

@@ -19,7 +19,7 @@ from curation.services.events import moderation_event_record
 from curation.services.submissions import paper_submit
 from curation.services.tags import (
     paper_tag_add,
-    paper_tag_counts_refresh,
+    paper_tag_counts_shift,
     paper_tag_remove,
     tag_counts_refresh,
     tag_create,
@@ -63,7 +63,7 @@ __all__ = [
     "paper_restore",
     "paper_submit",
     "paper_tag_add",
-    "paper_tag_counts_refresh",
+    "paper_tag_counts_shift",
     "paper_tag_remove",
     "paper_transition",
     "papers_bulk_transition",

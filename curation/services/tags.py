@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F
 from django.utils.text import slugify
 
 from config.errors import DomainError
@@ -26,6 +25,12 @@ MSG_PAPER_TAG_NOT_YOURS = "You can only remove the tags you added."
 
 
 # --- The count of published papers per tag ------------------------------------------------
+# Tag.paper_count moves by deltas, under two locks that every writer takes in this order: the
+# paper's row, then the tag's row. Whoever adds or removes a paper's tag, or moves a paper
+# into or out of "published", holds both; so the delta is judged on a state nobody else can
+# change meanwhile, and a count stays exact however writes interleave (the tests run them at
+# once on PostgreSQL). Counting instead would read every paper tag of a large tag: 5,800 rows
+# and about 10-400 ms on the bench database, per vote-sized action.
 
 
 def _tags_lock(tag_ids: Iterable[int] | None) -> list[int]:
@@ -34,52 +39,61 @@ def _tags_lock(tag_ids: Iterable[int] | None) -> list[int]:
 
     A write that inserts paper tags takes this lock before the insert: the insert's foreign
     key check share-locks the tag row, and two transactions each holding that share lock
-    and then asking for the update lock to count would deadlock."""
+    and then asking for the update lock would deadlock."""
     tags = Tag.objects.all() if tag_ids is None else Tag.objects.filter(pk__in=set(tag_ids))
     return list(tags.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
-def tag_counts_refresh(*, tag_ids: Iterable[int] | None = None) -> None:
-    """Set Tag.paper_count of these tags (all tags when None) to their number of published
-    papers. Call it inside the transaction that changed their papers, after the change.
-
-    The tag rows are locked first (in id order), and the count runs in a statement of its own
-    afterwards: under READ COMMITTED that statement sees every transaction that committed
-    while this one waited for the locks. So of two transactions changing one tag's papers at
-    once, the one that counts last counts both changes, and the stored count is exact."""
-    locked = _tags_lock(tag_ids)
-    if not locked:
-        return
-    published = (
-        PaperTag.objects.filter(tag=OuterRef("pk"), paper__status=PaperStatus.PUBLISHED)
-        .order_by()
-        .values("tag")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    Tag.objects.filter(pk__in=locked).update(
-        paper_count=Coalesce(Subquery(published, output_field=IntegerField()), 0)
-    )
+def _tag_counts_shift(deltas: dict[int, int]) -> None:
+    """Add each delta to its tag's paper_count (the caller holds the tag rows locked)."""
+    for tag_id, delta in deltas.items():
+        if delta:
+            Tag.objects.filter(pk=tag_id).update(paper_count=F("paper_count") + delta)
 
 
-def paper_tag_counts_refresh(*, paper_ids: Iterable[int]) -> None:
-    """tag_counts_refresh for the tags of these papers, whose status just changed (the caller
-    holds their rows locked, so no tag is added to or taken off them meanwhile).
-
-    A merge of tags may move these papers' tags while we wait for the tag locks (it locks the
-    tags, not the papers); so after the locks are taken the papers' tags are read again, and
-    any tag they moved to is locked and counted too."""
+def paper_tags_lock(*, paper_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """The (paper id, tag id) pairs of these papers, with every tag row locked. The caller
+    holds the papers' rows locked, so no member adds or removes their tags meanwhile; but a
+    merge moves tags without locking papers, so the pairs are read again once the tags are
+    locked, until every tag they name is locked."""
     paper_ids = list(paper_ids)
-    counted: set[int] = set()
+    locked: set[int] = set()
     while True:
-        tag_ids = set(
-            PaperTag.objects.filter(paper_id__in=paper_ids).values_list("tag_id", flat=True)
+        pairs = list(
+            PaperTag.objects.filter(paper_id__in=paper_ids)
+            .order_by("tag_id", "paper_id")
+            .values_list("paper_id", "tag_id")
         )
-        missing = tag_ids - counted
+        missing = {tag_id for _, tag_id in pairs} - locked
         if not missing:
-            return
-        tag_counts_refresh(tag_ids=missing)
-        counted |= missing
+            return pairs
+        locked |= set(_tags_lock(missing))
+        locked |= missing  # tags deleted meanwhile: their rows are gone, so are the pairs
+
+
+def paper_tag_counts_shift(*, paper_ids: Iterable[int], delta: int) -> None:
+    """These papers (locked by the caller) just moved into (+1) or out of (-1) "published":
+    move the counts of their tags."""
+    deltas: dict[int, int] = {}
+    for _, tag_id in paper_tags_lock(paper_ids=paper_ids):
+        deltas[tag_id] = deltas.get(tag_id, 0) + delta
+    _tag_counts_shift(deltas)
+
+
+def tag_counts_refresh(*, tag_ids: Iterable[int] | None = None) -> None:
+    """Count again the published papers of these tags (all when None), from the rows: for
+    data changed behind the services' back (a restore, SQL by hand; see the
+    `tag_counts_refresh` command). One grouped pass over the paper tags."""
+    locked = _tags_lock(tag_ids)
+    counts = dict(
+        PaperTag.objects.filter(tag_id__in=locked, paper__status=PaperStatus.PUBLISHED)
+        .order_by()
+        .values("tag_id")
+        .annotate(n=Count("pk"))
+        .values_list("tag_id", "n")
+    )
+    for tag_id in locked:
+        Tag.objects.filter(pk=tag_id).update(paper_count=counts.get(tag_id, 0))
 
 
 def _clean_name_and_slug(name: str, slug: str | None) -> tuple[str, str]:
@@ -180,6 +194,9 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
     source, target = locked[source.pk], locked[target.pk]
     already = PaperTag.objects.filter(tag=target).values("paper_id")
     PaperTag.objects.filter(tag=source, paper_id__in=already).delete()
+    moved_published = PaperTag.objects.filter(
+        tag=source, paper__status=PaperStatus.PUBLISHED
+    ).count()
     moved = PaperTag.objects.filter(tag=source).update(tag=target)
     moderation_event_record(
         moderator=moderator,
@@ -192,7 +209,7 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
         reason=clean_reason(reason),
     )
     source.delete()
-    tag_counts_refresh(tag_ids=[target.pk])
+    _tag_counts_shift({target.pk: moved_published})
     return moved
 
 
@@ -227,7 +244,7 @@ def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
         paper=paper, tag=tag, defaults={"added_by": user}
     )
     if created:
-        tag_counts_refresh(tag_ids=[tag.pk])
+        _tag_counts_shift({tag.pk: +1})
     return paper_tag, created
 
 
@@ -247,4 +264,5 @@ def paper_tag_remove(*, paper: Paper, tag: Tag, user) -> None:
         if paper_tag.added_by_id != user.pk:
             raise DomainError(MSG_PAPER_TAG_NOT_YOURS, code="permission_denied", status_code=403)
     paper_tag.delete()
-    tag_counts_refresh(tag_ids=[tag.pk])
+    if locked.status == PaperStatus.PUBLISHED:
+        _tag_counts_shift({tag.pk: -1})

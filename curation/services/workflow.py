@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import DomainError
-from curation.models import ModerationAction, PaperTag, TargetKind
+from curation.models import ModerationAction, TargetKind
 from curation.services._guards import clean_reason, require_moderator
 from curation.services.events import moderation_event_record
-from curation.services.tags import paper_tag_counts_refresh, tag_counts_refresh
+from curation.services.tags import paper_tag_counts_shift
 from papers.models import Paper, PaperStatus
 
 # The one table of allowed moves: (from, to) -> the action logged.
@@ -72,7 +72,8 @@ def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = ""
         update_fields.append("first_digest_on")
     locked.save(update_fields=update_fields)
     if PaperStatus.PUBLISHED in (from_state, to_state):
-        paper_tag_counts_refresh(paper_ids=[locked.pk])
+        delta = +1 if to_state == PaperStatus.PUBLISHED else -1
+        paper_tag_counts_shift(paper_ids=[locked.pk], delta=delta)
     moderation_event_record(
         moderator=moderator,
         action=action,
@@ -141,12 +142,13 @@ def papers_bulk_transition(
 @transaction.atomic
 def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> int:
     """Delete papers for good (the admin's delete), with their votes, comments, tags and
-    digest entries; each deletion is logged. Return the number deleted. The counts of the
-    tags they had are counted again."""
+    digest entries; each deletion is logged. Return the number deleted. The published ones
+    no longer count in their tags' paper_count."""
     require_moderator(moderator)
     ids = sorted({paper.pk for paper in papers})
     locked = list(Paper.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    tag_ids = set(PaperTag.objects.filter(paper_id__in=ids).values_list("tag_id", flat=True))
+    published = [paper.pk for paper in locked if paper.status == PaperStatus.PUBLISHED]
+    paper_tag_counts_shift(paper_ids=published, delta=-1)
     for paper in locked:
         moderation_event_record(
             moderator=moderator,
@@ -158,5 +160,4 @@ def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> in
             reason=clean_reason(reason),
         )
     Paper.objects.filter(pk__in=[paper.pk for paper in locked]).delete()
-    tag_counts_refresh(tag_ids=tag_ids)
     return len(locked)

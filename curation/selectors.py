@@ -36,13 +36,16 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.errors import DomainError
@@ -376,6 +379,22 @@ def papers_for_digest_day(
     )
 
 
+def digest_days(*, moderator: bool) -> QuerySet[Digest]:
+    """Digest days, newest first, annotated `paper_count`: published papers for the public,
+    every listed paper for moderators. (date) is unique and indexed, the cursor key.
+
+    The count is a subquery per day of the page, evaluated for the rows the page returns:
+    an aggregate joined to the days would count every entry of every day first (100,000
+    entries for a page of 20 days on the bench database)."""
+    entries = DigestEntry.objects.filter(digest=OuterRef("pk"))
+    if not moderator:
+        entries = entries.filter(paper__status=PaperStatus.PUBLISHED)
+    count = entries.order_by().values("digest").annotate(n=Count("pk")).values("n")
+    return Digest.objects.annotate(
+        paper_count=Coalesce(Subquery(count, output_field=IntegerField()), 0)
+    ).order_by("-date", "-id")
+
+
 # --- One paper and its comments ----------------------------------------------------------
 
 
@@ -408,11 +427,12 @@ def paper_detail(*, pk: int, viewer=None) -> Paper | None:
 
 def comments_thread(*, paper: Paper) -> QuerySet[Comment]:
     """Every comment of a paper, oldest first, deleted and hidden ones included so replies
-    keep their place (show them with Comment.html_for). Author and hider are joined
-    (select_related) because every row shows the author's name; nothing else is fetched."""
+    keep their place (show them with Comment.html_for). Authors and hiders come from one
+    query by id for the whole thread (prefetch_related; none when nothing is hidden): joined
+    to every comment, PostgreSQL may hash the whole user table to serve a long thread."""
     return (
         Comment.objects.filter(paper=paper)
-        .select_related("author", "hidden_by")
+        .prefetch_related("author", "hidden_by")
         .order_by("created_at", "id")
     )
 

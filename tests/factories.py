@@ -129,12 +129,22 @@ class TagFactory(DjangoModelFactory):
 
 
 class PaperTagFactory(DjangoModelFactory):
+    """A tag on a paper written directly; the tag's paper_count is counted again, as the tag
+    services keep it."""
+
     class Meta:
         model = "curation.PaperTag"
 
     paper = factory.SubFactory(PaperFactory)
     tag = factory.SubFactory(TagFactory)
     added_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            from curation.services import tag_counts_refresh
+
+            tag_counts_refresh(tag_ids=[instance.tag_id])
 
 
 class CommentFactory(DjangoModelFactory):

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from curation.models import Comment, PaperTag, Tag
+from curation.models import Comment, Tag
 from curation.services.accounts import api_token_create
 from papers.models import Dump, PaperStatus
 from tests.factories import (
@@ -25,6 +25,7 @@ from tests.factories import (
     DigestEntryFactory,
     ModeratorFactory,
     PaperFactory,
+    PaperTagFactory,
     StaffUserFactory,
     TagFactory,
     UserFactory,
@@ -122,7 +123,7 @@ def world(db):
     DigestEntryFactory(paper=paper, digest__date=datetime.date(2024, 8, 22))
     vision = TagFactory(name="Vision", slug="vision")
     TagFactory(name="Language", slug="language")
-    PaperTag.objects.create(paper=paper, tag=vision, added_by=member)
+    PaperTagFactory(paper=paper, tag=vision, added_by=member)
     comment = Comment.objects.create(
         paper=paper,
         author=member,

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from curation.api import serializers as s
 from curation.api.pagination import cursor_paginate, parse_date
-from papers.models import Digest, PaperStatus
+from curation.selectors import digest_days
 
 TAGS = ["digests"]
-
-
-def digests_with_counts(*, moderator: bool):
-    """Digest days, newest first, annotated `paper_count`: published papers for the public,
-    every listed paper for moderators. The count is an aggregate of the same query (no
-    query per day); (date) is unique and indexed, the cursor key."""
-    entries = (
-        Count("entries")
-        if moderator
-        else Count("entries", filter=Q(entries__paper__status=PaperStatus.PUBLISHED))
-    )
-    return Digest.objects.annotate(paper_count=entries).order_by("-date", "-id")
 
 
 class DigestListView(APIView):
@@ -40,7 +28,7 @@ class DigestListView(APIView):
         params.is_valid(raise_exception=True)
         context = s.output_context(request)
         page = cursor_paginate(
-            digests_with_counts(moderator=context["moderator"]),
+            digest_days(moderator=context["moderator"]),
             request=request,
             kind="digests",
             page_size=params.validated_data["page_size"],

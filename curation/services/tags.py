@@ -80,6 +80,7 @@ def paper_tag_counts_shift(*, paper_ids: Iterable[int], delta: int) -> None:
     _tag_counts_shift(deltas)
 
 
+@transaction.atomic
 def tag_counts_refresh(*, tag_ids: Iterable[int] | None = None) -> None:
     """Count again the published papers of these tags (all when None), from the rows: for
     data changed behind the services' back (a restore, SQL by hand; see the

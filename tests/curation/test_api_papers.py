@@ -14,7 +14,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from curation.api.pagination import MSG_BAD_CURSOR
-from curation.models import PaperTag, Vote
+from curation.models import Vote
 from curation.selectors import MSG_STATUS_MODERATORS_ONLY
 from curation.services.submissions import MSG_DUPLICATE
 from papers.models import Paper, PaperStatus
@@ -23,6 +23,7 @@ from tests.factories import (
     DigestFactory,
     ModeratorFactory,
     PaperFactory,
+    PaperTagFactory,
     TagFactory,
     UserFactory,
 )
@@ -83,8 +84,8 @@ def test_the_feed_answers_papers_with_their_tags_and_my_vote():
     PaperFactory(title="Other", first_digest_on=DAY)
     tag = TagFactory(name="Vision", slug="vision")
     zebra = TagFactory(name="Zebra", slug="a-zebra")
-    PaperTag.objects.create(paper=paper, tag=zebra, added_by=member)
-    PaperTag.objects.create(paper=paper, tag=tag, added_by=member)
+    PaperTagFactory(paper=paper, tag=zebra, added_by=member)
+    PaperTagFactory(paper=paper, tag=tag, added_by=member)
     client = client_for(member)
     client.post(f"/api/papers/{paper.pk}/vote/")
 
@@ -213,8 +214,8 @@ def test_tag_filters_match_any_or_all():
     both, only_vision, only_language = PaperFactory(), PaperFactory(), PaperFactory()
     PaperFactory()
     for paper, tag in [(both, vision), (both, language), (only_vision, vision)]:
-        PaperTag.objects.create(paper=paper, tag=tag)
-    PaperTag.objects.create(paper=only_language, tag=language)
+        PaperTagFactory(paper=paper, tag=tag)
+    PaperTagFactory(paper=only_language, tag=language)
     client = client_for()
 
     def ids(query):
@@ -397,7 +398,7 @@ def test_hostile_titles_come_back_as_the_raw_strings_they_are():
 def test_csv_export_streams_a_header_and_one_row_per_paper():
     tag = TagFactory(slug="vision")
     papers = [PaperFactory(title=title, authors=["Ada", "Bob"]) for title in HOSTILE_TITLES]
-    PaperTag.objects.create(paper=papers[0], tag=tag)
+    PaperTagFactory(paper=papers[0], tag=tag)
     PaperFactory(status=PaperStatus.PENDING, first_digest_on=None)
 
     response = client_for().get("/api/papers/export/?format=csv&order=new")
@@ -434,7 +435,7 @@ def test_jsonl_export_lines_parse_and_follow_the_filters():
     tag = TagFactory(slug="vision")
     tagged = [PaperFactory(title=title) for title in HOSTILE_TITLES]
     for paper in tagged:
-        PaperTag.objects.create(paper=paper, tag=tag)
+        PaperTagFactory(paper=paper, tag=tag)
     PaperFactory(title="Untagged")
 
     response = client_for().get("/api/papers/export/?format=jsonl&tag=vision")
@@ -501,9 +502,7 @@ def test_a_papers_page_has_tags_with_who_added_them_votes_and_digest_days():
     paper = PaperFactory(first_digest_on=DAY, authors=["Ada"])
     DigestEntryFactory(paper=paper, digest__date=DAY, position=3)
     DigestEntryFactory(paper=paper, digest__date=DAY + datetime.timedelta(days=1), position=1)
-    PaperTag.objects.create(
-        paper=paper, tag=TagFactory(slug="vision", name="Vision"), added_by=tagger
-    )
+    PaperTagFactory(paper=paper, tag=TagFactory(slug="vision", name="Vision"), added_by=tagger)
     Vote.objects.create(user=member, paper=paper)
     Paper.objects.filter(pk=paper.pk).update(vote_count=1, comment_count=2)
 

@@ -10,7 +10,7 @@ from curation.models import ModerationEvent, PaperTag, Tag
 from curation.services import paper_hide, paper_tag_add
 from curation.services.tags import MSG_PAPER_TAG_NOT_YOURS
 from papers.models import PaperStatus
-from tests.factories import ModeratorFactory, PaperFactory, TagFactory, UserFactory
+from tests.factories import ModeratorFactory, PaperFactory, PaperTagFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,9 @@ def test_moderators_create_rename_merge_and_delete_tags_and_each_is_logged():
 
     target = TagFactory(name="Language", slug="language")
     papers = [PaperFactory(), PaperFactory()]
-    PaperTag.objects.create(paper=papers[0], tag=Tag.objects.get(slug="llms"))
-    PaperTag.objects.create(paper=papers[1], tag=Tag.objects.get(slug="llms"))
-    PaperTag.objects.create(paper=papers[1], tag=target)
+    PaperTagFactory(paper=papers[0], tag=Tag.objects.get(slug="llms"))
+    PaperTagFactory(paper=papers[1], tag=Tag.objects.get(slug="llms"))
+    PaperTagFactory(paper=papers[1], tag=target)
     merged = client.post("/api/tags/llms/merge/", {"into": "language"}, format="json")
     assert merged.status_code == 200
     assert merged.json()["papers_moved"] == 1

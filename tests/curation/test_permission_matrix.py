@@ -14,12 +14,13 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from curation.models import Comment, PaperTag
+from curation.models import Comment
 from papers.models import PaperStatus
 from tests.factories import (
     DigestEntryFactory,
     ModeratorFactory,
     PaperFactory,
+    PaperTagFactory,
     StaffUserFactory,
     TagFactory,
     UserFactory,
@@ -235,7 +236,7 @@ def build_world():
     pending = PaperFactory(status=PaperStatus.PENDING, first_digest_on=None, submitted_by=owner)
     vision = TagFactory(name="Vision", slug="vision")
     TagFactory(name="Language", slug="language")
-    PaperTag.objects.create(paper=paper, tag=vision, added_by=owner)
+    PaperTagFactory(paper=paper, tag=vision, added_by=owner)
     comment = Comment.objects.create(
         paper=paper,
         author=owner,

@@ -10,11 +10,12 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from curation.models import Comment, CommentFlag, ModerationEvent, PaperTag, Vote
+from curation.models import Comment, CommentFlag, ModerationEvent, Vote
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
 from tests.factories import (
     ModeratorFactory,
     PaperFactory,
+    PaperTagFactory,
     TagFactory,
     UserFactory,
 )
@@ -34,21 +35,22 @@ LISTS = [
     ("/api/papers/?digest=2024-08-22", "member", 2),
     # Moderators: the same two (the group lookup is cached on the user by the warm-up).
     ("/api/papers/?status=all&order=new", "moderator", 2),
-    # Search: the page with its count (COUNT(*) OVER ()) + tags.
+    # Search: the page (no count: numbered pages with next and previous only) + tags.
     ("/api/papers/?q=study", "member", 2),
     # An anonymous reader's first feed page is cached for a few seconds, but each URL
     # here is new (page_size differs), so it is read: the page + tags.
     ("/api/papers/?order=hot&tag=topic-1", "anonymous", 2),
     # The digest-day view: the previous and next days + the page + tags.
     ("/api/papers/?date=2024-08-22", "member", 4),
-    # The paper + the whole thread (authors joined).
-    ("/api/papers/{paper}/comments/", "member", 2),
-    # COUNT + the page (paper counts aggregated in the same query).
+    # The paper + the whole thread + its authors (one query by id).
+    ("/api/papers/{paper}/comments/", "member", 3),
+    # COUNT + the page (each tag's paper count is a column).
     ("/api/tags/", "anonymous", 2),
     # Two COUNTs + pending papers + flagged comments + their open flags.
     ("/api/moderation/queue/", "moderator", 5),
     ("/api/moderation/log/", "anonymous", 1),
     ("/api/moderation/log/?action=publish", "member", 1),
+    # The page, each day's count of published papers a subquery of it.
     ("/api/digests/", "anonymous", 1),
 ]
 
@@ -69,7 +71,7 @@ def crowd(db):
         if i:  # also listed on an older day of its own
             DigestEntry.objects.create(digest=digests[i], paper=paper, position=1000 + i)
         for tag in (tags[i % 3], tags[(i + 1) % 3]):
-            PaperTag.objects.create(paper=paper, tag=tag, added_by=authors[0])
+            PaperTagFactory(paper=paper, tag=tag, added_by=authors[0])
         Vote.objects.create(user=authors[i % 3], paper=paper)
         PaperFactory(
             title=f"Pending {i}",

@@ -39,8 +39,10 @@ def test_an_abstract_filled_in_later_is_indexed_again(ingest):
     from papers.services.search_index import search_index_refresh
 
     def dump(abstract, day):
-        item = {"paper": {"title": "Quiet transformers", "summary": abstract},
-                "publishedAt": f"{day}T08:00:00Z"}
+        item = {
+            "paper": {"title": "Quiet transformers", "summary": abstract},
+            "publishedAt": f"{day}T08:00:00Z",
+        }
         return json.dumps([item]).encode()
 
     ingest(dump("", "2024-09-18"), publish=True)

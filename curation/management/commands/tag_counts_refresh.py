@@ -4,7 +4,6 @@ The services keep the counts exact as they write; this is for data changed behin
 (a restore from a backup, rows written by hand in SQL)."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from curation.selectors import tags_list
 from curation.services import tag_counts_refresh
@@ -14,7 +13,6 @@ class Command(BaseCommand):
     help = "Count every tag's published papers again (after data was changed outside the app)."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            tag_counts_refresh()
+        tag_counts_refresh()
         for tag in tags_list():
             self.stdout.write(f"{tag.slug}: {tag.paper_count}")

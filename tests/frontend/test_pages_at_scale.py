@@ -1,0 +1,248 @@
+"""Every web page, and the API lists beside them, on a catalogue of a team's real size: the
+number of queries of each page is pinned, and on PostgreSQL the plan of each of them too, so
+a query that reads every paper tag, vote or paper to show one page of them fails here rather
+than in front of users.
+
+The catalogue (seeded once for the module): 20,000 published papers over 400 digest days,
+40 tags on about 36,000 paper tags, 1,000 members casting 60,000 votes, 3,000 comments (300
+on one paper), 400 pending papers and 100 flagged comments. A query may read at most
+ROWS_READ_LIMIT rows (each plan node's rows, over its loops, plus those its filter removed):
+a page of papers with its tags and votes, a digest day, the longest thread or the moderation
+queue need hundreds; a page of 50 digest days with their counts of published papers about
+5,000; a query that scans the papers, their tags, votes or digest entries reads 20,000 or
+more.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from curation.models import Comment, CommentFlag, PaperTag, Tag, Vote
+from curation.services import tag_counts_refresh
+from papers.models import Digest, DigestEntry, Paper, PaperStatus
+
+pytestmark = pytest.mark.django_db
+
+PAPERS = 20_000
+DAYS = 400
+TAGS = 40
+MEMBERS = 1_000
+VOTES = 60_000
+COMMENTS = 3_000
+PENDING = 400
+FLAGS = 100
+ROWS_READ_LIMIT = 10_000
+LAST_DAY = timezone.localdate()
+WORDS = [
+    *("diffusion", "transformer", "attention", "sparse", "routing", "language", "vision"),
+    *("speech", "robot", "graph", "benchmark", "retrieval", "agent", "reasoning"),
+    *("alignment", "quantization", "distillation", "video", "audio"),
+]
+
+
+def _title(rng: random.Random, i: int) -> str:
+    return " ".join(rng.choice(WORDS).capitalize() for _ in range(6)) + f" {i}"
+
+
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """The catalogue above, written once with bulk inserts (the services' rules are tested
+    elsewhere; here only the size matters), its counts set as the services keep them."""
+    rng = random.Random(16)
+    with django_db_blocker.unblock():
+        now = timezone.now()
+        days = [LAST_DAY - datetime.timedelta(days=d) for d in range(DAYS)]
+        Digest.objects.bulk_create(Digest(date=day) for day in days)
+        digests = {d.date: d for d in Digest.objects.all()}
+        User = get_user_model()
+        User.objects.bulk_create(
+            User(username=f"reader{i:05d}", password="!", email=f"r{i}@example.org")
+            for i in range(MEMBERS)
+        )
+        users = list(User.objects.filter(username__startswith="reader").order_by("id"))
+        moderator = User.objects.create(username="scale-moderator", password="!")
+        moderator.groups.add(Group.objects.get_or_create(name="moderators")[0])
+        papers = Paper.objects.bulk_create(
+            Paper(
+                title=(title := _title(rng, i)),
+                title_key=title.lower(),
+                abstract=f"We study {rng.choice(WORDS)} and {rng.choice(WORDS)}. " * 12,
+                status=PaperStatus.PUBLISHED,
+                first_digest_on=days[i % DAYS],
+            )
+            for i in range(PAPERS)
+        )
+        Paper.objects.bulk_create(
+            Paper(
+                title=f"Submitted {i}",
+                title_key=f"submitted {i}",
+                status=PaperStatus.PENDING,
+                submitted_by=users[i],
+            )
+            for i in range(PENDING)
+        )
+        DigestEntry.objects.bulk_create(
+            DigestEntry(digest=digests[p.first_digest_on], paper=p, position=i // DAYS + 1)
+            for i, p in enumerate(papers)
+        )
+        Tag.objects.bulk_create(Tag(name=f"Topic {i}", slug=f"topic-{i}") for i in range(TAGS))
+        tags = list(Tag.objects.order_by("id"))
+        PaperTag.objects.bulk_create(
+            (
+                PaperTag(paper=p, tag=tags[int(TAGS * rng.random() ** 2)], added_by=users[0])
+                for p in papers
+                for _ in range(2)
+            ),
+            ignore_conflicts=True,
+        )
+        Vote.objects.bulk_create(
+            (
+                Vote(user=rng.choice(users), paper=papers[int(PAPERS * rng.random() ** 3)])
+                for _ in range(VOTES)
+            ),
+            ignore_conflicts=True,
+        )
+        target = papers[0]
+        comments = Comment.objects.bulk_create(
+            Comment(
+                paper=target if i < 300 else papers[int(PAPERS * rng.random() ** 2)],
+                author=rng.choice(users),
+                body="A remark",
+                body_html="<p>A remark</p>",
+                created_at=now,
+            )
+            for i in range(COMMENTS)
+        )
+        CommentFlag.objects.bulk_create(
+            CommentFlag(comment=c, user=users[1], reason="spam") for c in comments[:FLAGS]
+        )
+        # The counts the services keep, set from the rows at once.
+        with connection.cursor() as cursor:
+            for column, table, condition in (
+                ("vote_count", "curation_vote", "TRUE"),
+                ("comment_count", "curation_comment", "deleted_at IS NULL AND hidden_at IS NULL"),
+            ):
+                cursor.execute(
+                    f"UPDATE papers_paper SET {column} = (SELECT count(*) FROM {table} t "
+                    f"WHERE t.paper_id = papers_paper.id AND {condition})"
+                )
+        tag_counts_refresh()
+        if connection.vendor == "postgresql":
+            from papers.services.search_index import search_index_refresh
+
+            search_index_refresh()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        top = Paper.objects.published().exclude(pk=target.pk).order_by("-hot_score").first()
+        info = {
+            "member": users[5],
+            "moderator": moderator,
+            "paper": top.pk,
+            "thread": target.pk,
+            "tag": tags[TAGS // 2].slug,
+            "day": LAST_DAY.isoformat(),
+        }
+    yield info
+    with django_db_blocker.unblock():
+        for model in (CommentFlag, Comment, Vote, PaperTag, Tag, DigestEntry, Paper, Digest):
+            model.objects.all().delete()
+        get_user_model().objects.filter(username__startswith="reader").delete()
+        get_user_model().objects.filter(username="scale-moderator").delete()
+
+
+# (page, who asks, queries). A signed-in request reads its session, its user and whether the
+# user is a moderator (3 queries); an anonymous page, nothing of the kind.
+PAGES = [
+    # A feed: its page, the page's tags (one query), the tag chips.
+    ("/", "anonymous", 3),
+    ("/", "member", 6),
+    ("/?order=new", "member", 6),
+    ("/?order=top&period=week", "member", 6),
+    ("/?order=top&period=all", "anonymous", 3),
+    ("/", "moderator", 6),
+    ("/?status=pending", "moderator", 6),
+    # A digest day: the latest day (when none is asked for), the days before and after, the
+    # page, its tags, the chips.
+    ("/?view=day", "anonymous", 6),
+    ("/?date={day}", "member", 8),
+    # A tag: the tag, its feed, the feed's tags.
+    ("/tags/{tag}/", "anonymous", 3),
+    ("/tags/{tag}/", "member", 6),
+    # Search: the page and its tags.
+    ("/search/?q=diffusion", "anonymous", 2),
+    ("/search/?q=diffusion", "member", 5),
+    # A paper: it, its tags with who added them, its digest days, its thread and the
+    # thread's authors, the vocabulary (for the form that adds a tag).
+    ("/papers/{paper}/", "anonymous", 6),
+    ("/papers/{paper}/", "member", 9),
+    ("/papers/{thread}/", "moderator", 9),
+    ("/moderation/", "moderator", 8),
+    ("/moderation/log/", "anonymous", 1),
+    ("/me/", "member", 6),
+    # The API's lists beside them.
+    ("/api/papers/", "member", 5),
+    ("/api/papers/?tag={tag}", "member", 5),
+    ("/api/papers/?date={day}", "member", 7),
+    ("/api/papers/?q=diffusion", "member", 5),
+    ("/api/papers/{paper}/", "member", 6),
+    ("/api/papers/{thread}/comments/", "member", 6),
+    ("/api/tags/", "anonymous", 2),
+    ("/api/digests/", "anonymous", 1),
+    ("/api/moderation/queue/", "moderator", 8),
+]
+
+
+def _plan_rows(node: dict) -> int:
+    """Rows a plan node produced or filtered away, over all its loops, and its children's."""
+    loops = node.get("Actual Loops", 1) or 1
+    own = (
+        node.get("Actual Rows", 0)
+        + node.get("Rows Removed by Filter", 0)
+        + node.get("Rows Removed by Index Recheck", 0)
+    ) * loops
+    return own + sum(_plan_rows(child) for child in node.get("Plans", []))
+
+
+def _seq_scans(node: dict) -> set[str]:
+    found = {node["Relation Name"]} if node.get("Node Type") == "Seq Scan" else set()
+    for child in node.get("Plans", []):
+        found |= _seq_scans(child)
+    return found
+
+
+@pytest.mark.parametrize(("url", "role", "queries"), PAGES)
+def test_each_page_runs_few_queries_that_read_a_page_of_rows(catalogue, client, url, role, queries):
+    if catalogue.get(role) is not None:
+        client.force_login(catalogue[role])
+    url = url.format(**catalogue)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    assert len(captured) == queries, "\n".join(q["sql"][:200] for q in captured)
+
+    if connection.vendor != "postgresql":
+        return  # the plans below are PostgreSQL's
+    problems = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            root = plan[0]["Plan"]
+            rows = _plan_rows(root)
+            if rows > ROWS_READ_LIMIT:
+                scans = sorted(_seq_scans(root))
+                problems.append(f"{rows} rows read (seq scans of {scans}): {sql[:300]}")
+    assert problems == []

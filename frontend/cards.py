@@ -1,22 +1,36 @@
-"""What a paper card (templates/frontend/_paper_card.html) shows, computed once per paper in
-Python rather than by template filters: a list page renders twenty cards, and in Django's
-templates `{% url %}`, `truncatechars` and `date` cost tens of microseconds each, which made
-the cards most of a page's time."""
+"""Paper cards (templates/frontend/_paper_card.html): the one markup of a paper in every list
+page, rendered from the plain values of card_context and shared between readers through
+frontend.fragments: a card whose paper, counts, tags or reader's state (voted, moderator,
+signed in) changed has another key, so a kept card is never stale."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from curation.selectors import attach_tag_briefs
+from frontend.fragments import fragments_render
 from papers.models import Paper
 
+CARD_TEMPLATE = "frontend/_paper_card.html"
 # Abstracts longer than this fold behind a "Show the whole abstract" summary that shows
 # their first ABSTRACT_SHORT characters (the same numbers as feed.js).
 ABSTRACT_FOLD = 280
 ABSTRACT_SHORT = 240
+
+
+@dataclass(frozen=True)
+class CardReader:
+    """What of the reader a card shows."""
+
+    member: bool
+    moderator: bool
+    login_next_url: str = ""  # where "log in to vote" leads an anonymous reader
+    home_url: str = "/"
 
 
 @lru_cache(maxsize=8192)
@@ -31,11 +45,33 @@ def abstract_short(text: str) -> str:
     return text[: ABSTRACT_SHORT - 1] + "…"
 
 
-def cards_prepare(papers: Sequence[Paper]) -> Sequence[Paper]:
-    """Give each paper of a list page what its card shows: `url`, `digest_iso`,
-    `abstract_short` and `tag_briefs` (its tags, one query for the page)."""
-    for paper in papers:
-        paper.url = paper_url(paper.pk)
-        paper.digest_iso = paper.first_digest_on.isoformat() if paper.first_digest_on else ""
-        paper.abstract_short = abstract_short(paper.abstract or "")
-    return attach_tag_briefs(papers)
+def card_context(paper: Paper, reader: CardReader) -> dict:
+    """Everything the card of `paper` shows to `reader`, as plain values. `paper` carries
+    `tag_briefs` (selectors.attach_tag_briefs) and `viewer_voted`."""
+    return {
+        "paper": {
+            "pk": paper.pk,
+            "url": paper_url(paper.pk),
+            "title": paper.title,
+            "abstract": paper.abstract or "",
+            "abstract_short": abstract_short(paper.abstract or ""),
+            "digest_iso": paper.first_digest_on.isoformat() if paper.first_digest_on else "",
+            "vote_count": paper.vote_count,
+            "comment_count": paper.comment_count,
+            "status": paper.status,
+            "status_label": paper.get_status_display(),
+            "viewer_voted": bool(getattr(paper, "viewer_voted", False)),
+            "tag_briefs": paper.tag_briefs,
+        },
+        "member": reader.member,
+        "moderator": reader.moderator,
+        "login_next_url": "" if reader.member else reader.login_next_url,
+        "home_url": reader.home_url,
+    }
+
+
+def paper_cards(papers: Sequence[Paper], *, reader: CardReader) -> list[SafeString]:
+    """The HTML of each paper's card, in order (frontend.fragments). The page's tags are read
+    here, in one query."""
+    attach_tag_briefs(papers)
+    return fragments_render(CARD_TEMPLATE, [card_context(paper, reader) for paper in papers])

@@ -38,7 +38,9 @@ from curation.selectors import (
     tags_list,
 )
 from curation.services.accounts import api_token_get
-from frontend.cards import cards_prepare
+from frontend.cards import CardReader, paper_cards
+from frontend.comments import CommentReader, comment_views
+from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache
 from papers.models import DumpStatus, PaperStatus
 from papers.selectors import dumps_list
@@ -84,10 +86,14 @@ def _feed_context(
     day_view = request.GET.get("view") == "day" or bool(request.GET.get("date"))
     date = _parse_date(request.GET.get("date"))
     tag_params = [("tag", slug) for slug in tags]
+    reader = CardReader(
+        member=is_member(viewer),
+        moderator=moderator,
+        login_next_url=f"{reverse('login')}?next={quote(request.get_full_path(), safe='/')}",
+        home_url=reverse("home"),
+    )
     context = {
-        # Addresses every card shows, resolved once for the page.
-        "home_url": reverse("home"),
-        "login_next_url": f"{reverse('login')}?next={quote(request.get_full_path(), safe='/')}",
+        "home_url": reader.home_url,
         "order": order,
         "period": period,
         "status": status,
@@ -112,7 +118,9 @@ def _feed_context(
                     "api-paper-list",
                     [("q", q), *tag_params, ("page", "2"), ("page_size", str(PAGE_SIZE))],
                 )
-        context.update(papers=cards_prepare(rows), next_url=next_url, view="search")
+        context.update(
+            papers=rows, cards=paper_cards(rows, reader=reader), next_url=next_url, view="search"
+        )
         return context
 
     if day_view:
@@ -133,7 +141,13 @@ def _feed_context(
                     ("cursor", cursor),
                 ],
             )
-        context.update(papers=cards_prepare(rows), next_url=next_url, view="day", day=day)
+        context.update(
+            papers=rows,
+            cards=paper_cards(rows, reader=reader),
+            next_url=next_url,
+            view="day",
+            day=day,
+        )
         return context
 
     try:
@@ -157,7 +171,9 @@ def _feed_context(
         cursor = cursor_encode(order, getattr(last, field_name), last.pk)
         params += [("page_size", str(PAGE_SIZE)), ("cursor", cursor)]
         next_url = _api_url("api-paper-list", params)
-    context.update(papers=cards_prepare(rows), next_url=next_url, view="feed")
+    context.update(
+        papers=rows, cards=paper_cards(rows, reader=reader), next_url=next_url, view="feed"
+    )
     return context
 
 
@@ -169,14 +185,24 @@ def feed(request: HttpRequest) -> HttpResponse:
     if q:
         return redirect(f"{reverse('search')}?{urlencode({'q': q})}")
     context = _feed_context(request, tags=tags)
-    context["all_tags"] = tags_list()
-    # The tag chips' address up to the slug: this page's view with one tag chosen.
+    # The tag chips: this page's view with one tag chosen (the same for every reader).
     if context["view"] == "day":
         day = context["day"]
         where = f"date={day.date.isoformat()}" if day and day.date else "view=day"
+        all_where = "view=day"
     else:
         where = f"order={context['order']}&period={context['period']}"
-    context["chip_href"] = f"{context['home_url']}?{where}&tag="
+        all_where = f"order={context['order']}"
+    home = context["home_url"]
+    context["tag_chips"] = fragment_render(
+        "frontend/_tag_chips.html",
+        {
+            "chip_href": f"{home}?{where}&tag=",
+            "all_href": f"{home}?{all_where}",
+            "selected": tags,
+            "tags": list(tags_list().values("slug", "name", "paper_count")),
+        },
+    )
     return render(request, "frontend/feed.html", context)
 
 
@@ -196,16 +222,6 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/search.html", context)
 
 
-def _decorate_comments(nodes, *, viewer, moderator: bool) -> None:
-    """What each comment shows to this reader, computed once for the templates."""
-    for node in nodes:
-        comment = node.comment
-        comment.shown_html = comment.html_for(moderator=moderator)
-        comment.mine = is_member(viewer) and comment.author_id == viewer.pk
-        comment.shows_author = not comment.is_deleted and (moderator or not comment.is_hidden)
-        _decorate_comments(node.replies, viewer=viewer, moderator=moderator)
-
-
 @anonymous_page_cache
 def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
@@ -213,8 +229,15 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     if paper is None:
         raise Http404("There is no such paper.")
     moderator = is_moderator(viewer)
-    thread = comment_tree(comments_thread(paper=paper))
-    _decorate_comments(thread, viewer=viewer, moderator=moderator)
+    published = paper.status == PaperStatus.PUBLISHED
+    thread = comment_views(
+        comment_tree(comments_thread(paper=paper)),
+        reader=CommentReader(
+            user_id=viewer.pk if is_member(viewer) else None,
+            moderator=moderator,
+            paper_published=published,
+        ),
+    )
     paper_tags = list(paper.paper_tags.all())
     for paper_tag in paper_tags:
         paper_tag.removable = moderator or (
@@ -224,11 +247,13 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "paper": paper,
         "paper_tags": paper_tags,
-        "addable_tags": [t for t in tags_list() if t.pk not in present],
+        "addable_tags": [
+            t for t in tags_list().values("pk", "slug", "name") if t["pk"] not in present
+        ],
         "thread": thread,
         "moderator": moderator,
         "member": is_member(viewer),
-        "published": paper.status == PaperStatus.PUBLISHED,
+        "published": published,
         "state_choices": PaperStatus.choices,
         "flag_reasons": FlagReason.choices,
     }

@@ -1,28 +1,96 @@
-"""The admin of the curation app, and moderation actions on the Paper admin.
+"""The admin of the curation app, and moderation on the Paper admin.
 
-The Paper admin is papers.admin.PaperAdmin; it is re-registered here as a subclass that adds
-the moderation actions (curation.admin_actions) and makes `status` read-only, so a paper's
-state only changes through the workflow service, which logs every move.
+Every write here goes through a service, as the API's and the web pages' do, so the rules and
+the moderation log hold whatever door a change comes in by: the Paper admin (papers.admin's,
+re-registered here) edits a paper's data with paper_edit, moves it with the workflow's actions
+(curation.admin_actions) and deletes it with papers_delete; a paper's tags are removed with
+paper_tag_remove; flags are resolved by dismissing them or hiding their comment. Tags
+themselves, comments and the log are read-only here: the tag vocabulary is kept through the
+tag services (the API), comments by their authors and moderators.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
-from curation.admin_actions import PAPER_MODERATION_ACTIONS, PaperModerationActionForm
+from config.errors import DomainError
+from curation.admin_actions import (
+    COMMENT_FLAG_ACTIONS,
+    PAPER_MODERATION_ACTIONS,
+    PaperModerationActionForm,
+)
 from curation.models import Comment, CommentFlag, ModerationEvent, PaperTag, Tag
-from curation.services import papers_delete
+from curation.services import paper_edit, paper_tag_remove, papers_delete
 from papers.admin import PaperAdmin
 from papers.models import Paper
+from papers.services import EDITABLE_FIELDS, paper_changes_clean
+
+
+class PaperEditForm(forms.ModelForm):
+    """A paper's own data, checked by the rules of papers.services.paper_changes_clean (a
+    title or arXiv id another paper has is refused, with the field it is about)."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Why the change (goes to the moderation log).",
+    )
+
+    class Meta:
+        model = Paper
+        fields = list(EDITABLE_FIELDS)
+
+    def changes(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.changed_data if f in EDITABLE_FIELDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and not self.errors:
+            try:
+                paper_changes_clean(
+                    paper=Paper.objects.get(pk=self.instance.pk), changes=self.changes()
+                )
+            except DomainError as error:
+                field = error.extra.get("field")
+                self.add_error(field if field in self.fields else None, error.message)
+        return cleaned
 
 
 class ModeratedPaperAdmin(PaperAdmin):
+    form = PaperEditForm
     action_form = PaperModerationActionForm
     actions = PAPER_MODERATION_ACTIONS
     list_display = [*PaperAdmin.list_display, "vote_count", "comment_count"]
+    readonly_fields = [
+        "status",
+        "first_digest_on",
+        "upvotes",
+        "vote_count",
+        "comment_count",
+        "hot_score",
+        "submitted_by",
+        "title_key",
+        "created_at",
+        "updated_at",
+    ]
+    fields = [*EDITABLE_FIELDS, "reason", *readonly_fields]
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = [*super().get_readonly_fields(request, obj)]
-        extra = ["status", "vote_count", "comment_count", "hot_score", "submitted_by"]
-        return readonly + [name for name in extra if name not in readonly]
+    def has_add_permission(self, request):
+        return False  # papers come from dumps and members' submissions
+
+    # Edited and deleted here, through the services below (PaperAdmin itself is read-only).
+    def has_change_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_change_permission(self, request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def save_model(self, request, obj, form, change):
+        paper_edit(
+            paper=obj,
+            moderator=request.user,
+            changes=form.changes(),
+            reason=form.cleaned_data.get("reason", ""),
+        )
 
     # Deleting a paper changes the counts of its tags and is logged: through the service.
     def delete_model(self, request, obj):
@@ -57,14 +125,16 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    """Read and describe tags here; create, rename, merge and delete go through the
-    services (the API), which log them."""
+    """Read-only: create, rename, merge and delete go through the tag services (the API),
+    which log them."""
 
     list_display = ["name", "slug", "paper_count", "created_at"]
     search_fields = ["name", "slug"]
-    readonly_fields = ["name", "slug", "paper_count", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -73,10 +143,28 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(PaperTag)
 class PaperTagAdmin(admin.ModelAdmin):
+    """Tags on papers, to look through and to remove (paper_tag_remove); members add them on
+    the paper's page."""
+
     list_display = ["paper", "tag", "added_by", "created_at"]
     list_select_related = ["paper", "tag", "added_by"]
-    raw_id_fields = ["paper", "added_by"]
     list_filter = ["tag"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        try:
+            paper_tag_remove(paper=obj.paper, tag=obj.tag, user=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for paper_tag in queryset.select_related("paper", "tag"):
+            self.delete_model(request, paper_tag)
 
 
 class CommentFlagInline(admin.TabularInline):
@@ -118,8 +206,19 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(CommentFlag)
 class CommentFlagAdmin(admin.ModelAdmin):
+    """Flags are resolved by the actions (dismissed, or the comment hidden), which log it."""
+
     list_display = ["comment", "user", "reason", "created_at", "resolved_at", "resolved_by"]
     list_select_related = ["comment", "user", "resolved_by"]
     list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["comment", "user", "reason", "note", "created_at", "resolved_at"]
-    raw_id_fields = ["resolved_by"]
+    action_form = PaperModerationActionForm
+    actions = COMMENT_FLAG_ACTIONS
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,11 +11,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
-from curation.services import papers_bulk_transition
+from config.errors import DomainError
+from curation.services import comment_flags_dismiss, comment_hide, papers_bulk_transition
 from papers.models import PaperStatus
 
 MSG_BULK_DONE = "{count} paper(s) made {state}."
 MSG_BULK_REFUSED = "“{title}”: {message}"
+MSG_FLAGS_DISMISSED = "{count} flag(s) dismissed."
+MSG_COMMENTS_HIDDEN = "{count} comment(s) hidden."
+MSG_COMMENT_REFUSED = "Comment #{pk}: {message}"
 
 
 class PaperModerationActionForm(ActionForm):
@@ -60,3 +64,43 @@ def hide_papers(modeladmin, request, queryset):
 
 
 PAPER_MODERATION_ACTIONS = [publish_papers, reject_papers, hide_papers]
+
+
+# --- Flags: resolved through the comment services, which log it -----------------------------
+
+
+def _flagged_comments(queryset):
+    seen = {}
+    for flag in queryset.select_related("comment"):
+        seen.setdefault(flag.comment_id, flag.comment)
+    return list(seen.values())
+
+
+@admin.action(description="Dismiss the open flags of these comments (keep the comments)")
+def dismiss_flags(modeladmin, request, queryset):
+    reason = request.POST.get("reason", "")
+    count = 0
+    for comment in _flagged_comments(queryset):
+        count += comment_flags_dismiss(comment=comment, moderator=request.user, reason=reason)
+    modeladmin.message_user(request, MSG_FLAGS_DISMISSED.format(count=count), messages.SUCCESS)
+
+
+@admin.action(description="Hide the flagged comments (give a reason)")
+def hide_flagged_comments(modeladmin, request, queryset):
+    reason = request.POST.get("reason", "")
+    hidden = 0
+    for comment in _flagged_comments(queryset):
+        try:
+            comment_hide(comment=comment, moderator=request.user, reason=reason)
+            hidden += 1
+        except DomainError as error:
+            modeladmin.message_user(
+                request,
+                MSG_COMMENT_REFUSED.format(pk=comment.pk, message=error.message),
+                messages.ERROR,
+            )
+    if hidden:
+        modeladmin.message_user(request, MSG_COMMENTS_HIDDEN.format(count=hidden), messages.SUCCESS)
+
+
+COMMENT_FLAG_ACTIONS = [dismiss_flags, hide_flagged_comments]

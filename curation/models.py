@@ -22,6 +22,7 @@ class TargetKind(models.TextChoices):
 class ModerationAction(models.TextChoices):
     # Papers (see curation.services.workflow.TRANSITIONS) and comments.
     PUBLISH = "publish", "Publish"
+    EDIT = "edit", "Edit"
     REJECT = "reject", "Reject"
     HIDE = "hide", "Hide"
     RESTORE = "restore", "Restore"

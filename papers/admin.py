@@ -22,19 +22,33 @@ MSG_TOO_MANY_FILES = "Upload at most {limit} files at once."
 MSG_NO_FILES = "Choose at least one file to upload."
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only services write: to look at, not to edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(ReadOnlyAdmin):
+    """Papers, read-only here; curation.admin, installed with this app, registers the admin
+    that edits, moves and deletes them through the services."""
+
     list_display = ["title", "status", "first_digest_on", "upvotes", "arxiv_id"]
     list_filter = ["status"]
     search_fields = ["title", "arxiv_id"]
-    readonly_fields = ["title_key", "created_at", "updated_at"]
     date_hierarchy = "first_digest_on"
 
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
+class DigestAdmin(ReadOnlyAdmin):
     list_display = ["date", "entry_count", "dump_list"]
-    readonly_fields = ["dumps", "created_at"]
     date_hierarchy = "date"
 
     def get_queryset(self, request):
@@ -50,10 +64,9 @@ class DigestAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigestEntry)
-class DigestEntryAdmin(admin.ModelAdmin):
+class DigestEntryAdmin(ReadOnlyAdmin):
     list_display = ["digest", "position", "paper", "upvotes", "dump"]
     list_select_related = ["digest", "paper", "dump"]
-    raw_id_fields = ["digest", "paper", "dump"]
     list_filter = ["digest__date"]
     search_fields = ["paper__title"]
 

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from curation.models import Comment, Tag
+from curation.models import Comment
 from curation.services.accounts import api_token_create
 from papers.models import Dump, PaperStatus
 from tests.factories import (
@@ -254,8 +254,8 @@ def _reset_form(world, client) -> str:
     return link["Location"]
 
 
-def _tag_change(world, client) -> str:
-    return f"/admin/curation/tag/{Tag.objects.get(slug='vision').pk}/change/"
+def _paper_change(world, client) -> str:
+    return f"/admin/papers/paper/{world[1]['paper']}/change/"
 
 
 # (role, form page, data, status with the token). A form page is a path, or a function
@@ -277,7 +277,12 @@ FORMS = [
     (ANON, _reset_form, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, 302),
     (ANON, "/admin/login/", {"username": "admin", "password": DEFAULT_PASSWORD}, 302),
     (ADMIN, "/admin/papers/dump/upload/", {"files": "{file}"}, 302),
-    (ADMIN, _tag_change, {"description": "Seeing machines."}, 302),
+    (
+        ADMIN,
+        _paper_change,
+        {"title": "A corrected title", "abstract": "", "arxiv_id": "", "authors": "[]"},
+        302,
+    ),
     (
         ADMIN,
         "/admin/papers/paper/",

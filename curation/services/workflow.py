@@ -14,6 +14,7 @@ from curation.services._guards import clean_reason, require_moderator
 from curation.services.events import moderation_event_record
 from curation.services.tags import paper_tag_counts_shift
 from papers.models import Paper, PaperStatus
+from papers.services import paper_update
 
 # The one table of allowed moves: (from, to) -> the action logged.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -161,3 +162,23 @@ def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> in
         )
     Paper.objects.filter(pk__in=[paper.pk for paper in locked]).delete()
     return len(locked)
+
+
+@transaction.atomic
+def paper_edit(*, paper: Paper, moderator, changes: dict, reason: str = "") -> list[str]:
+    """A moderator corrects a paper's own data (papers.services.paper_update: title, abstract,
+    arXiv id, authors, publication date; its title key and search vector follow). Logged with
+    the fields that changed; returns them."""
+    require_moderator(moderator)
+    changed = paper_update(paper=paper, changes=changes)
+    if changed:
+        moderation_event_record(
+            moderator=moderator,
+            action=ModerationAction.EDIT,
+            target_kind=TargetKind.PAPER,
+            target_id=paper.pk,
+            target_label=paper.title,
+            to_state=", ".join(changed),
+            reason=clean_reason(reason),
+        )
+    return changed

@@ -9,8 +9,10 @@ from papers.services.dumps import (
     dump_mark_failed,
     dumps_enqueue_stale,
 )
+from papers.services.papers import EDITABLE_FIELDS, paper_changes_clean, paper_update
 
 __all__ = [
+    "EDITABLE_FIELDS",
     "DumpTooLarge",
     "DuplicateDump",
     "dump_create",
@@ -18,4 +20,6 @@ __all__ = [
     "dump_ingest",
     "dump_mark_failed",
     "dumps_enqueue_stale",
+    "paper_changes_clean",
+    "paper_update",
 ]

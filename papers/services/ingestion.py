@@ -215,7 +215,8 @@ class IngestionWriter:
             # An abstract filled in changes what search must find (titles never change).
             search_index_invalidate(
                 paper_ids=[
-                    p.pk for p in changed
+                    p.pk
+                    for p in changed
                     if p.abstract != snapshots[p.pk][PAPER_FILL_FIELDS.index("abstract")]
                 ]
             )

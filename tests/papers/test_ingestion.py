@@ -26,8 +26,16 @@ def latest_on_or_before(month: int, day: int, today: datetime.date) -> datetime.
     return candidate if candidate <= today else candidate.replace(year=today.year - 1)
 
 
-def hf_item(title, *, day="2024-09-18", arxiv_id=None, summary=None, authors=None,
-            upvotes=None, published=None):
+def hf_item(
+    title,
+    *,
+    day="2024-09-18",
+    arxiv_id=None,
+    summary=None,
+    authors=None,
+    upvotes=None,
+    published=None,
+):
     paper = {"title": title}
     if arxiv_id:
         paper["id"] = arxiv_id
@@ -39,8 +47,13 @@ def hf_item(title, *, day="2024-09-18", arxiv_id=None, summary=None, authors=Non
         paper["upvotes"] = upvotes
     if published:
         paper["publishedAt"] = f"{published}T11:03:46.000Z"
-    return {"paper": paper, "publishedAt": f"{day}T08:00:00.000Z", "title": title,
-            "numComments": 0, "thumbnail": "https://example.org/t.png"}
+    return {
+        "paper": paper,
+        "publishedAt": f"{day}T08:00:00.000Z",
+        "title": title,
+        "numComments": 0,
+        "thumbnail": "https://example.org/t.png",
+    }
 
 
 def hf_dump(*items) -> bytes:
@@ -118,9 +131,7 @@ def test_the_same_content_again_changes_nothing(ingest):
     assert again.stats["new_entries"] == 0
     papers, digests, entries = table_state()
     assert (papers, digests) == before[:2]
-    assert [{**e, "dump_id": None} for e in entries] == [
-        {**e, "dump_id": None} for e in before[2]
-    ]
+    assert [{**e, "dump_id": None} for e in entries] == [{**e, "dump_id": None} for e in before[2]]
 
 
 def test_running_a_finished_dump_again_changes_nothing(ingest):
@@ -179,9 +190,18 @@ def test_a_file_whose_upload_failed_may_be_uploaded_again(ingest):
 
 def test_fields_are_filled_in_and_never_erased(ingest):
     title = "Sparse Mixtures: Routing Experts at Scale"
-    ingest(hf_dump(hf_item(title, arxiv_id="2409.11074", summary=ABSTRACT,
-                           authors=["Ada Lovelace", "Alan Turing"], upvotes=5,
-                           published="2024-09-17")))
+    ingest(
+        hf_dump(
+            hf_item(
+                title,
+                arxiv_id="2409.11074",
+                summary=ABSTRACT,
+                authors=["Ada Lovelace", "Alan Turing"],
+                upvotes=5,
+                published="2024-09-17",
+            )
+        )
+    )
     # A later dump that knows less: no abstract, no authors, no arXiv id, no date.
     ingest(hf_dump(hf_item(title.upper(), day="2024-09-19", upvotes=9)))
 
@@ -200,8 +220,11 @@ def test_fields_are_filled_in_and_never_erased(ingest):
 def test_a_missing_field_is_filled_by_a_later_dump(ingest):
     title = "Quiet Transformers"
     ingest(hf_dump(hf_item(title, day="2024-09-19")))
-    ingest(hf_dump(hf_item(title, day="2024-09-18", summary=ABSTRACT, arxiv_id="2409.00001",
-                           upvotes=3)))
+    ingest(
+        hf_dump(
+            hf_item(title, day="2024-09-18", summary=ABSTRACT, arxiv_id="2409.00001", upvotes=3)
+        )
+    )
 
     paper = Paper.objects.get()
     assert paper.abstract == ABSTRACT
@@ -227,14 +250,18 @@ def test_the_arxiv_id_finds_a_paper_whose_title_changed(ingest):
 
 
 def test_titles_differing_in_case_punctuation_spacing_are_one_paper(ingest):
-    ingest(hf_dump(
-        hf_item("Diffusion: Models,  Explained!", summary=ABSTRACT),
-        hf_item("diffusion models explained", day="2024-09-19"),
-        hf_item("DIFFUSION —  MODELS   EXPLAINED", day="2024-09-20"),
-        # NFKC folds fullwidth letters
-        hf_item("\uff24\uff49\uff46\uff46\uff55\uff53\uff49\uff4f\uff4e Models Explained",
-                day="2024-09-21"),
-    ))
+    ingest(
+        hf_dump(
+            hf_item("Diffusion: Models,  Explained!", summary=ABSTRACT),
+            hf_item("diffusion models explained", day="2024-09-19"),
+            hf_item("DIFFUSION —  MODELS   EXPLAINED", day="2024-09-20"),
+            # NFKC folds fullwidth letters
+            hf_item(
+                "\uff24\uff49\uff46\uff46\uff55\uff53\uff49\uff4f\uff4e Models Explained",
+                day="2024-09-21",
+            ),
+        )
+    )
 
     assert Paper.objects.count() == 1
     assert DigestEntry.objects.count() == 4
@@ -244,9 +271,13 @@ def test_new_papers_are_published_with_publish_and_old_ones_keep_their_status(in
     ingest(hf_dump(hf_item("Kept Pending", summary=ABSTRACT)))
     Paper.objects.update(status=PaperStatus.REJECTED)
 
-    dump = ingest(hf_dump(hf_item("Kept Pending", day="2024-09-19"),
-                          hf_item("Brand New", day="2024-09-19", summary=ABSTRACT)),
-                  publish=True)
+    dump = ingest(
+        hf_dump(
+            hf_item("Kept Pending", day="2024-09-19"),
+            hf_item("Brand New", day="2024-09-19", summary=ABSTRACT),
+        ),
+        publish=True,
+    )
 
     assert dump.stats["new_papers"] == 1
     assert Paper.objects.get(title="Kept Pending").status == PaperStatus.REJECTED

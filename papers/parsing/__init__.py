@@ -1,6 +1,10 @@
 """Parser of digest dumps: page-copy text and Hugging Face style JSON. Pure Python, no Django.
 
-See /work/shared/DIGEST_FORMAT.md for the formats. Entry point: `parse_dump`.
+See docs/DIGEST_FORMAT.md for the formats and their limits. Entry point: `parse_dump`.
+
+Modules, each importing only those above it: errors, normalize, dates, limits (leaves);
+daybook; text and json_dump (one format each); dump (`parse_dump`: sniffs the kind of a file);
+stream (batches, and parsing in a child process). render writes dumps for tests and benchmarks.
 """
 
 from .dump import parse_dump

@@ -20,9 +20,10 @@ from .errors import (
     ParsedEntry,
     ParseWarning,
 )
-from .normalize import normalize_title
+from .json_dump import parse_json
+from .limits import CHUNK_SIZE
+from .text import parse_text
 
-CHUNK_SIZE = 1 << 20
 MAX_LEADING_BLANK = 1 << 20
 _SNIFF_SIZE = 1 << 16
 
@@ -46,33 +47,6 @@ _HTML_RE = re.compile(
 _BLANK_RE = re.compile(rb"(?:[ \t\r\n\f\v]|\xef\xbb\xbf|\xc2\xa0|\xa0|\xe2\x80[\x8b-\x8d])*+")
 # Control bytes that never occur in text (tab, line ends, form feed and ^Z are allowed).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 26)) + b"\x7f"
-
-
-class DayBook:
-    """Positions per digest day and duplicate detection within a digest day.
-
-    A day that shows up again later in the file (two copies of one page) continues its
-    numbering. Only a hash of each normalized title is kept, so memory grows by a few dozen
-    bytes per paper, never by the papers themselves.
-    """
-
-    def __init__(self) -> None:
-        self._count: dict[datetime.date, int] = {}
-        self._seen: dict[datetime.date, set[int]] = {}
-        self.total = 0
-
-    def admit(self, day: datetime.date, title: str) -> tuple[int | None, str]:
-        """The 1-based position of `title` in `day` (None when the day already lists it), and
-        the title's key."""
-        key = normalize_title(title)
-        seen = self._seen.setdefault(day, set())
-        if hash(key) in seen:
-            return None, key
-        seen.add(hash(key))
-        position = self._count.get(day, 0) + 1
-        self._count[day] = position
-        self.total += 1
-        return position, key
 
 
 def _sniff(stream: BinaryIO) -> tuple[str, list[bytes]]:
@@ -147,10 +121,6 @@ def parse_dump(
     kind, head = _sniff(stream)
     chunks: Iterable[bytes] = itertools.chain(head, iter(lambda: stream.read(CHUNK_SIZE), b""))
     if kind == "json":
-        from .json_dump import parse_json
-
         yield from parse_json(chunks, digest_date=digest_date)
     else:
-        from .text import parse_text
-
         yield from parse_text(chunks, reference=digest_date or upload_date, digest_date=digest_date)

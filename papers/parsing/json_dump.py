@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .dates import format_day
-from .dump import CHUNK_SIZE, DayBook
+from .daybook import DayBook
 from .errors import (
     MSG_JSON_BROKEN,
     MSG_JSON_EMPTY,
@@ -36,6 +36,7 @@ from .errors import (
     ParseWarning,
     short,
 )
+from .limits import CHUNK_SIZE
 from .normalize import clean_text, normalize_arxiv_id
 
 MAX_ITEM = 10 << 20

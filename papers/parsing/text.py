@@ -1,4 +1,4 @@
-"""Parser of page-copy text dumps (see DIGEST_FORMAT.md, section 1).
+"""Parser of page-copy text dumps (see docs/DIGEST_FORMAT.md, section 1).
 
 Pipeline: byte chunks -> decoded lines (UTF-8, or Windows-1252 for a line that is not UTF-8;
 CRLF/CR/LF) -> paragraphs (runs of non-blank lines) -> blocks (chrome line, bare date, metadata
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .dates import DateLine, format_day, parse_date_line, resolve_year
-from .dump import DayBook
+from .daybook import DayBook
 from .errors import (
     MSG_LINE_TOO_LONG,
     MSG_NO_DIGEST_DAY,

@@ -21,7 +21,7 @@ from .errors import (
     ParseWarning,
 )
 from .json_dump import parse_json
-from .limits import CHUNK_SIZE
+from .limits import CHUNK_SIZE, bound_warnings
 from .text import parse_text
 
 MAX_LEADING_BLANK = 1 << 20
@@ -116,11 +116,14 @@ def parse_dump(
 
     Raises DumpFormatError when the file is not a digest dump, possibly mid-iteration (broken
     JSON late in the file). Memory stays flat: the file is read in chunks and nothing but a
-    small per-day bookkeeping is kept between entries.
+    small per-day bookkeeping is kept between entries. Warnings beyond limits.MAX_WARNINGS are
+    counted by kind and summarized at the end (ParseWarning.omitted says how many each
+    summary stands for).
     """
     kind, head = _sniff(stream)
     chunks: Iterable[bytes] = itertools.chain(head, iter(lambda: stream.read(CHUNK_SIZE), b""))
     if kind == "json":
-        yield from parse_json(chunks, digest_date=digest_date)
+        items = parse_json(chunks, digest_date=digest_date)
     else:
-        yield from parse_text(chunks, reference=digest_date or upload_date, digest_date=digest_date)
+        items = parse_text(chunks, reference=digest_date or upload_date, digest_date=digest_date)
+    yield from bound_warnings(items)

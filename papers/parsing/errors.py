@@ -75,6 +75,23 @@ W_JSON_BAD_PUBLISHED = (
     "The JSON item at line {line} has an unreadable paper.publishedAt, "
     "so its publication date was left empty."
 )
+W_ABSTRACT_TOO_LONG = (
+    'The abstract of "{title}" at line {line} is longer than {limit} characters, '
+    "so it was cut there."
+)
+W_JSON_TOO_MANY_AUTHORS = (
+    "The JSON item at line {line} lists {count} authors, so only the first {limit} names were "
+    "kept (the count is kept whole)."
+)
+W_JSON_AUTHOR_NAME_TOO_LONG = (
+    "The JSON item at line {line} has author names longer than {limit} characters, "
+    "so they were cut there."
+)
+# The summary of the warnings of one kind left out beyond a limit (see limits.py).
+W_MORE_WARNINGS = (
+    'There are {count} more warnings like "{example}" from line {line} on, '
+    "left out to keep the list short."
+)
 
 
 class DumpFormatError(ValueError):
@@ -93,6 +110,16 @@ class DumpFormatError(ValueError):
 class ParseWarning:
     line: int  # 1-based line number in the file
     message: str  # one sentence
+    # The W_ template the message was made from: warnings of one kind are summarized together
+    # beyond a limit. Not compared: two warnings with the same line and message are equal.
+    kind: str = field(default="", compare=False, repr=False)
+    # A summary (W_MORE_WARNINGS) stands for this many warnings that were left out.
+    omitted: int = 0
+
+
+def warning(template: str, line: int, **values) -> ParseWarning:
+    """The warning made from a W_ template, which may name `line` as {line}."""
+    return ParseWarning(line, template.format(line=line, **values), kind=template)
 
 
 @dataclass(frozen=True, slots=True)

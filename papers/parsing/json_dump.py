@@ -25,18 +25,22 @@ from .errors import (
     MSG_JSON_NO_PAPERS,
     MSG_JSON_TOO_DEEP,
     MSG_JSON_TRAILING,
+    W_ABSTRACT_TOO_LONG,
     W_DIGEST_DATE_MISSING,
     W_DUPLICATE,
+    W_JSON_AUTHOR_NAME_TOO_LONG,
     W_JSON_BAD_PUBLISHED,
     W_JSON_NO_DATE,
     W_JSON_NO_TITLE,
     W_JSON_TITLE_TOO_LONG,
+    W_JSON_TOO_MANY_AUTHORS,
     DumpFormatError,
     ParsedEntry,
     ParseWarning,
     short,
+    warning,
 )
-from .limits import CHUNK_SIZE
+from .limits import CHUNK_SIZE, MAX_ABSTRACT, MAX_AUTHOR_NAME, MAX_AUTHORS
 from .normalize import clean_text, normalize_arxiv_id
 
 MAX_ITEM = 10 << 20
@@ -212,6 +216,36 @@ def _extras(paper: dict, item: dict) -> dict:
     return extras
 
 
+def _authors(value: object, line: int, warnings: list[ParseWarning]):
+    """The author names (at most MAX_AUTHORS, each at most MAX_AUTHOR_NAME characters) and
+    how many the item lists; (), None when it has no list of authors."""
+    if not isinstance(value, list):
+        return (), None
+    names: list[str] = []
+    count = 0
+    cut = False
+    for author in value:
+        name = author.get("name") if isinstance(author, dict) else author
+        if not isinstance(name, str):
+            continue
+        name = clean_text(name)
+        if not name:
+            continue
+        count += 1
+        if len(names) < MAX_AUTHORS:
+            if len(name) > MAX_AUTHOR_NAME:
+                name = name[:MAX_AUTHOR_NAME].rstrip()
+                cut = True
+            names.append(name)
+    if count > MAX_AUTHORS:
+        warnings.append(
+            warning(W_JSON_TOO_MANY_AUTHORS, line, count=f"{count:,}", limit=f"{MAX_AUTHORS:,}")
+        )
+    if cut:
+        warnings.append(warning(W_JSON_AUTHOR_NAME_TOO_LONG, line, limit=MAX_AUTHOR_NAME))
+    return tuple(names), count
+
+
 def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning]]:
     paper = item.get("paper")
     if not isinstance(paper, dict):
@@ -222,36 +256,29 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
         title = item.get("title")
     title = clean_text(title) if isinstance(title, str) else ""
     if not title:
-        return None, [ParseWarning(line, W_JSON_NO_TITLE.format(line=line))]
+        return None, [warning(W_JSON_NO_TITLE, line)]
     if len(title) > MAX_TITLE:
-        message = W_JSON_TITLE_TOO_LONG.format(line=line, limit=MAX_TITLE)
-        return None, [ParseWarning(line, message)]
+        return None, [warning(W_JSON_TITLE_TOO_LONG, line, limit=MAX_TITLE)]
     digest_date = _date_of(item.get("publishedAt"))
     if digest_date is None:
-        return None, [ParseWarning(line, W_JSON_NO_DATE.format(line=line))]
+        return None, [warning(W_JSON_NO_DATE, line)]
     summary = paper.get("summary")
     if not isinstance(summary, str):
         summary = item.get("summary") if isinstance(item.get("summary"), str) else ""
+    abstract = clean_text(summary)
+    if len(abstract) > MAX_ABSTRACT:
+        abstract = abstract[:MAX_ABSTRACT].rstrip()
+        warnings.append(warning(W_ABSTRACT_TOO_LONG, line, title=short(title), limit=MAX_ABSTRACT))
     arxiv_id = paper.get("id")
-    authors_raw = paper.get("authors")
-    authors: tuple[str, ...] = ()
-    author_count = None
-    if isinstance(authors_raw, list):
-        names = []
-        for author in authors_raw:
-            name = author.get("name") if isinstance(author, dict) else author
-            if isinstance(name, str) and clean_text(name):
-                names.append(clean_text(name))
-        authors = tuple(names)
-        author_count = len(authors)
+    authors, author_count = _authors(paper.get("authors"), line, warnings)
     published = paper.get("publishedAt")
     published_on = _date_of(published)
     if published is not None and published_on is None:
-        warnings.append(ParseWarning(line, W_JSON_BAD_PUBLISHED.format(line=line)))
+        warnings.append(warning(W_JSON_BAD_PUBLISHED, line))
     fields = {
         "digest_date": digest_date,
         "title": title,
-        "abstract": clean_text(summary),
+        "abstract": abstract,
         "arxiv_id": normalize_arxiv_id(arxiv_id) if isinstance(arxiv_id, str) else None,
         "authors": authors,
         "author_count": author_count,
@@ -278,9 +305,7 @@ def parse_json(
             position, title_key = book.admit(day, fields["title"])
             if position is None:
                 title = short(fields["title"])
-                yield ParseWarning(
-                    line, W_DUPLICATE.format(title=title, line=line, day=format_day(day))
-                )
+                yield warning(W_DUPLICATE, line, title=title, day=format_day(day))
                 continue
             seen_digest_date = seen_digest_date or day == digest_date
             yield ParsedEntry(position=position, line=line, title_key=title_key, **fields)
@@ -288,7 +313,4 @@ def parse_json(
     if book.total == 0:
         raise DumpFormatError(MSG_JSON_NO_PAPERS)
     if digest_date is not None and not seen_digest_date:
-        yield ParseWarning(
-            first_line,
-            W_DIGEST_DATE_MISSING.format(date=format_day(digest_date), line=first_line),
-        )
+        yield warning(W_DIGEST_DATE_MISSING, first_line, date=format_day(digest_date))

@@ -25,6 +25,7 @@ from .errors import (
     MSG_NO_DIGEST_DAY,
     MSG_NO_PAPERS,
     W_ABSTRACT_CONTINUED,
+    W_ABSTRACT_TOO_LONG,
     W_BEFORE_FIRST_DAY,
     W_DIGEST_DATE_MISSING,
     W_DUPLICATE,
@@ -38,7 +39,9 @@ from .errors import (
     ParsedEntry,
     ParseWarning,
     short,
+    warning,
 )
+from .limits import MAX_ABSTRACT, MAX_WARNINGS_PER_PAPER, WarningTally
 from .normalize import clean_text, strip_invisible
 
 TITLE_MAX = 300  # longest title seen in real digests is ~170 characters
@@ -88,6 +91,9 @@ def _line_batches(chunks: Iterable[bytes]) -> Iterator[list[str]]:
         lines = _decode_lines(data[:cut])
         done += len(lines)
         yield lines
+        # Let the batch go before the next is made: a read of short lines is held as several
+        # times its size in line objects (1 MB of 8-byte lines: about 7.5 MB).
+        del lines
     if carry:
         carry = carry.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         yield _decode_lines(carry)
@@ -136,6 +142,7 @@ def _paragraphs(chunks: Iterable[bytes]) -> Iterator[list[tuple[int, str]]]:
                 para = []
                 size = len(text) + 64
             para.append((lineno, text))
+        del batch  # see _line_batches
     if para:
         yield para
 
@@ -228,7 +235,8 @@ def _continues(paper: _Paper, block: _Block) -> bool:
     """Is this prose the rest of the abstract (cut by a blank line) rather than an abstract
     whose title is missing? Only when the abstract stops mid-sentence or the prose goes on in
     lower case."""
-    return not paper.abstract.endswith((".", "!", "?", ")", '"', "'")) or block.text[0].islower()
+    ends = paper.abstract_end.endswith((".", "!", "?", ")", '"', "'"))
+    return not ends or block.text[0].islower()
 
 
 # --- the state machine -------------------------------------------------------------------------
@@ -247,7 +255,11 @@ class _Day:
 class _Paper:
     title: str
     line: int
-    abstract: str = ""
+    # The abstract's paragraphs, joined when the paper is finished (joining at each paragraph
+    # made a long run of them quadratic: 27 s for 5.4 MB), and only up to MAX_ABSTRACT.
+    abstract_parts: list[str] = field(default_factory=list)
+    abstract_size: int = 0  # characters of the parts joined
+    abstract_end: str = ""  # the last paragraph read into the abstract, kept or not
     has_abstract: bool = False
     has_meta: bool = False
     author_count: int | None = None
@@ -255,6 +267,14 @@ class _Paper:
     date_line: int = 0
     dot_last: bool = False
     warnings: list[ParseWarning] = field(default_factory=list)
+    continued: WarningTally = field(default_factory=lambda: WarningTally(MAX_WARNINGS_PER_PAPER))
+
+    def add_to_abstract(self, text: str) -> None:
+        self.abstract_end = text
+        self.has_abstract = True
+        if self.abstract_size <= MAX_ABSTRACT:  # beyond it, a paragraph would be cut away
+            self.abstract_size += len(text) + bool(self.abstract_parts)
+            self.abstract_parts.append(text)
 
 
 class _TextParser:
@@ -289,7 +309,7 @@ class _TextParser:
         if block.kind == "day":
             if self.ignored is not None:
                 first, last = self.ignored
-                yield ParseWarning(first, W_BEFORE_FIRST_DAY.format(first=first, last=last))
+                yield warning(W_BEFORE_FIRST_DAY, first, first=first, last=last)
             yield from self._start_day(block)
         elif block.kind != "chrome":
             first = self.ignored[0] if self.ignored else block.line
@@ -302,7 +322,7 @@ class _TextParser:
         if block.kind == "day":
             yield from self._start_day(block)
         elif block.kind == "meta":
-            yield ParseWarning(block.line, W_STRAY_META.format(line=block.line))
+            yield warning(W_STRAY_META, block.line)
         elif block.title_like or (
             block.nlines == 1
             and len(block.text) <= LONG_TITLE_MAX
@@ -316,14 +336,13 @@ class _TextParser:
             self.paper = _Paper(block.text, block.line)
             self.state = "abstract"
         else:
-            yield ParseWarning(block.line, W_ORPHAN_TEXT.format(line=block.line))
+            yield warning(W_ORPHAN_TEXT, block.line)
         return None
 
     def _in_abstract(self, block: _Block, following: _Block | None):
         paper = self.paper
         if block.kind == "text" and (block.prose or following is None or not following.prose):
-            paper.abstract = block.text
-            paper.has_abstract = True
+            paper.add_to_abstract(block.text)
             self.state = "meta"
             return None
         # No abstract: a chrome line, a new day, a metadata block or the next paper's title.
@@ -351,10 +370,10 @@ class _TextParser:
                 self._merge_meta(paper, _Block("meta", block.line, date=block.date))
                 return None
         if block.prose and paper.has_abstract and not paper.has_meta and _continues(paper, block):
-            paper.abstract = f"{paper.abstract} {block.text}"
-            paper.warnings.append(
-                ParseWarning(block.line, W_ABSTRACT_CONTINUED.format(line=block.line))
-            )
+            paper.add_to_abstract(block.text)
+            continued = warning(W_ABSTRACT_CONTINUED, block.line)
+            if paper.continued.admit(continued):
+                paper.warnings.append(continued)
             return None
         yield from self._finish_paper()
         return block
@@ -373,14 +392,14 @@ class _TextParser:
     def _start_day(self, block: _Block) -> Iterator[ParseWarning]:
         day = self.day
         if day is not None and day.done == 0:
-            yield ParseWarning(day.line, W_EMPTY_DAY.format(day=day.label, line=day.line))
+            yield warning(W_EMPTY_DAY, day.line, day=day.label)
         date_line = block.date
         if self.first_day_line is None:
             self.first_day_line = block.line
         resolved = resolve_year(date_line.month, date_line.day, self.reference)
         label = block.text
         if resolved is None:
-            yield ParseWarning(block.line, W_INVALID_DAY.format(text=label, line=block.line))
+            yield warning(W_INVALID_DAY, block.line, text=label)
         else:
             label = format_day(resolved)
             self.day_keys.add((resolved.month, resolved.day))
@@ -396,11 +415,15 @@ class _TextParser:
             day.with_meta += 1
         if day.date is None:
             return
-        warnings = []
+        warnings = paper.warnings + paper.continued.summaries()
         if not paper.has_abstract:
+            warnings.append(warning(W_NO_ABSTRACT, paper.line, title=short(paper.title)))
+        abstract = " ".join(paper.abstract_parts)
+        if len(abstract) > MAX_ABSTRACT:
+            abstract = abstract[:MAX_ABSTRACT].rstrip()
             warnings.append(
-                ParseWarning(
-                    paper.line, W_NO_ABSTRACT.format(title=short(paper.title), line=paper.line)
+                warning(
+                    W_ABSTRACT_TOO_LONG, paper.line, title=short(paper.title), limit=MAX_ABSTRACT
                 )
             )
         published = None
@@ -411,22 +434,14 @@ class _TextParser:
             metadata["published"] = dl.raw
             upvotes = dl.count
             if not dl.valid:
-                warnings.append(
-                    ParseWarning(
-                        paper.date_line,
-                        W_INVALID_PUBLISHED.format(text=dl.raw, line=paper.date_line),
-                    )
-                )
+                warnings.append(warning(W_INVALID_PUBLISHED, paper.date_line, text=dl.raw))
             elif dl.year is not None:
                 published = datetime.date(dl.year, dl.month, dl.day)
             else:
                 published = resolve_year(dl.month, dl.day, day.date)
         position, title_key = self.book.admit(day.date, paper.title)
         if position is None:
-            yield ParseWarning(
-                paper.line,
-                W_DUPLICATE.format(title=short(paper.title), line=paper.line, day=day.label),
-            )
+            yield warning(W_DUPLICATE, paper.line, title=short(paper.title), day=day.label)
             return
         yield ParsedEntry(
             digest_date=day.date,
@@ -434,13 +449,13 @@ class _TextParser:
             line=paper.line,
             title=paper.title,
             title_key=title_key,
-            abstract=paper.abstract,
+            abstract=abstract,
             author_count=paper.author_count,
             published_on=published,
             upvotes=upvotes,
             metadata=metadata,
         )
-        yield from sorted(warnings + paper.warnings, key=lambda w: w.line)
+        yield from sorted(warnings, key=lambda w: w.line)
 
     def _finish(self) -> Iterator[ParsedEntry | ParseWarning]:
         if self.state == "before":
@@ -450,15 +465,10 @@ class _TextParser:
         if self.book.total == 0:
             raise DumpFormatError(MSG_NO_PAPERS)
         if self.day.done == 0:
-            yield ParseWarning(
-                self.day.line, W_EMPTY_DAY.format(day=self.day.label, line=self.day.line)
-            )
+            yield warning(W_EMPTY_DAY, self.day.line, day=self.day.label)
         wanted = self.digest_date
         if wanted is not None and (wanted.month, wanted.day) not in self.day_keys:
-            yield ParseWarning(
-                self.first_day_line,
-                W_DIGEST_DATE_MISSING.format(date=format_day(wanted), line=self.first_day_line),
-            )
+            yield warning(W_DIGEST_DATE_MISSING, self.first_day_line, date=format_day(wanted))
 
 
 def parse_text(

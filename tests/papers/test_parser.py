@@ -17,6 +17,7 @@ from papers.parsing import (
     parse_dump,
 )
 from papers.parsing import errors as msg
+from papers.parsing.limits import MAX_ABSTRACT
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 UPLOAD = datetime.date(2024, 11, 20)
@@ -638,16 +639,22 @@ def test_json_large_items_across_reads():
     long_summary = "word " * 600_000  # 3 MB, larger than one read
     items = [
         {
-            "paper": {"title": f"T{i}", "summary": long_summary if i == 1 else "s"},
+            # The upvotes come after the summary: read, they show the item was decoded whole.
+            "paper": {"title": f"T{i}", "summary": long_summary if i == 1 else "s", "upvotes": i},
             "publishedAt": "2024-09-18",
         }
         for i in range(3)
     ]
 
-    entries, _ = parse(json.dumps(items, indent=1).encode())
+    entries, warnings = parse(json.dumps(items, indent=1).encode())
 
-    assert [len(e.abstract) for e in entries] == [1, len(long_summary) - 1, 1]
-    assert [e.line for e in entries] == [2, 9, 16]
+    # The long abstract is cut at the limit on abstracts, with a warning.
+    assert [len(e.abstract) for e in entries] == [1, MAX_ABSTRACT - 1, 1]
+    assert entries[1].abstract == long_summary[: MAX_ABSTRACT - 1]
+    assert [e.upvotes for e in entries] == [0, 1, 2]
+    assert [e.line for e in entries] == [2, 10, 18]
+    message = msg.W_ABSTRACT_TOO_LONG.format(title="T1", line=10, limit=MAX_ABSTRACT)
+    assert warnings == [ParseWarning(10, message)]
 
 
 # --- files that are not digests ---------------------------------------------------------------

@@ -253,7 +253,7 @@ class DumpAdmin(admin.ModelAdmin):
         lines = format_html_join(
             "\n", "line {}: {}", ((w.get("line"), w.get("message")) for w in dump.warnings)
         )
-        more = dump.warning_count - len(dump.warnings)
+        more = dump.warnings_unlisted
         tail = format_html("\n… and {} more", more) if more > 0 else ""
         return format_html(
             '<pre style="margin:0;white-space:pre-wrap;max-height:30em;overflow:auto">{}{}</pre>',

@@ -214,6 +214,13 @@ class Dump(models.Model):
     def __str__(self) -> str:
         return f"Dump #{self.pk} {self.original_name}"
 
+    @property
+    def warnings_unlisted(self) -> int:
+        """Warnings counted in `warning_count` that `warnings` neither lists nor summarizes
+        (a summary, with "omitted", stands for that many warnings of one kind)."""
+        listed = sum(w.get("omitted") or 1 for w in self.warnings)
+        return max(self.warning_count - listed, 0)
+
 
 class Digest(models.Model):
     """One digest day."""

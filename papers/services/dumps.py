@@ -41,7 +41,7 @@ MSG_TOO_MANY_ATTEMPTS = (
 MSG_INTERNAL = "Ingestion stopped on an internal error; the administrators have the details."
 
 # Stored warnings are capped so a file with a warning on every line stays small; the count
-# is always exact.
+# is always exact. The parser's summaries of the warnings it left out are always stored.
 MAX_STORED_WARNINGS = 1000
 # A dump queued this long without a worker taking it is sent again by the periodic sweep.
 STALE_QUEUED_AFTER = datetime.timedelta(minutes=2)
@@ -259,6 +259,7 @@ def _write_dump(dump: Dump, *, batch_size: int, progress) -> None:
     """Parse and write the whole dump; the caller holds the transaction and the dump's lock."""
     writer = IngestionWriter(dump=dump)
     parse_warnings: list[dict] = []
+    summaries: list[dict] = []  # each stands for `omitted` warnings the parser left out
     parse_warning_count = 0
     options = {
         "upload_date": timezone.localdate(dump.uploaded_at),
@@ -278,8 +279,12 @@ def _write_dump(dump: Dump, *, batch_size: int, progress) -> None:
             batch: list[ParsedEntry] = []
             for item in items:
                 if isinstance(item, ParseWarning):
-                    parse_warning_count += 1
-                    if len(parse_warnings) < MAX_STORED_WARNINGS:
+                    parse_warning_count += item.omitted or 1
+                    if item.omitted:
+                        summaries.append(
+                            {"line": item.line, "message": item.message, "omitted": item.omitted}
+                        )
+                    elif len(parse_warnings) < MAX_STORED_WARNINGS:
                         parse_warnings.append({"line": item.line, "message": item.message})
                 else:
                     batch.append(item)
@@ -291,9 +296,10 @@ def _write_dump(dump: Dump, *, batch_size: int, progress) -> None:
             reset_queries()
 
     warnings = sorted(parse_warnings + writer.warnings, key=lambda w: w["line"])
+    warnings = warnings[: max(MAX_STORED_WARNINGS - len(summaries), 0)]
     warning_count = parse_warning_count + len(writer.warnings)
     dump.stats = {**writer.stats(), "warnings": warning_count}
-    dump.warnings = warnings[:MAX_STORED_WARNINGS]
+    dump.warnings = sorted(warnings + summaries, key=lambda w: w["line"])
     dump.warning_count = warning_count
     dump.progress_done = dump.progress_total = dump.size
     dump.status = DumpStatus.DONE

@@ -194,7 +194,7 @@ class Command(BaseCommand):
         if self.verbosity >= 2:
             for warning in dump.warnings:
                 self._say(LINE_WARNING.format(**warning))
-            more = dump.warning_count - len(dump.warnings)
+            more = dump.warnings_unlisted
             if more > 0:
                 self._say(LINE_MORE_WARNINGS.format(more=more))
         return True

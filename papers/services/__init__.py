@@ -1,6 +1,7 @@
 """Every write of the papers app. Import from here: `from papers.services import dump_create`."""
 
 from papers.services.dumps import (
+    TRANSIENT_ERRORS,
     DumpTooLarge,
     DuplicateDump,
     dump_create,
@@ -10,9 +11,11 @@ from papers.services.dumps import (
     dumps_enqueue_stale,
 )
 from papers.services.papers import EDITABLE_FIELDS, paper_changes_clean, paper_update
+from papers.services.search_index import search_index_refresh
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "TRANSIENT_ERRORS",
     "DumpTooLarge",
     "DuplicateDump",
     "dump_create",
@@ -22,4 +25,5 @@ __all__ = [
     "dumps_enqueue_stale",
     "paper_changes_clean",
     "paper_update",
+    "search_index_refresh",
 ]

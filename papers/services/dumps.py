@@ -4,7 +4,8 @@ The life of a dump: `dump_create` stores the file and queues it; the task calls 
 which reads the file once and writes everything in ONE transaction, batch by batch, marking
 the dump done inside that same transaction. So a dump is either done with all its rows, or
 has written nothing: a bad file rolls back, and a crashed or killed run leaves no trace but
-the dump's `processing` status, and simply runs again.
+the dump's `processing` status, and simply runs again. What ends a dump failed, and with which
+sentence, is decided in `dump_ingest` alone, for the task and the command alike.
 """
 
 from __future__ import annotations
@@ -14,13 +15,23 @@ import datetime
 import hashlib
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    reset_queries,
+    transaction,
+)
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.errors import DomainError
 from papers.models import Dump, DumpStatus
@@ -39,6 +50,11 @@ MSG_TOO_MANY_ATTEMPTS = (
     "dump was set aside; the administrators have the details."
 )
 MSG_INTERNAL = "Ingestion stopped on an internal error; the administrators have the details."
+MSG_GAVE_UP = (
+    "The database or the broker stayed unreachable after {n} tries; upload the file again."
+)
+MSG_UNREACHABLE = "The database or the broker became unreachable; upload the file again."
+MSG_TOO_SLOW = "Ingestion took longer than the time limit of the worker and was stopped."
 
 # Stored warnings are capped so a file with a warning on every line stays small; the count
 # is always exact. The parser's summaries of the warnings it left out are always stored.
@@ -47,6 +63,8 @@ MAX_STORED_WARNINGS = 1000
 STALE_QUEUED_AFTER = datetime.timedelta(minutes=2)
 # What sending a task raises when the broker is unreachable.
 BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, ConnectionError)
+# Errors that can pass: the database or the broker went away for a moment.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisTimeoutError, *BROKER_ERRORS)
 BATCH_SIZE = 2000
 PROGRESS_TTL = 24 * 3600
 
@@ -217,14 +235,51 @@ def _serialize_ingestions() -> None:
     # SQLite: the IMMEDIATE transaction already holds the database's only write lock.
 
 
-def dump_ingest(*, dump: Dump, batch_size: int = BATCH_SIZE) -> Dump:
+def dump_ingest(
+    *, dump: Dump, batch_size: int = BATCH_SIZE, try_number: int = 1, tries: int = 1
+) -> Dump:
     """Ingest a dump from start to finish; safe to call again on the same dump at any time.
 
-    One pass over the file inside one transaction: a bad file (DumpFormatError, even at its
-    very end) rolls everything back and ends the dump `failed` with one sentence. Progress is
-    counted in bytes of the file read. Database and broker errors that may pass propagate, for
-    the task to retry.
+    One pass over the file inside one transaction, so whatever stops it writes nothing.
+    Progress is counted in bytes of the file read. Returns the dump as stored. The failure
+    policy of every caller:
+
+    - a file that is not a digest (DumpFormatError, even at its very end) or is no longer
+      there: the dump ends `failed` with one sentence for the uploader;
+    - the database or the broker unreachable (TRANSIENT_ERRORS): raised while tries are left
+      (`try_number` of `tries`), for the caller to run it again (the task retries with
+      backoff); on the last try the dump ends `failed` (MSG_GAVE_UP, or MSG_UNREACHABLE when
+      there was one try);
+    - the worker's soft time limit: `failed` with MSG_TOO_SLOW;
+    - any other error: logged with its traceback for the administrators, and the dump ends
+      `failed` with MSG_INTERNAL.
     """
+    try:
+        return _ingest(dump, batch_size=batch_size)
+    except TRANSIENT_ERRORS:
+        if try_number < tries:
+            raise
+        logger.exception("dump %s: giving up after %s tries", dump.pk, tries)
+        _drop_broken_connection()
+        error = MSG_GAVE_UP.format(n=tries) if tries > 1 else MSG_UNREACHABLE
+        return dump_mark_failed(dump=dump, error=error)
+    except SoftTimeLimitExceeded:
+        logger.error("dump %s: stopped at the time limit", dump.pk)
+        return dump_mark_failed(dump=dump, error=MSG_TOO_SLOW)
+    except Exception:
+        logger.exception("dump %s: ingestion failed", dump.pk)
+        _drop_broken_connection()
+        return dump_mark_failed(dump=dump, error=MSG_INTERNAL)
+
+
+def _drop_broken_connection() -> None:
+    """Close the database connection if the error left it unusable, so the failure is written
+    on a new one. Not inside a transaction of the caller's (a test's): that one owns it."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def _ingest(dump: Dump, *, batch_size: int) -> Dump:
     if not _claim(dump):
         dump.refresh_from_db()
         return dump

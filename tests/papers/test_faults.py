@@ -34,8 +34,8 @@ from papers.models import Digest, DigestEntry, Dump, DumpStatus, Paper
 from papers.parsing import ParsedEntry, normalize_title, parse_dump
 from papers.parsing.render import RenderDay, RenderPaper, render_text
 from papers.selectors import dump_progress
-from papers.services.dumps import MSG_TOO_MANY_ATTEMPTS
-from papers.tasks import MAX_RETRIES, MSG_GAVE_UP
+from papers.services.dumps import MSG_GAVE_UP, MSG_TOO_MANY_ATTEMPTS
+from papers.tasks import MAX_RETRIES
 from tests.conftest import FIXTURES
 from tests.workers import (
     Worker,

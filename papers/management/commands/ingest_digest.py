@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 import time
 from pathlib import Path
 
@@ -13,10 +12,7 @@ from tqdm import tqdm
 
 from papers import selectors
 from papers.models import Dump, DumpStatus
-from papers.services import DumpTooLarge, DuplicateDump, dump_create, dump_ingest, dump_mark_failed
-from papers.services.dumps import MSG_INTERNAL
-
-logger = logging.getLogger(__name__)
+from papers.services import DumpTooLarge, DuplicateDump, dump_create, dump_ingest
 
 MSG_BAD_DATE = "--date must be a day written YYYY-MM-DD, such as 2024-08-22; got {value!r}."
 MSG_NO_FILE = "there is no file at {path}."
@@ -147,12 +143,8 @@ class Command(BaseCommand):
             return self._fail(name, MSG_UNREADABLE.format(path=path, reason=exc.strerror))
 
         if sync:
-            try:
-                dump = dump_ingest(dump=dump)
-            except Exception:
-                # What the task does for an unexpected error; here there is no retry to hope for.
-                logger.exception("dump %s: ingestion failed", dump.pk)
-                dump = dump_mark_failed(dump=dump, error=MSG_INTERNAL)
+            # One try: whatever stops it ends the dump failed with its sentence.
+            dump = dump_ingest(dump=dump)
         else:
             dump = self._wait(dump, timeout=timeout, poll_interval=poll_interval)
             if dump.status not in (DumpStatus.DONE, DumpStatus.FAILED):

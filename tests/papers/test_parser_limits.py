@@ -12,6 +12,7 @@ import io
 import json
 import pickle
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -287,3 +288,13 @@ def test_summaries_cross_to_the_ingesting_process_whole():
     assert back == items
     assert [w.omitted for w in back if isinstance(w, ParseWarning)][-1] == 89
     assert {w.kind for w in back if isinstance(w, ParseWarning)} >= {msg.W_ABSTRACT_CONTINUED}
+
+
+def test_the_format_document_states_the_limits():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "DIGEST_FORMAT.md").read_text()
+
+    assert f"| abstract | {MAX_ABSTRACT:,} characters" in doc
+    assert f"| authors (JSON) | {MAX_AUTHORS:,} names" in doc
+    assert f"| author name (JSON) | {MAX_AUTHOR_NAME} characters" in doc
+    assert f"at most {MAX_WARNINGS_PER_PAPER} warnings" in doc
+    assert f"at most {MAX_WARNINGS:,} warnings in file order" in doc

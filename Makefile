@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-services test-browser lint migrate demo bench-ingest bench-api ci clean
+.PHONY: install run test test-services test-browser lint migrate demo bench-ingest bench-parse bench-api ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ lint: install
 
 bench-ingest: install  ## ingestion benchmark against PostgreSQL (see bench/README.md)
 	$(BIN)/python bench/ingest.py
+
+bench-parse: install  ## the parser alone on hostile and realistic dumps, 1 to 64 MB (see bench/README.md)
+	$(BIN)/python bench/parse.py
 
 bench-api: install  ## the API under load: gunicorn, PostgreSQL, wrk (see bench/README.md)
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)

@@ -9,7 +9,7 @@ terminated with pg_terminate_backend. What must hold:
   timeout) and the next worker takes it over: it ends done with exactly the rows and counters
   the parser says an undisturbed run writes, no duplicate, nothing missing;
 - a dropped database connection is retried with backoff and the dump ends done the same; cut
-  at every try, the dump ends failed with the task's sentence after its retries, nothing
+  at every try, the dump ends failed after the task's retries (MSG_GAVE_UP), nothing
   written;
 - a dump that kills its worker at every delivery is set aside as failed after
   DUMP_MAX_ATTEMPTS starts, and the worker goes on with the next dump.

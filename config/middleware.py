@@ -1,8 +1,20 @@
 """Middleware of the whole site."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+
+from papers.services.dumps import human_size
 
 MSG_NUL_IN_QUERY = "A web address cannot contain a NUL character (%00)."
+MSG_BODY_TOO_LARGE = "The request body is {size} but requests are limited to {limit}."
+MSG_LENGTH_REQUIRED = "Send the request body with a Content-Length header, not in chunks."
 
 
 class RefuseNulInQueryMiddleware:
@@ -28,3 +40,120 @@ class RefuseNulInQueryMiddleware:
                 MSG_NUL_IN_QUERY, status=400, content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
+
+
+def refusal(request: HttpRequest, *, status: int, code: str, message: str) -> HttpResponse:
+    """An answer given before the view: the API's error shape under /api/, one plain sentence
+    elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+# Room for the envelope of a multipart upload (boundary lines, part headers, a few small
+# fields) on top of the files it carries, whose sizes the view then checks exactly.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What a view that takes uploads accepts beyond REQUEST_MAX_BODY_BYTES, and from whom.
+
+    Set as the `upload_limits` attribute of the view (or of its class), it is read by
+    RequestBodyLimitMiddleware before anything reads the body, so `allows` must decide from
+    the headers and the cookies alone (a session, an API token), never from the body.
+    """
+
+    limit: Callable[[], int]  # bytes, read on each request (tests change settings)
+    allows: Callable[[HttpRequest], bool]
+    message: str  # one sentence with {size} and {limit}
+    allowance: int = MULTIPART_ALLOWANCE
+    # Files read from one request at most; the view learns of more with too_many_files().
+    max_files: Callable[[], int] | None = None
+
+
+def upload_limits_of(request: HttpRequest) -> UploadLimits | None:
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    declared = getattr(view, "upload_limits", None) or getattr(
+        getattr(view, "cls", None), "upload_limits", None
+    )
+    return declared if isinstance(declared, UploadLimits) else None
+
+
+class FileCountLimit(FileUploadHandler):
+    """Stop reading a multipart body at its file number `limit + 1`, and say so on the
+    request (too_many_files), keeping the fields before it (the CSRF token).
+
+    Django's own limit (DATA_UPLOAD_MAX_NUMBER_FILES) raises in the middle of the CSRF check,
+    which can only answer a bare 400; this lets the view answer with the limit's sentence.
+    The files read so far are not for use: the view refuses the whole upload.
+    """
+
+    def __init__(self, request, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.count = 0
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.count += 1
+        if self.count > self.limit:
+            self.request.too_many_files = True
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data  # the next handler stores it
+
+    def file_complete(self, file_size):
+        return None
+
+
+def too_many_files(request: HttpRequest) -> bool:
+    """Whether FileCountLimit stopped reading this request's files (read request.POST or
+    request.FILES first)."""
+    return getattr(request, "too_many_files", False)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body beyond its limit from its declared length, before anything
+    (a CSRF check, a form, a parser) reads it: nothing of it is read or spooled to disk.
+
+    Every request may send REQUEST_MAX_BODY_BYTES; a view that declares UploadLimits (the
+    dump uploads) takes up to its own limit from the people it allows. Django reads a body
+    only up to its Content-Length, so the declared length bounds what is read: a chunked body
+    (no Content-Length) would be dropped unread, taken for an empty one, and is refused
+    (411) instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refused = self.refuse(request)
+        return refused if refused is not None else self.get_response(request)
+
+    def refuse(self, request: HttpRequest) -> HttpResponse | None:
+        meta = request.META
+        if "HTTP_TRANSFER_ENCODING" in meta and not meta.get("CONTENT_LENGTH"):
+            return refusal(request, status=411, code="length_required", message=MSG_LENGTH_REQUIRED)
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None  # Django reads nothing of a body whose length it cannot parse
+        limit, message, allowance = settings.REQUEST_MAX_BODY_BYTES, MSG_BODY_TOO_LARGE, 0
+        multipart = meta.get("CONTENT_TYPE", "").startswith("multipart/")
+        upload = upload_limits_of(request) if multipart or length > limit else None
+        if upload is not None:
+            if upload.max_files is not None and multipart:
+                request.upload_handlers.insert(0, FileCountLimit(request, upload.max_files()))
+            # Those who may upload have the upload's limit instead (smaller or larger).
+            beyond = length > min(limit, upload.limit() + upload.allowance)
+            if beyond and upload.allows(request):
+                limit, message, allowance = upload.limit(), upload.message, upload.allowance
+        if length <= limit + allowance:
+            return None
+        text = message.format(size=human_size(length), limit=human_size(limit))
+        return refusal(request, status=413, code="too_large", message=text)

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "config.middleware.RefuseNulInQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing above reads the request body: refused here, an oversized one is never read.
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a flagged lockout into the answer.
@@ -179,6 +181,9 @@ DUMP_MAX_FILES_PER_UPLOAD = env.int("DUMP_MAX_FILES_PER_UPLOAD", default=20)
 DUMP_MAX_ATTEMPTS = env.int("DUMP_MAX_ATTEMPTS", default=8)
 # Dumps from this size on are parsed in a child process while the ingesting one writes.
 DUMP_PARSE_IN_CHILD_BYTES = env.int("DUMP_PARSE_IN_CHILD_BYTES", default=8 * 1024 * 1024)
+# Request bodies beyond this are refused (413) before they are read, except on the dump
+# uploads, which take DUMP_MAX_UPLOAD_BYTES from the admins (config.middleware).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=4 * 1024 * 1024)
 # Files above this size are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # One more than the dump limit, so the upload form, not Django, says what the limit is.

@@ -4,13 +4,14 @@ which hands every file to papers.services.dump_create like the API and the comma
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, TooManyFilesSent
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from config.errors import DomainError
+from config.middleware import UploadLimits, too_many_files
 from papers import selectors
 from papers.models import Digest, DigestEntry, Dump, DumpStatus, Paper
 from papers.services import dump_create
@@ -19,6 +20,7 @@ MSG_UPLOADED = "{name}: uploaded as dump #{id} ({status})."
 MSG_UPLOAD_FAILED = "{name}: dump #{id} failed: {error}"
 MSG_UPLOAD_REFUSED = "{name}: {message}"
 MSG_TOO_MANY_FILES = "Upload at most {limit} files at once."
+MSG_REQUEST_TOO_LARGE = "These files make {size} but one upload is limited to {limit}."
 MSG_NO_FILES = "Choose at least one file to upload."
 
 
@@ -263,12 +265,25 @@ class DumpAdmin(admin.ModelAdmin):
 
     # --- upload ------------------------------------------------------------------------------
     def get_urls(self):
-        upload = path(
-            "upload/",
-            self.admin_site.admin_view(self.upload_view),
-            name=f"{self.opts.app_label}_{self.opts.model_name}_upload",
+        view = self.admin_site.admin_view(self.upload_view)
+        # Read before the body is (config.middleware): as many files as one upload may hold,
+        # each up to the dump limit, from those who may upload here, known by their session.
+        # Never below what any request may send: within it, a file over the limit is refused
+        # by dump_create with its own sentence, and the other files go on.
+        view.upload_limits = UploadLimits(
+            limit=lambda: max(
+                settings.REQUEST_MAX_BODY_BYTES,
+                settings.DUMP_MAX_UPLOAD_BYTES * settings.DUMP_MAX_FILES_PER_UPLOAD,
+            ),
+            allows=self.may_send_an_upload,
+            message=MSG_REQUEST_TOO_LARGE,
+            max_files=lambda: settings.DUMP_MAX_FILES_PER_UPLOAD,
         )
+        upload = path("upload/", view, name=f"{self.opts.app_label}_{self.opts.model_name}_upload")
         return [upload, *super().get_urls()]
+
+    def may_send_an_upload(self, request) -> bool:
+        return self.admin_site.has_permission(request) and self.has_upload_permission(request)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -282,15 +297,12 @@ class DumpAdmin(admin.ModelAdmin):
             raise PermissionDenied
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         if request.method == "POST":
-            try:
-                form = DumpUploadForm(request.POST, request.FILES)
-            except TooManyFilesSent:
-                # Beyond DATA_UPLOAD_MAX_NUMBER_FILES Django stops reading the upload (and would
-                # answer a bare 400): say the limit, as the form does one file over it.
+            form = DumpUploadForm(request.POST, request.FILES)
+            if too_many_files(request):
+                # The upload was read only up to one file over the limit (see get_urls).
                 limit = settings.DUMP_MAX_FILES_PER_UPLOAD
-                self.message_user(request, MSG_TOO_MANY_FILES.format(limit=limit), messages.ERROR)
-                return HttpResponseRedirect(request.path)
-            if form.is_valid():
+                form.add_error("files", MSG_TOO_MANY_FILES.format(limit=limit))
+            elif form.is_valid():
                 for file in form.cleaned_data["files"]:
                     self._upload_one(request, file, form.cleaned_data)
                 return HttpResponseRedirect(changelist)

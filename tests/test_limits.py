@@ -12,7 +12,8 @@
 
 Upload size and count limits are covered elsewhere: tests/papers/test_api_dumps.py and
 tests/papers/test_admin.py (413, a declared size refused before the body is read, too many
-files in the admin form), tests/papers/test_hostile_dumps.py (every door, every bad file).
+files in the admin form), tests/papers/test_hostile_dumps.py (every door, every bad file),
+tests/test_request_limits.py and its live twin (request bodies of every page and endpoint).
 """
 
 import pytest

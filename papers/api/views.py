@@ -4,12 +4,13 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
+from config.middleware import UploadLimits
 from curation.authentication import ApiTokenAuthentication
 from papers import selectors
 from papers.api.serializers import (
@@ -19,29 +20,22 @@ from papers.api.serializers import (
     ErrorSerializer,
     dump_absolute_url,
 )
-from papers.services import DumpTooLarge, DuplicateDump, dump_create
-from papers.services.dumps import human_size
+from papers.services import DuplicateDump, dump_create
 
 MSG_REQUEST_TOO_LARGE = "The upload is {size} but uploads are limited to {limit}."
 MSG_ONE_FILE = "Send one file per request; this one holds {count}."
 
-# The multipart envelope (boundary lines, part headers, the date and publish fields) adds a
-# little to the file itself. The request is refused only beyond that allowance; the file's own
-# size is then checked exactly by dump_create.
-MULTIPART_ALLOWANCE = 64 * 1024
 
-
-def refuse_oversized_request(request) -> None:
-    """Raise DumpTooLarge when the declared body is beyond the limit, without reading it."""
+def may_send_an_upload(request) -> bool:
+    """Whether the request comes from an admin (IsAdminUser), by its API token or its
+    session: read from the headers and the cookie only, before the body is (HTTP Basic
+    would need the password checked a second time, so it uploads only small files)."""
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return  # Django's own parsing answers a malformed header
-    limit = settings.DUMP_MAX_UPLOAD_BYTES
-    if length > limit + MULTIPART_ALLOWANCE:
-        raise DumpTooLarge(
-            MSG_REQUEST_TOO_LARGE.format(size=human_size(length), limit=human_size(limit))
-        )
+        authenticated = ApiTokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return False
+    user = authenticated[0] if authenticated else request.user
+    return bool(user and user.is_authenticated and user.is_staff)
 
 
 class DumpPagination(PageNumberPagination):
@@ -79,6 +73,13 @@ class DumpViewSet(
     # a personal token, as everywhere in the API.
     authentication_classes = [BasicAuthentication, ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAdminUser]
+    # Uploads beyond REQUEST_MAX_BODY_BYTES, checked before the body is read (a CSRF check of
+    # the session would read it all, and spool the file to disk).
+    upload_limits = UploadLimits(
+        limit=lambda: settings.DUMP_MAX_UPLOAD_BYTES,
+        allows=may_send_an_upload,
+        message=MSG_REQUEST_TOO_LARGE,
+    )
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = DumpOutputSerializer
     pagination_class = DumpPagination
@@ -86,13 +87,6 @@ class DumpViewSet(
 
     def get_queryset(self):
         return selectors.dumps_list()
-
-    def initial(self, request, *args, **kwargs):
-        # Before authentication on purpose: SessionAuthentication's CSRF check reads
-        # request.POST, which would make Django take in (and spool to disk) the whole body.
-        if request.method == "POST":
-            refuse_oversized_request(request)
-        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         summary="Upload a digest dump",

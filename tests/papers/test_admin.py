@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from papers.admin import MSG_TOO_MANY_FILES, MSG_UPLOAD_REFUSED, MSG_UPLOADED
@@ -201,3 +202,23 @@ def test_paper_and_digest_admin_pages_render(admin_client):
         obj = {"paper": paper, "digest": digest, "digestentry": paper.digest_entries.get()}[name]
         page = admin_client.get(reverse(f"admin:papers_{name}_change", args=[obj.pk]))
         assert page.status_code == 200
+
+
+def test_more_files_than_django_reads_get_the_limits_sentence(admin_user, settings):
+    """25 files from a browser whose CSRF token is checked: beyond DATA_UPLOAD_MAX_NUMBER_FILES,
+    Django gave up on the body in the CSRF check (a bare 400); the form now says the limit."""
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES < 25
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    client.get(UPLOAD)
+    files = [SimpleUploadedFile(f"d{i}.txt", b"x") for i in range(25)]
+
+    response = client.post(
+        UPLOAD, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, "files": files}
+    )
+
+    assert response.status_code == 200
+    limit = settings.DUMP_MAX_FILES_PER_UPLOAD
+    assert response.context["form"].errors["files"] == [MSG_TOO_MANY_FILES.format(limit=limit)]
+    assert MSG_TOO_MANY_FILES.format(limit=limit) in response.content.decode()
+    assert not Dump.objects.exists()

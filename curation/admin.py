@@ -69,6 +69,7 @@ class ModeratedPaperAdmin(PaperAdmin):
         "hot_score",
         "submitted_by",
         "title_key",
+        "search_index",  # PaperAdmin's: indexed, waiting, or why it cannot be
         "created_at",
         "updated_at",
     ]

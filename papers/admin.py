@@ -37,15 +37,39 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class SearchIndexFilter(admin.SimpleListFilter):
+    title = "search index"
+    parameter_name = "search_index"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "waiting"), ("not_indexable", "not indexable")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(search__isnull=True)
+        if self.value() == "not_indexable":
+            return queryset.filter(search__error__gt="")
+        return queryset
+
+
 @admin.register(Paper)
 class PaperAdmin(ReadOnlyAdmin):
     """Papers, read-only here; curation.admin, installed with this app, registers the admin
     that edits, moves and deletes them through the services."""
 
     list_display = ["title", "status", "first_digest_on", "upvotes", "arxiv_id"]
-    list_filter = ["status"]
+    list_filter = ["status", SearchIndexFilter]
     search_fields = ["title", "arxiv_id"]
+    # Shown on the change page (every other field is, the admin being read-only).
+    readonly_fields = ["search_index"]
     date_hierarchy = "first_digest_on"
+
+    @admin.display(description="search index")
+    def search_index(self, paper: Paper) -> str:
+        error = selectors.paper_search_error(paper_id=paper.pk)
+        if error is None:
+            return "waiting to be indexed"
+        return f"not indexable: {error}" if error else "indexed"
 
 
 @admin.register(Digest)

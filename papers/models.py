@@ -153,6 +153,13 @@ class PaperSearch(models.Model):
         Paper, on_delete=models.CASCADE, primary_key=True, related_name="search"
     )
     search_vector = SearchVectorField()
+    error = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why the paper could not be indexed (its vector is then empty); "
+        "empty when it was.",
+    )
 
     def __str__(self) -> str:
         return f"search vector of paper {self.paper_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
-from papers.models import Digest, Dump, DumpStatus
+from papers.models import Digest, Dump, DumpStatus, PaperSearch
 from papers.services.dumps import progress_key
 
 
@@ -48,3 +48,9 @@ def dump_get(*, pk: int) -> Dump | None:
 def digests_list() -> QuerySet[Digest]:
     """Digest days with `entry_count` and their dumps (one query for the dumps of a page)."""
     return Digest.objects.annotate(entry_count=Count("entries")).prefetch_related("dumps")
+
+
+def paper_search_error(*, paper_id: int) -> str | None:
+    """Where a paper stands in the search index: None while it waits to be indexed, else
+    why it could not be indexed ("" when it was; papers.services.search_index)."""
+    return PaperSearch.objects.filter(paper_id=paper_id).values_list("error", flat=True).first()

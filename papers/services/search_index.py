@@ -11,18 +11,38 @@ and a paper whose title or abstract changed loses its row (`search_index_invalid
 Writers call `search_index_schedule`, which enqueues the refresh once their transaction
 commits; a periodic sweep catches anything missed. A paper is
 searchable within seconds of being written.
+
+One paper never keeps the others out: its vector is made of the first TITLE_CHARS and
+ABSTRACT_CHARS characters only, and a batch that fails on a paper's text is indexed again a
+paper at a time, the failing one recorded as not indexable (PaperSearch.error, an empty
+vector, a warning in the log, shown in the admin) and left alone until its text changes.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
+logger = logging.getLogger(__name__)
+
+# What of a paper goes into its vector: the first characters of its title and abstract. A
+# tsvector holds at most 1 MB, and a 3.2 MB abstract of distinct words stopped every later
+# refresh. The worst text measured (distinct one-character words of 4-byte characters) makes
+# 6 bytes of vector a character: 100,000 characters of abstract make at most about 600 KB.
+# Abstracts are a few thousand characters; the rest of a longer one is not searched.
+TITLE_CHARS = 1000  # the whole title (Paper.title)
+ABSTRACT_CHARS = 100_000
 SEARCH_VECTOR_SQL = (
-    "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(abstract, '')), 'B')"
+    "setweight(to_tsvector('english', left(coalesce(title, ''), %(title_chars)s)), 'A') || "
+    "setweight(to_tsvector('english', left(coalesce(abstract, ''), %(abstract_chars)s)), 'B')"
 )
+# Errors a paper's own text can cause (SQLSTATE classes): a data exception, a limit of
+# PostgreSQL's. Any other (a dropped connection, a lock timeout) is not the paper's fault and
+# goes up to the task, which retries.
+ROW_ERROR_CLASSES = ("22", "54")
+MSG_NOT_INDEXABLE = "paper %s cannot be indexed for search: %s"
 
 
 def search_index_enabled() -> bool:
@@ -88,7 +108,7 @@ REBUILD_FROM_PAPERS = 2000
 
 def search_index_refresh(*, batch_size: int = 500) -> int:
     """Index every paper still waiting, a batch per transaction, in the order of their ids;
-    return how many.
+    return how many were indexed (not counting those found not indexable).
 
     Each batch takes a transaction-level advisory lock first, so two refreshes running at
     once (a writer's and the periodic sweep's) take turns instead of indexing the same papers
@@ -128,20 +148,75 @@ def _index_waiting(batch_size: int) -> int:
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(REFRESH_LOCK_SQL)
-            cursor.execute(
-                "INSERT INTO papers_papersearch (paper_id, search_vector) "
-                f"SELECT id, {SEARCH_VECTOR_SQL} FROM papers_paper p WHERE id > %s "
-                "AND NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) "
-                "ORDER BY id LIMIT %s "
-                "ON CONFLICT (paper_id) DO UPDATE SET search_vector = EXCLUDED.search_vector "
-                "RETURNING paper_id",
-                [after, batch_size],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        total += len(ids)
+            try:
+                with transaction.atomic():
+                    cursor.execute(INDEX_WAITING_SQL, _params(after=after, limit=batch_size))
+                    ids = [row[0] for row in cursor.fetchall()]
+                indexed = len(ids)
+            except DatabaseError as exc:
+                if not _caused_by_a_row(exc):
+                    raise
+                ids, indexed = _index_one_by_one(cursor, after=after, limit=batch_size)
+        total += indexed
         if len(ids) < batch_size:
             return total
         after = max(ids)
+
+
+WAITING = (
+    "FROM papers_paper p WHERE id > %(after)s "
+    "AND NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) "
+)
+INDEX_WAITING_SQL = (
+    "INSERT INTO papers_papersearch (paper_id, search_vector) "
+    f"SELECT id, {SEARCH_VECTOR_SQL} {WAITING} ORDER BY id LIMIT %(limit)s "
+    "ON CONFLICT (paper_id) DO UPDATE SET search_vector = EXCLUDED.search_vector, error = '' "
+    "RETURNING paper_id"
+)
+INDEX_ONE_SQL = (
+    "INSERT INTO papers_papersearch (paper_id, search_vector) "
+    f"SELECT id, {SEARCH_VECTOR_SQL} FROM papers_paper WHERE id = %(id)s "
+    "ON CONFLICT (paper_id) DO UPDATE SET search_vector = EXCLUDED.search_vector, error = ''"
+)
+# A paper that cannot be indexed gets an empty vector and the reason: it is no longer waiting
+# (so later refreshes skip it) until its text changes (search_index_invalidate).
+NOT_INDEXABLE_SQL = (
+    "INSERT INTO papers_papersearch (paper_id, search_vector, error) "
+    "VALUES (%(id)s, ''::tsvector, %(error)s) "
+    "ON CONFLICT (paper_id) DO UPDATE SET search_vector = EXCLUDED.search_vector, "
+    "error = EXCLUDED.error"
+)
+
+
+def _params(**values) -> dict:
+    return {"title_chars": TITLE_CHARS, "abstract_chars": ABSTRACT_CHARS, **values}
+
+
+def _caused_by_a_row(exc: DatabaseError) -> bool:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
+    return sqlstate.startswith(ROW_ERROR_CLASSES)
+
+
+def _index_one_by_one(cursor, *, after: int, limit: int) -> tuple[list[int], int]:
+    """A batch that failed, again a paper at a time, each in a savepoint: one paper's text
+    never keeps the others out. Returns the batch's ids and how many were indexed."""
+    cursor.execute(
+        f"SELECT id {WAITING} ORDER BY id LIMIT %(limit)s", _params(after=after, limit=limit)
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    indexed = 0
+    for paper_id in ids:
+        try:
+            with transaction.atomic():
+                cursor.execute(INDEX_ONE_SQL, _params(id=paper_id))
+            indexed += 1
+        except DatabaseError as exc:
+            if not _caused_by_a_row(exc):
+                raise
+            error = str(exc).strip().splitlines()[0][:300]
+            logger.warning(MSG_NOT_INDEXABLE, paper_id, error)
+            cursor.execute(NOT_INDEXABLE_SQL, {"id": paper_id, "error": error})
+    return ids, indexed
 
 
 def _rebuild_threshold(cursor) -> int:

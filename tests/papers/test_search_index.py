@@ -1,9 +1,14 @@
 """The full-text search index (PostgreSQL): PaperSearch rows written after the papers."""
 
+import json
+import logging
+import re
+
 import pytest
 from django.db import connection
 
-from papers.models import PaperSearch
+from papers.models import DumpStatus, Paper, PaperSearch, PaperStatus
+from papers.services import search_index
 from papers.services.search_index import (
     search_index_invalidate,
     search_index_refresh,
@@ -93,3 +98,96 @@ def test_a_refresh_builds_a_missing_rum_index_again():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'paper_search_rum_idx'")
         assert cursor.fetchone() == (1,)
+
+
+# --- one paper never keeps the others out -------------------------------------------------
+
+
+def distinct_words(size: int) -> str:
+    """About `size` characters of words that are all different (the costliest vector)."""
+    words, length, i = [], 0, 0
+    while length < size:
+        word = f"w{i:x}q"
+        words.append(word)
+        length += len(word) + 1
+        i += 1
+    return " ".join(words)
+
+
+def searchable(title_word: str) -> list[int]:
+    from curation.selectors import papers_search
+
+    return list(papers_search(title_word).values_list("pk", flat=True))
+
+
+def test_a_dump_with_a_huge_abstract_leaves_search_working_for_later_papers(ingest):
+    """The finding: a JSON dump whose summary was 3.2 MB of distinct words ended `done`, then
+    every refresh failed ("string is too long for tsvector") and later papers never became
+    searchable. Only the abstract's first ABSTRACT_CHARS characters go into its vector."""
+    huge = distinct_words(3_200_000)
+    item = {
+        "paper": {"id": "2409.00001", "title": "Enormous lattice abstract", "summary": huge},
+        "publishedAt": "2024-09-18T08:00:00Z",
+    }
+    dump = ingest(json.dumps([item]).encode(), name="huge.json", publish=True)
+    assert dump.status == DumpStatus.DONE
+    search_index_refresh()
+    later = PaperFactory(title="Photosynthesis arrives later", status=PaperStatus.PUBLISHED)
+
+    search_index_refresh()
+
+    enormous = Paper.objects.get(arxiv_id="2409.00001")
+    assert searchable("enormous") == [enormous.pk]
+    assert searchable("w0q") == [enormous.pk]  # the start of the abstract is searched
+    assert searchable("photosynthesis") == [later.pk]
+    assert PaperSearch.objects.get(paper=enormous).error == ""
+
+
+def test_a_paper_that_cannot_be_indexed_is_recorded_and_skipped(monkeypatch, caplog):
+    """Whatever makes one paper's vector fail (here: no bound on the abstract), the others
+    of its batch are indexed, and the paper is recorded once, not retried at each refresh."""
+    monkeypatch.setattr(search_index, "ABSTRACT_CHARS", 10**8)
+    before = [PaperFactory(title=f"Lattice before {i}") for i in range(2)]
+    bad = PaperFactory(title="Unindexable", abstract=distinct_words(3_200_000))
+    after = [PaperFactory(title=f"Lattice after {i}") for i in range(3)]
+
+    with caplog.at_level(logging.WARNING, logger="papers.services.search_index"):
+        assert search_index_refresh(batch_size=4) == 5
+
+    record = PaperSearch.objects.get(paper=bad)
+    assert "string is too long for tsvector" in record.error
+    assert [r.getMessage() for r in caplog.records] == [
+        f"paper {bad.pk} cannot be indexed for search: {record.error}"
+    ]
+    assert set(PaperSearch.objects.filter(error="").values_list("paper_id", flat=True)) == {
+        p.pk for p in before + after
+    }
+    caplog.clear()
+    assert search_index_refresh(batch_size=4) == 0
+    assert caplog.records == []
+
+    # Its text changes: it is tried again, and indexed once it fits.
+    monkeypatch.setattr(search_index, "ABSTRACT_CHARS", 100_000)
+    search_index_invalidate(paper_ids=[bad.pk])
+    assert search_index_refresh() == 1
+    assert PaperSearch.objects.get(paper=bad).error == ""
+
+
+def test_the_admin_shows_a_paper_that_cannot_be_indexed(admin_client, monkeypatch):
+    monkeypatch.setattr(search_index, "ABSTRACT_CHARS", 10**8)
+    bad = PaperFactory(title="Unindexable", abstract=distinct_words(3_200_000))
+    good = PaperFactory(title="Fine")
+    waiting = PaperFactory.build(title="Waiting")
+    search_index_refresh()
+    waiting.save()
+
+    listed = admin_client.get("/admin/papers/paper/?search_index=not_indexable")
+    assert [p.pk for p in listed.context["cl"].result_list] == [bad.pk]
+
+    def shown(paper) -> str:
+        page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/").content.decode()
+        return re.search(r'field-search_index.*?<div class="readonly">(.*?)</div>', page, re.S)[1]
+
+    assert shown(bad).startswith("not indexable: string is too long for tsvector")
+    assert shown(good) == "indexed"
+    assert shown(waiting) == "waiting to be indexed"

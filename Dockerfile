@@ -21,12 +21,14 @@ RUN pip install --no-cache-dir -r requirements/base.txt
 
 COPY . .
 
-# Static files are part of the image. The key below exists only for this build step: settings
-# refuse to load with DEBUG off and no key, and collectstatic needs DEBUG off to write the
-# manifest that whitenoise serves in production. It is never used at run time.
+# Static files are part of the image. The key and mail server below exist only for this build
+# step: settings refuse to load with DEBUG off and no key or no mail server, and collectstatic
+# needs DEBUG off to write the manifest that whitenoise serves in production. They are never
+# used at run time.
 # Uploaded dumps live in a volume mounted at /data/media; a new named volume takes the
 # ownership of this directory, so the app user can write to it.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-key-not-used-at-runtime-0123456789 \
+        EMAIL_URL=smtp://localhost:25 \
         python manage.py collectstatic --noinput \
     && chmod 0755 docker/web-entrypoint.sh \
     && mkdir -p /data/media \

@@ -55,6 +55,8 @@ def production_env(url: str, **extra: str) -> dict:
         DATABASE_URL=url,
         DEBUG="0",
         SECRET_KEY=SECRET_KEY,
+        # Production refuses to start without a mail server; the benchmarks send no mail.
+        EMAIL_URL="smtp://127.0.0.1:1025",
         SECURE_SSL_REDIRECT="0",
         MEDIA_ROOT=str(OUT / "media"),
         LOG_LEVEL="WARNING",

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.checks import MSG_EMAIL_UNDELIVERED, UNDELIVERED_EMAIL_BACKENDS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Only the process environment counts: a .env file at the top is docker compose's business
@@ -295,10 +297,13 @@ PASSWORD_RESET_CONFIRM_URL = env(
 )
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)  # seconds
 
-# E-mail: printed on the console unless EMAIL_URL (smtp+tls://user:password@host:587) or
-# EMAIL_BACKEND say otherwise.
+# E-mail: EMAIL_URL (smtp+tls://user:password@host:587) or EMAIL_BACKEND. Printed on the
+# console by default, which only DEBUG allows: in production a password-reset link would go to
+# the log and nobody would get it (config.checks tells `check --deploy` too).
 _email = env.email_url_config(env("EMAIL_URL", default="consolemail://"))
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+if not DEBUG and EMAIL_BACKEND in UNDELIVERED_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(MSG_EMAIL_UNDELIVERED.format(backend=EMAIL_BACKEND))
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""

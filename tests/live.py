@@ -87,6 +87,9 @@ def production_env(*, media_root: Path, static_root: Path, **overrides: str) -> 
         "DATABASE_URL": live_database_url(),
         "DEBUG": "0",
         "SECRET_KEY": SECRET_KEY,
+        # Production refuses to start without a mail server; nothing listens there, and no
+        # test of a live server sends mail.
+        "EMAIL_URL": "smtp://127.0.0.1:1025",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "BEHIND_TLS_PROXY": "1",
         "MEDIA_ROOT": str(media_root),

@@ -29,12 +29,14 @@ MSG_SECRET_KEY = (
     "SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is off."
 )
 GOOD_SECRET_KEY = "k3Yx-9Rq_ZpW2mVt7Lc4Hs8Nf6Bd1Ja0Ge5Ui3Oo7Pw2Qy9Tr4Ez8Xn6Mb1Vc0Ka5"
+MAIL_SERVER = "smtp://127.0.0.1:1025"
 # Settings every process of the app reads: web and worker must both get them, the same way.
 APP_ENV_NAMES = {
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "CACHE_URL",
     "SECRET_KEY",
+    "EMAIL_URL",
     "ALLOWED_HOSTS",
     "DEBUG",
     "BEHIND_TLS_PROXY",
@@ -193,6 +195,7 @@ print(json.dumps({
     "broker": app.conf.broker_url,
     "cache": settings.CACHES["default"]["BACKEND"],
     "debug": settings.DEBUG,
+    "email": settings.EMAIL_BACKEND,
 }))
 """
 
@@ -206,6 +209,7 @@ def _settings(**env: str) -> dict:
 PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": GOOD_SECRET_KEY,
+    "EMAIL_URL": MAIL_SERVER,
     "ALLOWED_HOSTS": "paperboard.example.com",
     "BEHIND_TLS_PROXY": "1",
 }
@@ -415,6 +419,7 @@ def test_dockerfile_collects_static_files_with_a_throwaway_key():
     assert collect, "static files are not collected at build time"
     # DEBUG off, so the manifest whitenoise serves in production is written.
     assert re.search(r"\bDEBUG=0\b", collect[0])
+    assert re.search(r"\bEMAIL_URL=smtp://\S+", collect[0]), "settings refuse DEBUG off without"
     key = re.search(r"\bSECRET_KEY=(\S+)", collect[0])
     assert key and len(key.group(1)) >= 50 and not key.group(1).startswith("django-insecure")
     assert "SECRET_KEY" not in {
@@ -494,6 +499,7 @@ def test_nothing_set_is_the_embedded_default():
         "broker": "memory://",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "debug": True,
+        "email": "django.core.mail.backends.console.EmailBackend",
     }
 
 
@@ -502,6 +508,7 @@ def test_database_and_broker_set_is_the_production_shape():
         DATABASE_URL="postgres://paperboard@127.0.0.1:1/paperboard",
         CELERY_BROKER_URL="redis://127.0.0.1:1/0",
         SECRET_KEY=GOOD_SECRET_KEY,
+        EMAIL_URL=MAIL_SERVER,
     )
     assert shown == {
         "engine": "django.db.backends.postgresql",
@@ -510,6 +517,7 @@ def test_database_and_broker_set_is_the_production_shape():
         "broker": "redis://127.0.0.1:1/0",
         "cache": "django.core.cache.backends.redis.RedisCache",
         "debug": False,
+        "email": "django.core.mail.backends.smtp.EmailBackend",
     }
 
 
@@ -523,3 +531,38 @@ def test_check_deploy_has_no_warnings_in_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+UNDELIVERED = [
+    {},  # nothing set: the console
+    {"EMAIL_URL": "consolemail://"},
+    {"EMAIL_URL": "memorymail://"},
+    {"EMAIL_URL": "dummymail://"},
+    {"EMAIL_URL": "filemail:///tmp/mail"},
+    {"EMAIL_URL": MAIL_SERVER, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+]
+
+
+@pytest.mark.parametrize("mail", UNDELIVERED, ids=lambda mail: "-".join(mail.values()) or "unset")
+def test_production_refuses_to_start_with_no_mail_server(mail):
+    """With DEBUG off, password-reset links must reach people, not the log."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_URL"}
+    result = _run_python("import config.settings", **env, **mail)
+    assert result.returncode != 0
+    assert "django.core.exceptions.ImproperlyConfigured: EMAIL_URL (or EMAIL_BACKEND) must " in (
+        result.stderr
+    )
+
+
+def test_check_deploy_refuses_a_mail_backend_that_delivers_nothing():
+    """Checked with DEBUG on (the settings load), `check --deploy` names the setting."""
+    result = _run_python(
+        "from django.core.management import execute_from_command_line\n"
+        "execute_from_command_line(['manage.py', 'check', '--deploy'])\n",
+        DEBUG="1",
+        EMAIL_URL="consolemail://",
+    )
+    assert result.returncode != 0
+    assert "(paperboard.E001) EMAIL_URL (or EMAIL_BACKEND) must name a mail server" in (
+        result.stderr
+    )

@@ -70,6 +70,7 @@ def test_readyz_names_the_database_when_it_is_unreachable():
         "DATABASE_URL": CLOSED_PORT_DATABASE,
         "DEBUG": "0",
         "SECRET_KEY": "readyz-test-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "EMAIL_URL": "smtp://127.0.0.1:1025",
         "ALLOWED_HOSTS": "localhost",
     }
     result = subprocess.run(

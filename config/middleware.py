@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,11 +11,18 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
+from curation.api.accounts.throttling import (
+    AnonReadThrottle,
+    AnonWriteThrottle,
+    UserReadThrottle,
+    UserWriteThrottle,
+)
 from papers.services.dumps import human_size
 
 MSG_NUL_IN_QUERY = "A web address cannot contain a NUL character (%00)."
 MSG_BODY_TOO_LARGE = "The request body is {size} but requests are limited to {limit}."
 MSG_LENGTH_REQUIRED = "Send the request body with a Content-Length header, not in chunks."
+MSG_THROTTLED = "Too many requests from you: try again in {seconds} seconds."
 
 
 class RefuseNulInQueryMiddleware:
@@ -157,3 +165,66 @@ class RequestBodyLimitMiddleware:
             return None
         text = message.format(size=human_size(length), limit=human_size(limit))
         return refusal(request, status=413, code="too_large", message=text)
+
+
+class _WebPages:
+    """Web pages are counted apart from the API (keys of their own), at the API's rates."""
+
+    def get_cache_key(self, request, view):
+        key = super().get_cache_key(request, view)
+        return None if key is None else f"web_{key}"
+
+
+class WebAnonReadThrottle(_WebPages, AnonReadThrottle):
+    pass
+
+
+class WebAnonWriteThrottle(_WebPages, AnonWriteThrottle):
+    pass
+
+
+class WebUserReadThrottle(_WebPages, UserReadThrottle):
+    pass
+
+
+class WebUserWriteThrottle(_WebPages, UserWriteThrottle):
+    pass
+
+
+WEB_THROTTLES = (
+    WebAnonReadThrottle,
+    WebAnonWriteThrottle,
+    WebUserReadThrottle,
+    WebUserWriteThrottle,
+)
+
+
+class WebThrottleMiddleware:
+    """Throttle the web pages (the feed, papers, the admin, the log-in and password pages,
+    the RSS/Atom feeds) as DRF throttles the API: reads and writes apart, anonymous clients
+    by address, members by account, at the rates of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    (API_THROTTLE_*; "off" turns a scope off for both). Over the rate: 429, one sentence and
+    Retry-After. The API throttles itself; the probes and static files are never throttled.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.exempt = ("/api/", "/healthz", "/readyz", settings.STATIC_URL, settings.MEDIA_URL)
+
+    def __call__(self, request):
+        if not request.path.startswith(self.exempt):
+            for throttle in (cls() for cls in WEB_THROTTLES):
+                if not throttle.allow_request(request, None):
+                    return self.throttled(throttle.wait())
+        return self.get_response(request)
+
+    @staticmethod
+    def throttled(wait: float | None) -> HttpResponse:
+        seconds = max(1, math.ceil(wait or 1))
+        response = HttpResponse(
+            MSG_THROTTLED.format(seconds=seconds),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(seconds)
+        return response

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Nothing above reads the request body: refused here, an oversized one is never read.
     "config.middleware.RequestBodyLimitMiddleware",
+    # The web pages at the API's rates (API_THROTTLE_*); the API throttles itself.
+    "config.middleware.WebThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a flagged lockout into the answer.

@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import api, health
 
+# The web pages' 404 shows only the sentences the app wrote for readers (frontend/errors.py).
+handler404 = "frontend.errors.page_not_found"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

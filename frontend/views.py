@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -40,6 +40,7 @@ from curation.selectors import (
 from curation.services.accounts import api_token_get
 from frontend.cards import CardReader, paper_cards
 from frontend.comments import CommentReader, comment_views
+from frontend.errors import PageNotFound
 from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache
 from papers.models import DumpStatus, PaperStatus
@@ -155,7 +156,7 @@ def _feed_context(
             viewer=viewer, order=order, period=period, tags=tags, status=status, prefetch_tags=False
         )
     except DomainError as exc:
-        raise Http404(exc.message) from exc
+        raise PageNotFound(exc.message) from exc
     field_name = FEED_KEYS[order]
     if status not in (None, PaperStatus.PUBLISHED) and field_name in NULLABLE_KEYS:
         # As the API does for status views: papers without a key come last.
@@ -227,7 +228,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
     paper = paper_detail(pk=pk, viewer=viewer)
     if paper is None:
-        raise Http404("There is no such paper.")
+        raise PageNotFound("There is no such paper.")
     moderator = is_moderator(viewer)
     published = paper.status == PaperStatus.PUBLISHED
     thread = comment_views(

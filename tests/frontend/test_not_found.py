@@ -1,0 +1,54 @@
+"""The web pages' 404 shows a sentence the app wrote for the reader, or its own, never the
+internals of an exception (the URL resolver's tried patterns, a model's name)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PaperFactory
+
+pytestmark = pytest.mark.django_db
+
+INTERNALS = ("Resolver404", "Http404", "tried", "No Tag matches", "No Paper matches", "pattern")
+
+
+def shown(response) -> str:
+    """The sentence of the page's content (its <main>)."""
+    body = response.content.decode()
+    main = re.search(r"<h1>Not found</h1>\s*<p>(.*?)</p>", body, re.S)
+    assert main, body[:500]
+    return main[1].strip()
+
+
+def assert_no_internals(response) -> None:
+    body = response.content.decode()
+    assert [word for word in INTERNALS if word in body] == []
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/papers/abc/", "/tags/nope/", "/media/x"])
+def test_a_page_that_is_not_there_says_so_in_the_sites_words(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert shown(response) == "There is nothing here."
+    assert_no_internals(response)
+
+
+def test_the_apps_own_sentence_is_shown(client):
+    paper = PaperFactory(status="pending")
+
+    response = client.get(reverse("paper", args=[paper.pk]))
+
+    assert response.status_code == 404
+    assert shown(response) == "There is no such paper."
+    assert_no_internals(response)
+
+
+def test_an_unknown_tag_names_no_model(client):
+    response = client.get(reverse("tag", args=["nope"]))
+
+    assert response.status_code == 404
+    assert "Tag" not in shown(response)

@@ -1,7 +1,8 @@
 """The interactive API docs (/api/docs/) run only this site's own scripts, under the site's
 Content-Security-Policy: Swagger UI's files come with the app (drf-spectacular-sidecar), its
 start-up script and the page's styles are same-origin files, not inline. So the page works
-without internet and runs no third party's code on our origin. (In Chromium: tests/frontend/test_api_docs_browser.py.)
+without internet and runs no third party's code on our origin. (In Chromium:
+tests/frontend/test_api_docs_browser.py.)
 """
 
 from __future__ import annotations

@@ -222,7 +222,14 @@ USE_I18N = True
 USE_TZ = True
 
 # --- REST framework -----------------------------------------------------------------------
+# The browsable API (an HTML page with forms for every endpoint) helps while developing; in
+# production the API answers JSON only unless API_BROWSABLE turns it on.
+API_BROWSABLE = env.bool("API_BROWSABLE", default=DEBUG)
 REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if API_BROWSABLE else []),
+    ],
     # Token first: its WWW-Authenticate header turns "not signed in" into a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "curation.authentication.ApiTokenAuthentication",

@@ -30,6 +30,8 @@ MSG_SECRET_KEY = (
 )
 GOOD_SECRET_KEY = "k3Yx-9Rq_ZpW2mVt7Lc4Hs8Nf6Bd1Ja0Ge5Ui3Oo7Pw2Qy9Tr4Ez8Xn6Mb1Vc0Ka5"
 MAIL_SERVER = "smtp://127.0.0.1:1025"
+JSON_RENDERER = "rest_framework.renderers.JSONRenderer"
+BROWSABLE_RENDERER = "rest_framework.renderers.BrowsableAPIRenderer"
 # Settings every process of the app reads: web and worker must both get them, the same way.
 APP_ENV_NAMES = {
     "DATABASE_URL",
@@ -196,6 +198,7 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "debug": settings.DEBUG,
     "email": settings.EMAIL_BACKEND,
+    "renderers": settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"],
 }))
 """
 
@@ -500,6 +503,7 @@ def test_nothing_set_is_the_embedded_default():
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "debug": True,
         "email": "django.core.mail.backends.console.EmailBackend",
+        "renderers": [JSON_RENDERER, BROWSABLE_RENDERER],
     }
 
 
@@ -518,7 +522,14 @@ def test_database_and_broker_set_is_the_production_shape():
         "cache": "django.core.cache.backends.redis.RedisCache",
         "debug": False,
         "email": "django.core.mail.backends.smtp.EmailBackend",
+        "renderers": [JSON_RENDERER],  # JSON only: no browsable API in production
     }
+
+
+def test_api_browsable_turns_the_browsable_api_on_in_production():
+    shown = _settings(**PRODUCTION_ENV, API_BROWSABLE="1")
+    assert (shown["debug"], shown["renderers"]) == (False, [JSON_RENDERER, BROWSABLE_RENDERER])
+    assert _settings(API_BROWSABLE="0")["renderers"] == [JSON_RENDERER]
 
 
 def test_check_deploy_has_no_warnings_in_production_settings():

@@ -29,3 +29,8 @@ def test_the_server_runs_with_production_settings(web_server, transactional_db):
     assert "Traceback" not in missing.text and "DEBUG = True" not in missing.text
     assert session.get(f"{web_server.url}/readyz", timeout=30).json()["status"] == "ready"
     assert session.get(f"{web_server.url}/api/papers/", timeout=30).status_code == 200
+    # JSON only, even for a browser: no browsable API in production (API_BROWSABLE).
+    as_browser = session.get(
+        f"{web_server.url}/api/papers/", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=30
+    )
+    assert as_browser.headers["Content-Type"].startswith("application/json")

@@ -19,6 +19,7 @@ import base64
 import binascii
 import datetime
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
 
 MSG_BAD_CURSOR = "This cursor is not valid here; start again from the first page."
+MAX_ID = 2**63 - 1  # the largest id (and integer key) the database holds
 
 
 def cursor_encode(kind: str, key: Any, pk: int) -> str:
@@ -50,21 +52,23 @@ def cursor_decode(cursor: str, kind: str, parse_key: Callable[[Any], Any]) -> tu
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         got_kind, key, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if got_kind != kind or not isinstance(pk, int) or isinstance(pk, bool):
+        if got_kind != kind or isinstance(pk, bool) or not isinstance(pk, int):
             raise ValueError(kind)
-        return (None if key is None else parse_key(key)), pk
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        if not 0 < pk <= MAX_ID:
+            raise ValueError(pk)
+        return parse_key(key), pk
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
         raise ValidationError({CURSOR_PARAM: [MSG_BAD_CURSOR]}) from None
 
 
 def parse_float(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(value)
     return float(value)
 
 
 def parse_int(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ID:
         raise ValueError(value)
     return value
 
@@ -77,7 +81,13 @@ def parse_datetime(value) -> datetime.datetime:
     parsed = datetime.datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(value)
+    parsed.astimezone(datetime.UTC)  # OverflowError beyond the years 1 to 9999 in UTC
     return parsed
+
+
+def nullable(parse_key: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """parse_key for an ordering whose key may be NULL (a cursor's key is then null)."""
+    return lambda value: None if value is None else parse_key(value)
 
 
 class PageSizeInputSerializer(serializers.Serializer):

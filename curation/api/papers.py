@@ -23,6 +23,7 @@ from curation.api import serializers as s
 from curation.api.pagination import (
     SearchPagination,
     cursor_paginate,
+    nullable,
     parse_date,
     parse_datetime,
     parse_float,
@@ -130,6 +131,7 @@ def feed_page(papers, *, request, order: str, data: dict):
         after = lambda qs, key, pk: feed_after(  # noqa: E731
             qs, order=order, key=key, pk=pk, nulls_last=True
         )
+        parse_key = nullable(parse_key)
 
     return cursor_paginate(
         papers,

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from tests.frontend.conftest import BROWSER_MARKS
 
 pytestmark = BROWSER_MARKS
+LOAD_MS = 30_000
 
 
 def test_the_docs_draw_the_api_offline_under_the_policy(browser, live_server, transactional_db):
@@ -38,15 +39,18 @@ def test_the_docs_draw_the_api_offline_under_the_policy(browser, live_server, tr
 
     page.goto("/api/docs/")
 
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Paperboard API")
-    expect(page.locator(".opblock-tag-section").first).to_be_visible()
+    # Swagger UI's bundle is 1.5 MB of script and the schema a large document: give a busy
+    # machine time to parse them.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text(
+        "Paperboard API", timeout=LOAD_MS
+    )
+    expect(page.locator(".opblock-tag-section").first).to_be_visible(timeout=LOAD_MS)
     # Open an operation and try it: what Swagger UI draws then is under the policy too.
     page.locator(".opblock-summary").first.click()
     page.get_by_role("button", name="Try it out").first.click()
     page.get_by_role("button", name="Execute").first.click()
-    expect(page.locator(".live-responses-table tbody .response-col_status").first).to_contain_text(
-        "200"
-    )
+    status = page.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_contain_text("200", timeout=LOAD_MS)
     assert refused == []
     assert errors == []
     assert elsewhere == []

@@ -33,6 +33,8 @@ run: demo  ## install, migrate, load the samples, serve on http://$(HOST):$(PORT
 test: install  ## the whole suite on the embedded default (SQLite, in-process tasks)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 test-services: install  ## the suite on PostgreSQL + Redis: real workers, fault and load tests
@@ -44,6 +46,7 @@ test-browser: install  ## the browser tests in Debian's Chromium (installs it if
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench-ingest: install  ## ingestion benchmark against PostgreSQL (see bench/README.md)
 	$(BIN)/python bench/ingest.py

@@ -124,7 +124,8 @@ import json
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 User = get_user_model()
 member = User.objects.filter(is_staff=False, username__startswith="member").order_by("id").first()
 moderator, _ = User.objects.get_or_create(username="bench-moderator")
@@ -133,7 +134,7 @@ keys = {}
 for role, user in (("member", member), ("moderator", moderator)):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     keys[role] = session.session_key

@@ -11,13 +11,13 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
-from curation.api.accounts.throttling import (
+from config.api.throttling import (
     AnonReadThrottle,
     AnonWriteThrottle,
     UserReadThrottle,
     UserWriteThrottle,
 )
-from papers.services.dumps import human_size
+from config.units import human_size
 
 MSG_NUL_IN_QUERY = "A web address cannot contain a NUL character (%00)."
 MSG_BODY_TOO_LARGE = "The request body is {size} but requests are limited to {limit}."

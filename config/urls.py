@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config import api, health
+from config import health
+from config.api.errors import endpoint_not_found
 
 # The web pages' 404 shows only the sentences the app wrote for readers (frontend/errors.py).
 handler404 = "frontend.errors.page_not_found"
@@ -24,9 +25,10 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/", include("papers.api.urls")),
+    path("api/", include("accounts.api.urls")),
     path("api/", include("curation.api.urls")),
-    re_path(r"^api/", api.endpoint_not_found),
+    re_path(r"^api/", endpoint_not_found),
     path("feeds/", include("curation.feeds_urls")),
-    # The web pages (issue 4): the feed at the front door.
+    # The web pages: the feed at the front door.
     path("", include("frontend.urls")),
 ]

@@ -48,6 +48,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.roles import is_member, is_moderator
 from config.errors import DomainError
 from curation.models import (
     Comment,
@@ -57,7 +58,6 @@ from curation.models import (
     Tag,
     Vote,
 )
-from curation.permissions import is_member, is_moderator
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
 from papers.services.search_index import search_ranks_in_index
 

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from curation.permissions import is_admin, is_member, is_moderator
+from accounts.roles import is_admin, is_member, is_moderator
 from frontend.page_cache import page_is_shared
 
 

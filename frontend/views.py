@@ -4,7 +4,7 @@
 No rule of the domain lives here: who may vote, tag, comment or moderate is decided by the
 services behind the API, and these views only choose what to show. The "load more" links
 they render are API URLs carrying the same opaque cursors the API itself hands out
-(curation.api.pagination.cursor_encode), so the second page continues where the first paint
+(config.api.pagination.cursor_encode), so the second page continues where the first paint
 stopped.
 """
 
@@ -20,10 +20,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from accounts.roles import is_admin, is_member, is_moderator
+from accounts.services import api_token_get
+from config.api.pagination import cursor_encode
 from config.errors import DomainError
-from curation.api.pagination import cursor_encode
 from curation.models import Comment, FlagReason, ModerationAction, Tag, TargetKind, Vote
-from curation.permissions import is_admin, is_member, is_moderator
 from curation.selectors import (
     FEED_ORDERINGS,
     TOP_PERIODS,
@@ -37,7 +38,6 @@ from curation.selectors import (
     papers_list,
     tags_list,
 )
-from curation.services.accounts import api_token_get
 from frontend.cards import CardReader, paper_cards
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageNotFound

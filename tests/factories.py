@@ -113,7 +113,7 @@ class ModeratorFactory(UserFactory):
     @factory.post_generation
     def moderators_group(obj, create, extracted, **kwargs):
         if create:
-            from curation.permissions import moderator_grant
+            from accounts.roles import moderator_grant
 
             moderator_grant(user=obj)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.api import MSG_NO_ENDPOINT
+from config.api.errors import MSG_NO_ENDPOINT
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.services import api_token_create
 from curation.models import Comment
-from curation.services.accounts import api_token_create
 from papers.models import Dump, PaperStatus
 from tests.factories import (
     DEFAULT_PASSWORD,

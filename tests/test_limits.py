@@ -21,8 +21,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
-from curation.authentication import MSG_LOCKED_OUT
-from curation.services.accounts import api_token_create
+from accounts.authentication import MSG_LOCKED_OUT
+from accounts.services import api_token_create
 from tests.curation.test_permission_matrix import MATRIX, build_world
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

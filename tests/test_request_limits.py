@@ -18,11 +18,11 @@ from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from config.middleware import MSG_BODY_TOO_LARGE, MSG_LENGTH_REQUIRED
-from curation.services.accounts import api_token_create
+from config.units import human_size
 from papers.api.views import MSG_REQUEST_TOO_LARGE
 from papers.models import Dump
-from papers.services.dumps import human_size
 from tests.factories import StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -42,7 +42,7 @@ def session_cookie(user) -> str:
     with override_settings(SECRET_KEY=live.SECRET_KEY):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "accounts.backends.RolesModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.save()
     return f"sessionid={store.session_key}; {CSRF_COOKIE}"
@@ -138,7 +138,7 @@ def test_a_members_huge_upload_is_refused_before_it_is_read(server, transactiona
 def test_an_admins_upload_over_the_dump_limit_is_refused_before_it_is_read(
     server, transactional_db
 ):
-    from curation.services.accounts import api_token_create
+    from accounts.services import api_token_create
     from tests.factories import StaffUserFactory
 
     token = api_token_create(user=StaffUserFactory()).secret

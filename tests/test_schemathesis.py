@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.services import api_token_create
 from config.wsgi import application
 from curation.models import FlagReason
-from curation.services.accounts import api_token_create
 from curation.services.comments import comment_create, comment_flag, comment_hide
 from curation.services.tags import paper_tag_add, tag_create
 from curation.services.votes import vote_cast

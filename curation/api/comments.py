@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.schema import WRITE_ERRORS
 from curation.api import serializers as s
 from curation.models import Comment
 from curation.selectors import papers_visible_to
@@ -49,7 +50,7 @@ class CommentDetailView(APIView):
         summary="Edit my comment",
         description="Its author, within 15 minutes of posting it; it then shows as edited.",
         request=s.CommentEditInputSerializer,
-        responses={200: s.CommentOutputSerializer, **s.WRITE_ERRORS},
+        responses={200: s.CommentOutputSerializer, **WRITE_ERRORS},
     )
     def patch(self, request, pk: int):
         data = s.CommentEditInputSerializer(data=request.data)
@@ -64,7 +65,7 @@ class CommentDetailView(APIView):
         description="Its author. The comment stays as a “[deleted]” placeholder so that "
         "replies keep their place; its text is erased. Idempotent.",
         request=None,
-        responses={204: None, **s.WRITE_ERRORS},
+        responses={204: None, **WRITE_ERRORS},
     )
     def delete(self, request, pk: int):
         comment = comment_visible_or_404(pk=pk, viewer=request.user)
@@ -78,7 +79,7 @@ class CommentFlagView(APIView):
         summary="Flag a comment for the moderators",
         description="Members, once per comment, not their own, visible comments only.",
         request=s.CommentFlagInputSerializer,
-        responses={201: s.CommentFlagOutputSerializer, **s.WRITE_ERRORS},
+        responses={201: s.CommentFlagOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request, pk: int):
         data = s.CommentFlagInputSerializer(data=request.data)
@@ -96,7 +97,7 @@ class CommentModerateView(APIView):
         "`restore` (with a reason) shows it again; both resolve its open flags. "
         "`dismiss_flags` resolves them and leaves the comment as it is. Logged.",
         request=s.CommentModerateInputSerializer,
-        responses={200: s.CommentModerateOutputSerializer, **s.WRITE_ERRORS},
+        responses={200: s.CommentModerateOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request, pk: int):
         data = s.CommentModerateInputSerializer(data=request.data)

@@ -7,8 +7,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.pagination import cursor_paginate, parse_date
+from config.api.schema import E400, E429
 from curation.api import serializers as s
-from curation.api.pagination import cursor_paginate, parse_date
 from curation.selectors import digest_days
 
 TAGS = ["digests"]
@@ -21,7 +22,7 @@ class DigestListView(APIView):
         description="Newest first, with their paper counts and a link to each day's view. "
         "Cursor pagination on the date: follow `next`.",
         parameters=[s.DigestListInputSerializer],
-        responses={200: s.DigestListOutputSerializer, 400: s.E400, 429: s.E429},
+        responses={200: s.DigestListOutputSerializer, 400: E400, 429: E429},
     )
     def get(self, request):
         params = s.DigestListInputSerializer(data=request.query_params)

@@ -22,6 +22,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from config.api.schema import E400, E403, E429
 from curation.api import serializers as s
 from curation.api.papers import filters_from
 from curation.selectors import papers_list
@@ -116,9 +117,9 @@ class PaperExportView(APIView):
             (200, "application/x-ndjson"): OpenApiResponse(
                 OpenApiTypes.STR, description="One JSON object per line."
             ),
-            400: s.E400,
-            403: s.E403,
-            429: s.E429,
+            400: E400,
+            403: E403,
+            429: E429,
         },
     )
     def get(self, request):

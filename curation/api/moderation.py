@@ -8,9 +8,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import is_moderator
+from config.api.pagination import cursor_paginate, parse_datetime
+from config.api.schema import E400, E401, E403, E429
 from curation.api import serializers as s
-from curation.api.pagination import cursor_paginate, parse_datetime
-from curation.permissions import is_moderator
 from curation.selectors import moderation_log, moderation_queue
 
 TAGS = ["moderation"]
@@ -38,10 +39,10 @@ class ModerationQueueView(APIView):
         parameters=[s.QueueInputSerializer],
         responses={
             200: s.ModerationQueueOutputSerializer,
-            400: s.E400,
-            401: s.E401,
-            403: s.E403,
-            429: s.E429,
+            400: E400,
+            401: E401,
+            403: E403,
+            429: E429,
         },
     )
     def get(self, request):
@@ -79,7 +80,7 @@ class ModerationLogView(APIView):
         description="Every moderation action, newest first, with its reason. Cursor "
         "pagination on (time, id): follow `next`.",
         parameters=[s.ModerationLogInputSerializer],
-        responses={200: s.ModerationLogOutputSerializer, 400: s.E400, 429: s.E429},
+        responses={200: s.ModerationLogOutputSerializer, 400: E400, 429: E429},
     )
     def get(self, request):
         params = s.ModerationLogInputSerializer(data=request.query_params)

@@ -18,9 +18,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import DomainError
-from curation.api import serializers as s
-from curation.api.pagination import (
+from config.api.pagination import (
     SearchPagination,
     cursor_paginate,
     nullable,
@@ -29,6 +27,10 @@ from curation.api.pagination import (
     parse_float,
     parse_int,
 )
+from config.api.schema import E400, E401, E403, E404, E429, READ_ERRORS, WRITE_ERRORS
+from config.errors import DomainError
+from curation import selectors
+from curation.api import serializers as s
 from curation.models import Comment, Tag
 from curation.selectors import (
     attach_tag_briefs,
@@ -163,10 +165,10 @@ class PaperListView(APIView):
         parameters=[s.PaperListInputSerializer],
         responses={
             200: s.PaperListOutputSerializer,
-            400: s.E400,
-            403: s.E403,
-            404: s.E404,  # a search page beyond the last
-            429: s.E429,
+            400: E400,
+            403: E403,
+            404: E404,  # a search page beyond the last
+            429: E429,
         },
     )
     def get(self, request):
@@ -197,7 +199,7 @@ class PaperListView(APIView):
         papers = papers.defer(*LIST_UNUSED_FIELDS)
         if data.get("q"):
             # Numbered pages, uncounted (see SearchPagination): one query a page.
-            paginator = SearchPagination()
+            paginator = SearchPagination(cap=selectors.SEARCH_RANKED_MATCHES)
             rows = attach_tag_briefs(paginator.paginate_queryset(papers, request, view=self))
             return Response(
                 {
@@ -256,11 +258,11 @@ class PaperListView(APIView):
         request=s.PaperSubmitInputSerializer,
         responses={
             201: s.PaperDetailOutputSerializer,
-            400: s.E400,
-            401: s.E401,
-            403: s.E403,
+            400: E400,
+            401: E401,
+            403: E403,
             409: OpenApiResponse(s.DuplicatePaperErrorSerializer, description="A duplicate."),
-            429: s.E429,
+            429: E429,
         },
     )
     def post(self, request):
@@ -283,7 +285,7 @@ class PaperDetailView(APIView):
         summary="One paper",
         description="With its tags and who added them, vote count, whether I voted, its "
         "digest appearances and comment count; its state for moderators and its submitter.",
-        responses={200: s.PaperDetailOutputSerializer, 404: s.E404, 429: s.E429},
+        responses={200: s.PaperDetailOutputSerializer, 404: E404, 429: E429},
     )
     def get(self, request, pk: int):
         paper = paper_detail_or_404(pk=pk, viewer=request.user)
@@ -303,7 +305,7 @@ class PaperVoteView(APIView):
         summary="Upvote a paper",
         description="Members, published papers. Idempotent.",
         request=None,
-        responses={200: s.VoteOutputSerializer, **s.WRITE_ERRORS},
+        responses={200: s.VoteOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request, pk: int):
         paper = paper_visible_or_404(pk=pk, viewer=request.user)
@@ -314,7 +316,7 @@ class PaperVoteView(APIView):
         summary="Withdraw my vote",
         description="Idempotent.",
         request=None,
-        responses={200: s.VoteOutputSerializer, **s.WRITE_ERRORS},
+        responses={200: s.VoteOutputSerializer, **WRITE_ERRORS},
     )
     def delete(self, request, pk: int):
         paper = paper_visible_or_404(pk=pk, viewer=request.user)
@@ -331,7 +333,7 @@ class PaperTransitionView(APIView):
         request=s.PaperTransitionInputSerializer,
         responses={
             200: s.PaperDetailOutputSerializer,
-            **s.WRITE_ERRORS,
+            **WRITE_ERRORS,
             409: OpenApiResponse(s.TransitionErrorSerializer, description="Move refused."),
         },
     )
@@ -355,7 +357,7 @@ class PaperCommentsView(APIView):
         "The whole thread is read in one query; pages cut it into top-level threads "
         "(cursor: `next`).",
         parameters=[s.ThreadInputSerializer],
-        responses={200: s.CommentThreadOutputSerializer, **s.READ_ERRORS},
+        responses={200: s.CommentThreadOutputSerializer, **READ_ERRORS},
     )
     def get(self, request, pk: int):
         params = s.ThreadInputSerializer(data=request.query_params)
@@ -390,7 +392,7 @@ class PaperCommentsView(APIView):
         "`parent` answers a visible comment of the same paper. Rate-limited per member "
         "(429 with `retry_after`).",
         request=s.CommentCreateInputSerializer,
-        responses={201: s.CommentOutputSerializer, **s.WRITE_ERRORS},
+        responses={201: s.CommentOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request, pk: int):
         data = s.CommentCreateInputSerializer(data=request.data)
@@ -432,7 +434,7 @@ class PaperTagsView(APIView):
         responses={
             201: s.PaperTagOutputSerializer,
             200: s.PaperTagOutputSerializer,
-            **s.WRITE_ERRORS,
+            **WRITE_ERRORS,
         },
     )
     def post(self, request, pk: int):
@@ -453,7 +455,7 @@ class PaperTagsView(APIView):
         "any. The slug goes in the body or in the `tag` query parameter.",
         request=s.PaperTagInputSerializer,
         parameters=[s.PaperTagQueryInputSerializer],
-        responses={204: None, **s.WRITE_ERRORS},
+        responses={204: None, **WRITE_ERRORS},
     )
     def delete(self, request, pk: int):
         source = request.data if request.data else request.query_params

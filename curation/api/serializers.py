@@ -12,10 +12,10 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from curation.api.pagination import CursorInputSerializer, PageSizeInputSerializer
+from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
+from config.api.schema import ErrorBodySerializer
 from curation.models import Comment, FlagReason, ModerationAction, TargetKind
 from curation.selectors import FEED_ORDERINGS, STATUS_ALL, TOP_PERIODS
-from papers.api.serializers import ErrorBodySerializer
 from papers.models import PaperStatus
 
 MATCH_CHOICES = ["any", "all"]
@@ -601,25 +601,6 @@ class TagListOutputSerializer(serializers.Serializer):
 def output_context(request) -> dict:
     """What output serializers need to know about the reader (one group lookup, cached on
     the user for the request)."""
-    from curation.permissions import is_moderator
+    from accounts.roles import is_moderator
 
     return {"request": request, "viewer": request.user, "moderator": is_moderator(request.user)}
-
-
-def _error(description: str):
-    from drf_spectacular.utils import OpenApiResponse
-
-    from papers.api.serializers import ErrorSerializer
-
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-E400 = _error("Invalid input or filter; `fields` names the parameters at fault.")
-E401 = _error("Not signed in.")
-E403 = _error("Not allowed for this role (or a CSRF failure for session clients).")
-E404 = _error("No such object, or not visible to you.")
-E409 = _error("The object is not in a state that allows this.")
-E415 = _error("The body is not JSON, a form or multipart.")
-E429 = _error("Throttled; `retry_after` says in how many seconds to try again.")
-READ_ERRORS = {400: E400, 404: E404, 429: E429}
-WRITE_ERRORS = {400: E400, 401: E401, 403: E403, 404: E404, 409: E409, 415: E415, 429: E429}

@@ -9,8 +9,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.pagination import NumberedPagination
+from config.api.schema import READ_ERRORS, WRITE_ERRORS
 from curation.api import serializers as s
-from curation.api.pagination import NumberedPagination
 from curation.models import Tag
 from curation.selectors import tags_list
 from curation.services import tag_create, tag_delete, tag_merge, tag_rename
@@ -33,7 +34,7 @@ class TagListView(APIView):
         description="By name, each with its count of published papers. Numbered pages: a "
         "rename changes a tag's place, so a name is not a stable cursor key.",
         parameters=[s.TagListInputSerializer],
-        responses={200: s.TagListOutputSerializer, **s.READ_ERRORS},
+        responses={200: s.TagListOutputSerializer, **READ_ERRORS},
     )
     def get(self, request):
         paginator = NumberedPagination()
@@ -46,7 +47,7 @@ class TagListView(APIView):
         summary="Create a tag",
         description="Moderators. The slug defaults to one made from the name.",
         request=s.TagCreateInputSerializer,
-        responses={201: s.TagOutputSerializer, **s.WRITE_ERRORS},
+        responses={201: s.TagOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
         data = s.TagCreateInputSerializer(data=request.data)
@@ -61,7 +62,7 @@ class TagDetailView(APIView):
         summary="Rename a tag",
         description="Moderators. The slug follows the new name unless given.",
         request=s.TagRenameInputSerializer,
-        responses={200: s.TagOutputSerializer, **s.WRITE_ERRORS},
+        responses={200: s.TagOutputSerializer, **WRITE_ERRORS},
     )
     def patch(self, request, slug: str):
         data = s.TagRenameInputSerializer(data=request.data)
@@ -77,7 +78,7 @@ class TagDetailView(APIView):
         "(query parameter) goes to the moderation log.",
         request=None,
         parameters=[s.ReasonInputSerializer],
-        responses={204: None, **s.WRITE_ERRORS},
+        responses={204: None, **WRITE_ERRORS},
     )
     def delete(self, request, slug: str):
         data = s.ReasonInputSerializer(data=request.query_params)
@@ -93,7 +94,7 @@ class TagMergeView(APIView):
         summary="Merge a tag into another",
         description="Moderators. Every paper of this tag gets the `into` tag; this tag is deleted.",
         request=s.TagMergeInputSerializer,
-        responses={200: s.TagMergeOutputSerializer, **s.WRITE_ERRORS},
+        responses={200: s.TagMergeOutputSerializer, **WRITE_ERRORS},
     )
     def post(self, request, slug: str):
         data = s.TagMergeInputSerializer(data=request.data)

@@ -1,9 +1,8 @@
-from django.urls import include, path
+from django.urls import path
 
 from curation.api import comments, digests, export, moderation, papers, tags
 
 urlpatterns = [
-    path("", include("curation.api.accounts.urls")),
     path("papers/", papers.PaperListView.as_view(), name="api-paper-list"),
     path("papers/export/", export.PaperExportView.as_view(), name="api-paper-export"),
     path("papers/<int:pk>/", papers.PaperDetailView.as_view(), name="api-paper-detail"),

@@ -1,6 +1,6 @@
 """Every write of the curation app. Import from here: `from curation.services import vote_cast`.
 
-Each service checks the actor's role itself (curation.permissions) and raises
+Each service checks the actor's role itself (accounts.roles) and raises
 config.errors.DomainError with a user-facing message (module constants, MSG_*), a `code` and
 an HTTP `status_code`: 401 not signed in, 403 not allowed, 404 missing, 409 wrong state or
 duplicate, 429 rate limited, 400 otherwise.

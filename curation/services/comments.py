@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.roles import is_moderator, require_member, require_moderator
 from config.errors import DomainError
 from curation.markdown import render_markdown
 from curation.models import (
@@ -26,8 +27,7 @@ from curation.models import (
     ModerationAction,
     TargetKind,
 )
-from curation.permissions import is_moderator
-from curation.services._guards import clean_reason, require_member, require_moderator
+from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from papers.models import Paper, PaperStatus
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from accounts.roles import require_member
 from config.errors import DomainError
-from curation.services._guards import require_member
 from papers.models import Paper, PaperStatus
 from papers.parsing import normalize_arxiv_id, normalize_title
 from papers.parsing.normalize import clean_text

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils.text import slugify
 
+from accounts.roles import is_moderator, require_member, require_moderator
 from config.errors import DomainError
 from curation.models import ModerationAction, PaperTag, Tag, TargetKind
-from curation.permissions import is_moderator
-from curation.services._guards import clean_reason, require_member, require_moderator
+from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from papers.models import Paper, PaperStatus
 

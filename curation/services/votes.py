@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.roles import require_member
 from config.errors import DomainError
 from curation.models import Vote
-from curation.services._guards import require_member
 from papers.models import Paper, PaperStatus
 
 MSG_NOT_PUBLISHED = "Only published papers can be voted on."

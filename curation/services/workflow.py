@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import require_moderator
 from config.errors import DomainError
 from curation.models import ModerationAction, TargetKind
-from curation.services._guards import clean_reason, require_moderator
+from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from curation.services.tags import paper_tag_counts_shift
 from papers.models import Paper, PaperStatus

@@ -4,6 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.schema import ErrorBodySerializer
 from papers.models import Dump
 from papers.selectors import dump_progress, progress_percent
 
@@ -105,20 +106,6 @@ class DumpOutputSerializer(serializers.ModelSerializer):
         # .all() reads the prefetched digests of dumps_list(); sorted here, not in SQL, so the
         # prefetch stays one plain query.
         return sorted(d.date.isoformat() for d in dump.digests.all())
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (config.api), for the schema."""
-
-    error = ErrorBodySerializer()
 
 
 class DuplicateErrorBodySerializer(ErrorBodySerializer):

@@ -10,14 +10,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
+from accounts.authentication import ApiTokenAuthentication
+from config.api.schema import ErrorSerializer
 from config.middleware import UploadLimits
-from curation.authentication import ApiTokenAuthentication
 from papers import selectors
 from papers.api.serializers import (
     DumpOutputSerializer,
     DumpUploadInputSerializer,
     DuplicateErrorSerializer,
-    ErrorSerializer,
     dump_absolute_url,
 )
 from papers.services import DuplicateDump, dump_create

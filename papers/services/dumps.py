@@ -34,6 +34,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.errors import DomainError
+from config.units import human_size
 from papers.models import Dump, DumpStatus
 from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning
 from papers.parsing.stream import ParseProcess, parse_batches
@@ -88,15 +89,6 @@ class DuplicateDump(DomainError):
             extra={"dump": existing.pk},
         )
         self.existing = existing
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 def progress_key(dump_id: int) -> str:

@@ -17,9 +17,9 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from curation.api.accounts.views import MSG_BAD_CREDENTIALS, MSG_RESET_SENT
-from curation.authentication import MSG_LOCKED_OUT
-from curation.services.accounts import (
+from accounts.api.views import MSG_BAD_CREDENTIALS, MSG_RESET_SENT
+from accounts.authentication import MSG_LOCKED_OUT
+from accounts.services import (
     MSG_EMAIL_TAKEN,
     MSG_RESET_LINK_INVALID,
     MSG_USERNAME_TAKEN,

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from curation.api.pagination import MSG_BAD_CURSOR
+from config.api.pagination import MSG_BAD_CURSOR
 from curation.models import Vote
 from curation.selectors import MSG_STATUS_MODERATORS_ONLY
 from curation.services.submissions import MSG_DUPLICATE
@@ -299,10 +299,8 @@ def test_search_ranks_title_matches_first_and_pages_by_number():
 
 def test_search_pages_stop_at_the_cap(monkeypatch):
     from curation import selectors
-    from curation.api.pagination import SearchPagination
 
     monkeypatch.setattr(selectors, "SEARCH_RANKED_MATCHES", 3)
-    monkeypatch.setattr(SearchPagination, "cap", 3)
     for i in range(6):
         PaperFactory(title=f"Graph number {i}")
     refresh_search_index()

@@ -14,7 +14,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from curation.api.pagination import MSG_BAD_CURSOR
+from config.api.pagination import MSG_BAD_CURSOR
 from tests.factories import (
     CommentFactory,
     DigestEntryFactory,

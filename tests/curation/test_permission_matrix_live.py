@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from curation.services.accounts import api_token_create
+from accounts.services import api_token_create
 from tests.curation import test_permission_matrix as matrix
 
 THROTTLES_OFF = {

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from accounts.roles import MSG_MODERATORS_ONLY, MSG_SIGN_IN
 from config.errors import DomainError
 from curation.models import ModerationAction, ModerationEvent, TargetKind
 from curation.services import (
@@ -15,7 +16,6 @@ from curation.services import (
     paper_transition,
     papers_bulk_transition,
 )
-from curation.services._guards import MSG_MODERATORS_ONLY, MSG_SIGN_IN
 from curation.services.workflow import (
     MSG_REASON_REQUIRED,
     MSG_TRANSITION_REFUSED,

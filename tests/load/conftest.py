@@ -35,7 +35,7 @@ def web_server(django_db_setup, tmp_path_factory):
 @pytest.fixture
 def member_tokens(transactional_db):
     """Make `n` members, each with a personal API token; returns [(user, token), ...]."""
-    from curation.services.accounts import api_token_create
+    from accounts.services import api_token_create
 
     def _make(n: int) -> list[tuple[object, str]]:
         users = UserFactory.create_batch(n)

@@ -314,7 +314,7 @@ def test_schema_documents_the_upload(staff_client):
 
 
 def test_a_program_uploads_with_a_personal_token(admin_user, fixture_path):
-    from curation.services.accounts import api_token_create
+    from accounts.services import api_token_create
 
     secret = api_token_create(user=admin_user).secret
     client = APIClient(enforce_csrf_checks=True)

@@ -31,7 +31,8 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from rest_framework.test import APIClient
 
-from config.api import MSG_REQUEST_LIMITS
+from config.api.errors import MSG_REQUEST_LIMITS
+from config.units import human_size
 from papers.admin import MSG_TOO_MANY_FILES, MSG_UPLOAD_FAILED, MSG_UPLOAD_REFUSED
 from papers.api.views import MSG_ONE_FILE, MSG_REQUEST_TOO_LARGE
 from papers.management.commands.ingest_digest import LINE_FAILED
@@ -57,7 +58,7 @@ from papers.parsing.errors import (
     MSG_NO_PAPERS,
     W_JSON_TITLE_TOO_LONG,
 )
-from papers.services.dumps import MSG_TOO_LARGE, human_size
+from papers.services.dumps import MSG_TOO_LARGE
 
 LIST_URL = "/api/dumps/"
 UPLOAD = reverse("admin:papers_dump_upload")

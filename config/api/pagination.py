@@ -29,8 +29,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from curation.selectors import SEARCH_RANKED_MATCHES
-
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 CURSOR_PARAM = "cursor"
@@ -177,10 +175,11 @@ class SearchPagination(NumberedPagination):
     A page reads `page_size + 1` rows at its offset to learn whether a next page exists. No
     COUNT: counting the matches reads every one of them from the table, several times what
     the page costs when the RUM index hands the best rows over in order
-    (selectors.papers_search). Pages stop at `cap` rows (SEARCH_RANKED_MATCHES: without the
-    RUM index no more matches are ranked). One query for the page."""
+    (curation.selectors.papers_search). Pages stop at `cap` rows (the number of matches
+    ranked). One query for the page."""
 
-    cap = SEARCH_RANKED_MATCHES
+    def __init__(self, *, cap: int) -> None:
+        self.cap = cap
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request

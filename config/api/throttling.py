@@ -1,7 +1,7 @@
 """API-wide throttles: reads and writes counted apart, for anonymous clients and for members.
 
 Four scopes in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]: anon_read, anon_write, user_read,
-user_write. Anonymous clients are counted by address (see curation.authentication.client_ip),
+user_write. Anonymous clients are counted by address (client_ip),
 members by account. Writes are every unsafe method (POST, PUT, PATCH, DELETE).
 
 A rate of "off" turns a scope off (a benchmark, say). Rates are read on each request rather
@@ -11,9 +11,16 @@ than once at import, as DRF's own classes do, so settings overrides in tests tak
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 OFF = {"", "off", "none"}
+
+
+def client_ip(request) -> str | None:
+    """The client's address as REST_FRAMEWORK["NUM_PROXIES"] defines it (see settings): the
+    one notion of it shared by the throttles and by django-axes' lockout, so a client cannot
+    dodge either with its own X-Forwarded-For."""
+    return BaseThrottle().get_ident(request) or None
 
 
 class _RequestKindThrottle(SimpleRateThrottle):

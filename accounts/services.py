@@ -1,6 +1,6 @@
 """Accounts: sign-up, passwords, and the personal API token.
 
-Import this module directly (`from curation.services.accounts import user_signup`).
+Import this module directly (`from accounts.services import user_signup`).
 
 Invalid input is refused with a DomainError whose `fields` name the field at fault, the same
 shape as a serializer's validation error (config.api), so a client reads both alike.
@@ -29,8 +29,8 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from knox.models import AuthToken
 
+from accounts.roles import require_member
 from config.errors import DomainError
-from curation.services._guards import require_member
 
 MSG_USERNAME_TAKEN = "This username is already taken."
 MSG_EMAIL_TAKEN = "An account already uses this e-mail address."

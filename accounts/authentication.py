@@ -2,8 +2,6 @@
 
 - ApiTokenAuthentication: a personal token (django-rest-knox, stored as a digest) in
   `Authorization: Token <key>`; each use is noted, to the minute, for `GET /api/me/token/`.
-- client_ip: the one notion of "the client's address" shared by DRF's throttles and by
-  django-axes' lockout, so a client cannot dodge either with its own X-Forwarded-For.
 - lockout_response: what django-axes answers a locked-out log-in with: the API's error shape
   under /api/, one plain sentence elsewhere (the Django admin's log-in page).
 """
@@ -15,7 +13,6 @@ from django.http import HttpResponse, JsonResponse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
-from rest_framework.throttling import BaseThrottle
 
 MSG_LOCKED_OUT = "Too many failed log-ins: try again in {minutes} minutes."
 LOCKED_OUT_CODE = "locked_out"
@@ -25,7 +22,7 @@ class ApiTokenAuthentication(TokenAuthentication):
     """knox's token check, plus a note of when the token was last used."""
 
     def authenticate_credentials(self, token):
-        from curation.services.accounts import api_token_touch
+        from accounts.services import api_token_touch
 
         user, auth_token = super().authenticate_credentials(token)
         api_token_touch(token=auth_token)
@@ -40,11 +37,6 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix=self.target.authenticate_header(None)
         )
-
-
-def client_ip(request) -> str | None:
-    """The client's address as REST_FRAMEWORK["NUM_PROXIES"] defines it (see settings)."""
-    return BaseThrottle().get_ident(request) or None
 
 
 def lockout_seconds(request=None) -> int:

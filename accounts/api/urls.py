@@ -1,6 +1,6 @@
 from django.urls import path
 
-from curation.api.accounts import views
+from accounts.api import views
 
 urlpatterns = [
     path("auth/csrf/", views.CsrfView.as_view(), name="api-auth-csrf"),

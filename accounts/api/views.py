@@ -17,16 +17,15 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import DomainError
-from curation.api.accounts import serializers as s
-from curation.authentication import (
+from accounts.api import serializers as s
+from accounts.authentication import (
     LOCKED_OUT_CODE,
     ApiTokenAuthentication,
     lockout_message,
     lockout_seconds,
 )
-from curation.permissions import is_admin, is_member, is_moderator
-from curation.services.accounts import (
+from accounts.roles import is_admin, is_member, is_moderator
+from accounts.services import (
     api_token_create,
     api_token_get,
     api_token_last_used,
@@ -36,7 +35,8 @@ from curation.services.accounts import (
     password_reset_request,
     user_signup,
 )
-from papers.api.serializers import ErrorSerializer
+from config.api.schema import ErrorSerializer
+from config.errors import DomainError
 
 MSG_BAD_CREDENTIALS = "The username or the password is not correct."
 MSG_RESET_SENT = (
@@ -44,7 +44,7 @@ MSG_RESET_SENT = (
 )
 
 # The backend that checks passwords, named when a new member is logged in without one.
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PASSWORD_BACKEND = "accounts.backends.RolesModelBackend"
 TAGS = ["accounts"]
 
 

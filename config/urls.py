@@ -7,6 +7,7 @@ from config.api.errors import endpoint_not_found
 
 # The web pages' 404 shows only the sentences the app wrote for readers (frontend/errors.py).
 handler404 = "frontend.errors.page_not_found"
+handler400 = "frontend.errors.bad_request"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

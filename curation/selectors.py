@@ -518,6 +518,23 @@ def moderation_log(
     return events
 
 
+@dataclass
+class MemberActivity:
+    votes: list[Vote]  # newest first, with their papers
+    comments: list[Comment]  # not deleted, newest first, with their papers
+
+
+def member_activity(*, user, limit: int = 100) -> MemberActivity:
+    """A member's latest votes and comments (their own page), each with its paper joined."""
+    votes = Vote.objects.filter(user=user).select_related("paper").order_by("-created_at", "-id")
+    comments = (
+        Comment.objects.filter(author=user, deleted_at=None)
+        .select_related("paper")
+        .order_by("-created_at", "-id")
+    )
+    return MemberActivity(votes=list(votes[:limit]), comments=list(comments[:limit]))
+
+
 def paper_events(*, paper: Paper) -> QuerySet[ModerationEvent]:
     """The workflow history of one paper, newest first."""
     return moderation_log(target_kind="paper").filter(target_id=paper.pk)

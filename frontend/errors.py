@@ -6,12 +6,20 @@ the URL resolver's internals; get_object_or_404's "No Tag matches the given quer
 the page's own sentence.
 """
 
-from django.http import Http404, HttpRequest, HttpResponseNotFound
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponseBadRequest, HttpResponseNotFound
 from django.template import loader
+
+MSG_BAD_REQUEST = "This address is not one the site makes; start again from its pages."
 
 
 class PageNotFound(Http404):
     """A 404 whose message is one sentence for the reader, shown on the page."""
+
+
+class PageBadRequest(BadRequest):
+    """A 400 whose message is one sentence for the reader (a stale or edited "Load more"
+    address, say), shown on the page."""
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponseNotFound:
@@ -19,3 +27,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponseNo
     message = str(exception) if isinstance(exception, PageNotFound) else ""
     body = loader.render_to_string("404.html", {"message": message}, request)
     return HttpResponseNotFound(body)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBadRequest:
+    """handler400 (config/urls.py)."""
+    message = str(exception) if isinstance(exception, PageBadRequest) else MSG_BAD_REQUEST
+    body = loader.render_to_string("400.html", {"message": message}, request)
+    return HttpResponseBadRequest(body)

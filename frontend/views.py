@@ -1,11 +1,12 @@
-"""The web pages: a server-rendered first paint from the curation selectors, then ES modules
-(frontend/static/frontend/js/) that call the REST API for every write and for "load more".
+"""The web pages: server-rendered from the curation selectors, paged by curation.paging as
+the API is, with ES modules (frontend/static/frontend/js/) that call the REST API for every
+write.
 
 No rule of the domain lives here: who may vote, tag, comment or moderate is decided by the
-services behind the API, and these views only choose what to show. The "load more" links
-they render are API URLs carrying the same opaque cursors the API itself hands out
-(config.api.pagination.cursor_encode), so the second page continues where the first paint
-stopped.
+services behind the API, and these views only choose what to show. A list page's "Load more"
+is a link to the page after it (the same address with the cursor); the script asks for that
+page's items alone (`partial=items`) and appends them, so the items are rendered by the same
+templates either way.
 """
 
 from __future__ import annotations
@@ -15,22 +16,24 @@ from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from accounts.roles import is_admin, is_member, is_moderator
 from accounts.services import api_token_get
-from config.api.pagination import cursor_encode
+from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
-from curation.models import Comment, FlagReason, ModerationAction, Tag, TargetKind, Vote
+from curation import paging
+from curation.models import FlagReason, ModerationAction, Tag, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
+    SEARCH_RANKED_MATCHES,
     TOP_PERIODS,
     comment_tree,
     comments_thread,
     filter_papers,
+    member_activity,
     moderation_log,
     moderation_queue,
     paper_detail,
@@ -40,7 +43,7 @@ from curation.selectors import (
 )
 from frontend.cards import CardReader, paper_cards
 from frontend.comments import CommentReader, comment_views
-from frontend.errors import PageNotFound
+from frontend.errors import PageBadRequest, PageNotFound
 from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache
 from papers.models import DumpStatus, PaperStatus
@@ -48,19 +51,15 @@ from papers.selectors import dumps_list
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25
 STATUS_CHOICES = ["all", *PaperStatus.values]
 ORDERS = list(FEED_ORDERINGS)
 PERIODS = list(TOP_PERIODS)
-# Nullable feed keys: papers never published have no digest day (moderators' status views).
-NULLABLE_KEYS = {"hot_score", "first_digest_on"}
-FEED_KEYS = {"hot": "hot_score", "new": "first_digest_on", "top": "vote_count"}
+PARTIAL_PARAM = "partial"
+PAGE_PARAM = "page"
 
 MSG_MODERATORS_ONLY = "Only moderators can see this page."
 MSG_ADMINS_ONLY = "Only admins can upload dumps."
-
-
-def _api_url(name: str, params: list[tuple[str, str]], **kwargs) -> str:
-    return f"{reverse(name, kwargs=kwargs or None)}?{urlencode(params)}"
 
 
 def _parse_date(value: str | None) -> datetime.date | None:
@@ -70,10 +69,26 @@ def _parse_date(value: str | None) -> datetime.date | None:
         return None
 
 
+def _page_url(request: HttpRequest, **params: str) -> str:
+    """This page's address with `params` set (and no `partial`): the page after this one."""
+    query = request.GET.copy()
+    query.pop(PARTIAL_PARAM, None)
+    for name, value in params.items():
+        query[name] = value
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _list_response(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The whole page, or only its items and "Load more" when the page's script asks."""
+    if request.GET.get(PARTIAL_PARAM) == "items":
+        return render(request, "frontend/_paper_items.html", context)
+    return render(request, template, context)
+
+
 def _feed_context(
     request: HttpRequest, *, tags: list[str], q: str = "", search_page: bool = False
 ) -> dict:
-    """The papers of one list page (feed, digest day, tag, search) and the API URL of the
+    """The papers of one list page (feed, digest day, tag, search) and the address of the
     page after it."""
     viewer = request.user
     moderator = is_moderator(viewer)
@@ -86,7 +101,7 @@ def _feed_context(
         status = None
     day_view = request.GET.get("view") == "day" or bool(request.GET.get("date"))
     date = _parse_date(request.GET.get("date"))
-    tag_params = [("tag", slug) for slug in tags]
+    cursor = request.GET.get(CURSOR_PARAM) or None
     reader = CardReader(
         member=is_member(viewer),
         moderator=moderator,
@@ -108,73 +123,62 @@ def _feed_context(
     }
 
     if q or search_page:
-        rows = []
+        rows: list = []
         next_url = None
         if q:
+            # Numbered pages, as the API's search: a rank is not a stable cursor key.
+            try:
+                number = max(1, int(request.GET.get(PAGE_PARAM, "1")))
+            except ValueError:
+                raise PageBadRequest("The page number is a whole number.") from None
+            offset = (number - 1) * PAGE_SIZE
             papers = papers_list(viewer=viewer, tags=tags, search=q, prefetch_tags=False)
-            rows = list(papers[: PAGE_SIZE + 1])
-            if len(rows) > PAGE_SIZE:
-                rows = rows[:PAGE_SIZE]
-                next_url = _api_url(
-                    "api-paper-list",
-                    [("q", q), *tag_params, ("page", "2"), ("page_size", str(PAGE_SIZE))],
-                )
+            end = min(offset + PAGE_SIZE, SEARCH_RANKED_MATCHES)
+            rows = list(papers[offset : end + 1]) if offset < end else []
+            if len(rows) > end - offset and end < SEARCH_RANKED_MATCHES:
+                next_url = _page_url(request, **{PAGE_PARAM: str(number + 1)})
+            rows = rows[: end - offset]
         context.update(
             papers=rows, cards=paper_cards(rows, reader=reader), next_url=next_url, view="search"
         )
         return context
 
-    if day_view:
-        day = papers_for_digest_day(date, viewer=viewer, prefetch_tags=False)
-        papers = filter_papers(day.papers, tags=tags)
-        rows = list(papers[: PAGE_SIZE + 1])
-        next_url = None
-        if len(rows) > PAGE_SIZE and day.date:
-            rows = rows[:PAGE_SIZE]
-            last = rows[-1]
-            cursor = cursor_encode(f"day-{day.date.isoformat()}", last.position, last.pk)
-            next_url = _api_url(
-                "api-paper-list",
-                [
-                    ("date", day.date.isoformat()),
-                    *tag_params,
-                    ("page_size", str(PAGE_SIZE)),
-                    ("cursor", cursor),
-                ],
-            )
-        context.update(
-            papers=rows,
-            cards=paper_cards(rows, reader=reader),
-            next_url=next_url,
-            view="day",
-            day=day,
-        )
-        return context
-
     try:
-        papers = papers_list(
-            viewer=viewer, order=order, period=period, tags=tags, status=status, prefetch_tags=False
-        )
+        if day_view:
+            day = papers_for_digest_day(date, viewer=viewer, prefetch_tags=False)
+            context.update(view="day", day=day)
+            if day.date is None:
+                page = paging.KeysetPage(rows=[], next_cursor=None)
+            else:
+                page = paging.day_page(
+                    filter_papers(day.papers, tags=tags),
+                    date=day.date,
+                    page_size=PAGE_SIZE,
+                    cursor=cursor,
+                )
+        else:
+            papers = papers_list(
+                viewer=viewer,
+                order=order,
+                period=period,
+                tags=tags,
+                status=status,
+                prefetch_tags=False,
+            )
+            context.update(view="feed")
+            page = paging.feed_page(
+                papers,
+                order=order,
+                status_view=status not in (None, PaperStatus.PUBLISHED),
+                page_size=PAGE_SIZE,
+                cursor=cursor,
+            )
+    except paging.BadCursor as exc:
+        raise PageBadRequest(exc.message) from exc
     except DomainError as exc:
         raise PageNotFound(exc.message) from exc
-    field_name = FEED_KEYS[order]
-    if status not in (None, PaperStatus.PUBLISHED) and field_name in NULLABLE_KEYS:
-        # As the API does for status views: papers without a key come last.
-        papers = papers.order_by(F(field_name).desc(nulls_last=True), "-id")
-    rows = list(papers[: PAGE_SIZE + 1])
-    next_url = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        last = rows[-1]
-        params = [("order", order), ("period", period), *tag_params]
-        if status:
-            params.append(("status", status))
-        cursor = cursor_encode(order, getattr(last, field_name), last.pk)
-        params += [("page_size", str(PAGE_SIZE)), ("cursor", cursor)]
-        next_url = _api_url("api-paper-list", params)
-    context.update(
-        papers=rows, cards=paper_cards(rows, reader=reader), next_url=next_url, view="feed"
-    )
+    next_url = _page_url(request, **{CURSOR_PARAM: page.next_cursor}) if page.next_cursor else None
+    context.update(papers=page.rows, cards=paper_cards(page.rows, reader=reader), next_url=next_url)
     return context
 
 
@@ -186,6 +190,8 @@ def feed(request: HttpRequest) -> HttpResponse:
     if q:
         return redirect(f"{reverse('search')}?{urlencode({'q': q})}")
     context = _feed_context(request, tags=tags)
+    if request.GET.get(PARTIAL_PARAM) == "items":
+        return _list_response(request, "frontend/feed.html", context)
     # The tag chips: this page's view with one tag chosen (the same for every reader).
     if context["view"] == "day":
         day = context["day"]
@@ -204,7 +210,7 @@ def feed(request: HttpRequest) -> HttpResponse:
             "tags": list(tags_list().values("slug", "name", "paper_count")),
         },
     )
-    return render(request, "frontend/feed.html", context)
+    return _list_response(request, "frontend/feed.html", context)
 
 
 @anonymous_page_cache
@@ -212,7 +218,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
-    return render(request, "frontend/tag.html", context)
+    return _list_response(request, "frontend/tag.html", context)
 
 
 @anonymous_page_cache
@@ -220,7 +226,7 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
     context = _feed_context(request, tags=tags, q=q, search_page=True)
-    return render(request, "frontend/search.html", context)
+    return _list_response(request, "frontend/search.html", context)
 
 
 @anonymous_page_cache
@@ -270,17 +276,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     user = request.user
-    votes = (
-        Vote.objects.filter(user=user).select_related("paper").order_by("-created_at", "-id")[:100]
-    )
-    comments = (
-        Comment.objects.filter(author=user, deleted_at=None)
-        .select_related("paper")
-        .order_by("-created_at", "-id")[:100]
-    )
+    activity = member_activity(user=user)
     context = {
-        "votes": votes,
-        "comments": comments,
+        "votes": activity.votes,
+        "comments": activity.comments,
         "token": api_token_get(user=user),
         "moderator": is_moderator(user),
         "admin": is_admin(user),
@@ -293,12 +292,27 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
     if not is_moderator(request.user):
         raise PermissionDenied(MSG_MODERATORS_ONLY)
     queue = moderation_queue()
+    try:
+        page = paging.queue_page(
+            queue.papers,
+            page_size=QUEUE_PAGE_SIZE,
+            cursor=request.GET.get(CURSOR_PARAM) or None,
+        )
+    except paging.BadCursor as exc:
+        raise PageBadRequest(exc.message) from exc
     context = {
-        "pending": list(queue.papers[:100]),
-        "pending_count": queue.papers.count(),
-        "flagged": list(queue.comments[:100]),
-        "flagged_count": queue.comments.count(),
+        "pending": page.rows,
+        "next_url": _page_url(request, **{CURSOR_PARAM: page.next_cursor})
+        if page.next_cursor
+        else None,
     }
+    if request.GET.get(PARTIAL_PARAM) == "items":
+        return render(request, "frontend/_queue_items.html", context)
+    context.update(
+        pending_count=queue.papers.count(),
+        flagged=list(queue.comments[:QUEUE_PAGE_SIZE]),
+        flagged_count=queue.comments.count(),
+    )
     return render(request, "frontend/moderation_queue.html", context)
 
 
@@ -313,34 +327,25 @@ def moderation_log_page(request: HttpRequest) -> HttpResponse:
         action=action or None,
         target_kind=target_kind or None,
     )
-    rows = list(events[: LOG_PAGE_SIZE + 1])
-    next_url = None
-    if len(rows) > LOG_PAGE_SIZE:
-        rows = rows[:LOG_PAGE_SIZE]
-        last = rows[-1]
-        params = [
-            (name, value)
-            for name, value in (
-                ("moderator", moderator),
-                ("action", action),
-                ("target_kind", target_kind),
-            )
-            if value
-        ]
-        params += [
-            ("page_size", str(LOG_PAGE_SIZE)),
-            ("cursor", cursor_encode("log", last.created_at, last.pk)),
-        ]
-        next_url = _api_url("api-mod-log", params)
+    try:
+        page = paging.log_page(
+            events, page_size=LOG_PAGE_SIZE, cursor=request.GET.get(CURSOR_PARAM) or None
+        )
+    except paging.BadCursor as exc:
+        raise PageBadRequest(exc.message) from exc
     context = {
-        "events": rows,
-        "next_url": next_url,
+        "events": page.rows,
+        "next_url": _page_url(request, **{CURSOR_PARAM: page.next_cursor})
+        if page.next_cursor
+        else None,
         "filter_moderator": moderator,
         "filter_action": action,
         "filter_kind": target_kind,
         "actions": ModerationAction.choices,
         "kinds": TargetKind.choices,
     }
+    if request.GET.get(PARTIAL_PARAM) == "items":
+        return render(request, "frontend/_log_items.html", context)
     return render(request, "frontend/moderation_log.html", context)
 
 

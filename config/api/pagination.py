@@ -1,91 +1,33 @@
-"""Pagination of the curation API.
+"""Pagination of the API's lists.
 
-Feeds (papers, the digest-day view, digests, the moderation log) use keyset ("cursor")
-pagination on an indexed, immutable ordering key with the id as tie-breaker. The cursor is
-opaque to clients: URL-safe base64 of the JSON array `[kind, key, id]` of the last row of the
-page, where `kind` names the ordering it belongs to ("hot", "new", "top", "day", "digests",
-"log", ...), so a cursor of one ordering is refused (400) when sent with another. A page
-reads `page_size + 1` rows to learn whether a next page exists: no COUNT, and the cost of a
-page does not grow with its depth.
-
-Lists whose order has no stable key use page numbers instead: search results (a rank is not
-unique and changes as papers are indexed) and the tag vocabulary (ordered by name, which
-a rename changes).
+Feeds (papers, the digest-day view, digests, the moderation log) are keyset pages
+(config.cursors): the API reads `cursor` and `page_size` (CursorInputSerializer) and answers
+the page with a `next` link (next_link). Lists whose order has no stable key use page numbers
+instead: search results (a rank is not unique and changes as papers are indexed) and the tag
+vocabulary (ordered by name, which a rename changes).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime
-import json
-import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from config.cursors import CURSOR_PARAM
+
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
-CURSOR_PARAM = "cursor"
 PAGE_SIZE_PARAM = "page_size"
 
-MSG_BAD_CURSOR = "This cursor is not valid here; start again from the first page."
-MAX_ID = 2**63 - 1  # the largest id (and integer key) the database holds
 
-
-def cursor_encode(kind: str, key: Any, pk: int) -> str:
-    if isinstance(key, datetime.datetime | datetime.date):
-        key = key.isoformat()
-    raw = json.dumps([kind, key, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def cursor_decode(cursor: str, kind: str, parse_key: Callable[[Any], Any]) -> tuple[Any, int]:
-    """(key, id) of a cursor made by cursor_encode for `kind`; ValidationError otherwise."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        got_kind, key, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if got_kind != kind or isinstance(pk, bool) or not isinstance(pk, int):
-            raise ValueError(kind)
-        if not 0 < pk <= MAX_ID:
-            raise ValueError(pk)
-        return parse_key(key), pk
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
-        raise ValidationError({CURSOR_PARAM: [MSG_BAD_CURSOR]}) from None
-
-
-def parse_float(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(value)
-    return float(value)
-
-
-def parse_int(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ID:
-        raise ValueError(value)
-    return value
-
-
-def parse_date(value) -> datetime.date:
-    return datetime.date.fromisoformat(value)
-
-
-def parse_datetime(value) -> datetime.datetime:
-    parsed = datetime.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(value)
-    parsed.astimezone(datetime.UTC)  # OverflowError beyond the years 1 to 9999 in UTC
-    return parsed
-
-
-def nullable(parse_key: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """parse_key for an ordering whose key may be NULL (a cursor's key is then null)."""
-    return lambda value: None if value is None else parse_key(value)
+def next_link(request, next_cursor: str | None) -> str | None:
+    """This request's address with the next page's cursor, or None after the last page."""
+    if next_cursor is None:
+        return None
+    return replace_query_param(request.build_absolute_uri(), CURSOR_PARAM, next_cursor)
 
 
 class PageSizeInputSerializer(serializers.Serializer):
@@ -104,43 +46,6 @@ class CursorInputSerializer(PageSizeInputSerializer):
         max_length=500,
         help_text="Opaque: the `next` link of the previous page carries it.",
     )
-
-
-@dataclass
-class CursorPage:
-    rows: list
-    next_url: str | None
-
-
-def cursor_paginate(
-    queryset,
-    *,
-    request,
-    kind: str,
-    page_size: int,
-    cursor: str | None,
-    key_of: Callable[[Any], Any],
-    parse_key: Callable[[Any], Any],
-    after: Callable[[Any, Any, int], Any],
-    pk_of: Callable[[Any], int] = lambda row: row.pk,
-) -> CursorPage:
-    """One page of `queryset` (already ordered by its key, then id) after `cursor`.
-
-    `key_of(row)` reads a row's key; `after(queryset, key, pk)` keeps the rows after the
-    row (key, pk) in the queryset's order. One query (plus the queryset's prefetches)."""
-    if cursor:
-        key, pk = cursor_decode(cursor, kind, parse_key)
-        queryset = after(queryset, key, pk)
-    rows = list(queryset[: page_size + 1])
-    next_url = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        last = rows[-1]
-        url = request.build_absolute_uri()
-        next_url = replace_query_param(
-            url, CURSOR_PARAM, cursor_encode(kind, key_of(last), pk_of(last))
-        )
-    return CursorPage(rows=rows, next_url=next_url)
 
 
 class CursorPageOutputSerializer(serializers.Serializer):

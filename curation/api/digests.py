@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.pagination import cursor_paginate, parse_date
+from config.api.pagination import next_link
 from config.api.schema import E400, E429
+from curation import paging
 from curation.api import serializers as s
 from curation.selectors import digest_days
 
@@ -28,19 +28,14 @@ class DigestListView(APIView):
         params = s.DigestListInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         context = s.output_context(request)
-        page = cursor_paginate(
+        page = paging.digests_page(
             digest_days(moderator=context["moderator"]),
-            request=request,
-            kind="digests",
             page_size=params.validated_data["page_size"],
             cursor=params.validated_data.get("cursor"),
-            key_of=lambda digest: digest.date,
-            parse_key=parse_date,
-            after=lambda qs, key, pk: qs.filter(Q(date__lt=key) | Q(date=key, pk__lt=pk)),
         )
         return Response(
             {
-                "next": page.next_url,
+                "next": next_link(request, page.next_cursor),
                 "results": s.DigestOutputSerializer(page.rows, many=True, context=context).data,
             }
         )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import is_moderator
-from config.api.pagination import cursor_paginate, parse_datetime
+from config.api.pagination import next_link
 from config.api.schema import E400, E401, E403, E429
+from curation import paging
 from curation.api import serializers as s
 from curation.selectors import moderation_log, moderation_queue
 
@@ -92,21 +92,10 @@ class ModerationLogView(APIView):
             action=data.get("action"),
             target_kind=data.get("target_kind"),
         )
-        page = cursor_paginate(
-            events,
-            request=request,
-            kind="log",
-            page_size=data["page_size"],
-            cursor=data.get("cursor"),
-            key_of=lambda event: event.created_at,
-            parse_key=parse_datetime,
-            after=lambda qs, key, pk: qs.filter(
-                Q(created_at__lt=key) | Q(created_at=key, pk__lt=pk)
-            ),
-        )
+        page = paging.log_page(events, page_size=data["page_size"], cursor=data.get("cursor"))
         return Response(
             {
-                "next": page.next_url,
+                "next": next_link(request, page.next_cursor),
                 "results": s.ModerationEventOutputSerializer(page.rows, many=True).data,
             }
         )

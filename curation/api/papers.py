@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import F, Q
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -18,25 +17,16 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.pagination import (
-    SearchPagination,
-    cursor_paginate,
-    nullable,
-    parse_date,
-    parse_datetime,
-    parse_float,
-    parse_int,
-)
+from config.api.pagination import SearchPagination, next_link
 from config.api.schema import E400, E401, E403, E404, E429, READ_ERRORS, WRITE_ERRORS
 from config.errors import DomainError
-from curation import selectors
+from curation import paging, selectors
 from curation.api import serializers as s
 from curation.models import Comment, Tag
 from curation.selectors import (
     attach_tag_briefs,
     comment_tree,
     comments_thread,
-    feed_after,
     filter_papers,
     paper_detail,
     papers_for_digest_day,
@@ -59,17 +49,8 @@ MSG_PAPER_NOT_FOUND = "There is no such paper."
 MSG_PARENT_NOT_FOUND = "There is no such comment on this paper."
 MSG_TAG_NOT_FOUND = "There is no such tag."
 
-# How each feed's key is read from a row and read back from a cursor.
-FEED_KEYS = {
-    "hot": ("hot_score", parse_float),
-    "new": ("first_digest_on", parse_date),
-    "top": ("vote_count", parse_int),
-}
 # Columns of Paper that list items never show: not read for lists.
 LIST_UNUSED_FIELDS = ("title_key", "author_count", "upvotes", "created_at", "updated_at")
-# Keys that are NULL for papers never published (no digest day): only moderators' status
-# views list such papers.
-NULLABLE_KEYS = {"hot_score", "first_digest_on"}
 
 
 # Anonymous readers' first pages of the feeds (hot, new, top, with their filters) are kept
@@ -119,32 +100,6 @@ def filters_from(data: dict) -> dict:
         "status": data.get("status"),
         "search": data.get("q"),
     }
-
-
-def feed_page(papers, *, request, order: str, data: dict):
-    """A cursor page of a feed ordered by FEED_ORDERINGS[order] (keyset on (key, id))."""
-    field_name, parse_key = FEED_KEYS[order]
-    after = lambda qs, key, pk: feed_after(qs, order=order, key=key, pk=pk)  # noqa: E731
-    status_view = data.get("status") not in (None, PaperStatus.PUBLISHED)
-    if status_view and field_name in NULLABLE_KEYS:
-        # Pending papers may have no digest day, so no key. Put them last on every database
-        # (PostgreSQL and SQLite disagree by default) and page through them by id.
-        papers = papers.order_by(F(field_name).desc(nulls_last=True), "-id")
-        after = lambda qs, key, pk: feed_after(  # noqa: E731
-            qs, order=order, key=key, pk=pk, nulls_last=True
-        )
-        parse_key = nullable(parse_key)
-
-    return cursor_paginate(
-        papers,
-        request=request,
-        kind=order,
-        page_size=data["page_size"],
-        cursor=data.get("cursor"),
-        key_of=lambda paper: getattr(paper, field_name),
-        parse_key=parse_key,
-        after=after,
-    )
 
 
 class PaperListView(APIView):
@@ -210,11 +165,17 @@ class PaperListView(APIView):
                     ).data,
                 }
             )
-        page = feed_page(papers, request=request, order=data["order"], data=data)
+        page = paging.feed_page(
+            papers,
+            order=data["order"],
+            status_view=data.get("status") not in (None, PaperStatus.PUBLISHED),
+            page_size=data["page_size"],
+            cursor=data.get("cursor"),
+        )
         attach_tag_briefs(page.rows)
         return Response(
             {
-                "next": page.next_url,
+                "next": next_link(request, page.next_cursor),
                 "results": s.PaperListItemOutputSerializer(
                     page.rows, many=True, context=context
                 ).data,
@@ -225,23 +186,13 @@ class PaperListView(APIView):
         day = papers_for_digest_day(data["date"], viewer=request.user, prefetch_tags=False)
         papers = filter_papers(day.papers, tags=data["tag"], match_all_tags=data["match"] == "all")
         papers = papers.defer(*LIST_UNUSED_FIELDS)
-        page = cursor_paginate(
-            papers,
-            request=request,
-            kind=f"day-{data['date'].isoformat()}",
-            page_size=data["page_size"],
-            cursor=data.get("cursor"),
-            key_of=lambda paper: paper.position,
-            parse_key=parse_int,
-            # position >= key in front: an index condition (see selectors.feed_after).
-            after=lambda qs, key, pk: qs.filter(
-                Q(position__gte=key) & (Q(position__gt=key) | Q(position=key, pk__gt=pk))
-            ),
+        page = paging.day_page(
+            papers, date=data["date"], page_size=data["page_size"], cursor=data.get("cursor")
         )
         attach_tag_briefs(page.rows)
         return Response(
             {
-                "next": page.next_url,
+                "next": next_link(request, page.next_cursor),
                 "day": {"date": day.date, "previous_day": day.previous, "next_day": day.next},
                 "results": s.PaperListItemOutputSerializer(
                     page.rows, many=True, context=context
@@ -364,20 +315,15 @@ class PaperCommentsView(APIView):
         params.is_valid(raise_exception=True)
         paper = paper_visible_or_404(pk=pk, viewer=request.user)
         roots = comment_tree(comments_thread(paper=paper))
-        page = cursor_paginate(
+        page = paging.thread_page(
             roots,
-            request=request,
-            kind=f"thread-{paper.pk}",
+            paper_id=paper.pk,
             page_size=params.validated_data["page_size"],
             cursor=params.validated_data.get("cursor"),
-            key_of=lambda node: node.comment.created_at,
-            pk_of=lambda node: node.comment.pk,
-            parse_key=parse_datetime,
-            after=_roots_after,
         )
         return Response(
             {
-                "next": page.next_url,
+                "next": next_link(request, page.next_cursor),
                 "comment_count": paper.comment_count,
                 "results": s.CommentTreeOutputSerializer(
                     page.rows, many=True, context=s.output_context(request)
@@ -409,13 +355,6 @@ class PaperCommentsView(APIView):
         )
         body = s.CommentOutputSerializer(comment, context=s.output_context(request)).data
         return Response(body, status=status.HTTP_201_CREATED)
-
-
-def _roots_after(roots, key, pk):
-    """Top-level threads after the one whose root is (created_at, id), in memory."""
-    if key is None:
-        return []
-    return [node for node in roots if (node.comment.created_at, node.comment.pk) > (key, pk)]
 
 
 class PaperTagsView(APIView):

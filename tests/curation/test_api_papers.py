@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from config.api.pagination import MSG_BAD_CURSOR
+from config.cursors import MSG_BAD_CURSOR
 from curation.models import Vote
 from curation.selectors import MSG_STATUS_MODERATORS_ONLY
 from curation.services.submissions import MSG_DUPLICATE

@@ -14,7 +14,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from config.api.pagination import MSG_BAD_CURSOR
+from config.cursors import MSG_BAD_CURSOR
 from tests.factories import (
     CommentFactory,
     DigestEntryFactory,
@@ -135,7 +135,12 @@ def test_a_null_key_stays_valid_where_keys_may_be_null(world, order, key):
     assert client.get(first["next"]).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/?order=new", "/?date=2024-08-22", "/moderation/log/"])
-def test_the_web_pages_ignore_a_cursor(client, world, path):
+@pytest.mark.parametrize(
+    "path", ["/", "/?order=new", "/?date=2024-08-22", "/moderation/log/"]
+)
+def test_the_web_pages_answer_a_malformed_cursor_with_a_400_page(client, world, path):
     separator = "&" if "?" in path else "?"
-    assert client.get(f"{path}{separator}cursor=WyJob3QiLG51bGwsMV0").status_code == 200
+    for cursor in ("WyJob3QiLG51bGwsMV0", "not-base64!", "W10"):
+        response = client.get(f"{path}{separator}cursor={cursor}")
+        assert response.status_code == 400
+        assert MSG_BAD_CURSOR in response.content.decode()

@@ -130,7 +130,7 @@ def test_load_more_follows_the_cursor(page, transactional_db):
         DigestEntryFactory(digest=day, paper=paper, position=i + 1)
     page.goto("/?order=new")
     expect()(page.locator(".paper")).to_have_count(20)
-    page.get_by_role("button", name="Load more").click()
+    page.get_by_role("link", name="Load more").click()
     expect()(page.locator(".paper")).to_have_count(23)
     expect()(page.get_by_text("That is all.")).to_be_visible()
 

@@ -136,21 +136,36 @@ def test_queue_lists_pending_papers_and_flagged_comments(client, world, people):
     assert "Spam" in body
 
 
-def test_load_more_link_continues_the_api_cursor(client, db, people):
-    from tests.factories import PaperFactory
+@pytest.mark.parametrize("path", ["/?order=new", "/?order=hot", "/tags/vision/", "/?view=day"])
+def test_load_more_links_to_the_next_page_and_its_items(client, world, path):
+    from tests.factories import DigestEntryFactory, PaperFactory, PaperTagFactory
 
     for i in range(25):
-        PaperFactory(title=f"Paper {i:02d}")
-    response = client.get(reverse("home") + "?order=new")
+        paper = PaperFactory(title=f"Paper {i:02d}", first_digest_on=world["digest"].date)
+        DigestEntryFactory(digest=world["digest"], paper=paper, position=10 + i)
+        PaperTagFactory(paper=paper, tag=world["tag"])
+    response = client.get(path)
     next_url = response.context["next_url"]
-    assert next_url.startswith("/api/papers/?")
-    page = client.get(next_url).json()
-    first = {p.pk for p in response.context["papers"]}
-    rest = {p["id"] for p in page["results"]}
-    assert len(first) == 20
-    assert len(rest) == 5
-    assert not first & rest
-    assert page["next"] is None
+    assert next_url.startswith(path.split("?")[0] + "?") and "cursor=" in next_url
+    assert f'href="{next_url.replace("&", "&amp;")}" data-load-more' in response.content.decode()
+    first = [p.pk for p in response.context["papers"]]
+
+    # The whole next page, as a link without the script gives it, and its items alone.
+    whole = client.get(next_url)
+    items = client.get(next_url + "&partial=items")
+    rest = [p.pk for p in whole.context["papers"]]
+    assert rest == [p.pk for p in items.context["papers"]]
+    assert len(first) == 20 and rest and not set(first) & set(rest)
+    body = items.content.decode()
+    assert "<html" not in body and body.count('class="paper"') == len(rest)
+    assert whole.context["next_url"] is None
+    assert 'class="end"' in body
+
+
+def test_a_cursor_the_site_did_not_make_is_a_400_page(client, world):
+    response = client.get("/?order=new&cursor=bm9wZQ")
+    assert response.status_code == 400
+    assert "start again from the first page" in response.content.decode()
 
 
 def test_digest_day_view_has_previous_and_next_days(client, world):

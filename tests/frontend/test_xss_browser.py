@@ -301,7 +301,7 @@ def body_text(page) -> str:
     return page.evaluate("document.body.textContent")
 
 
-def load_all(page, button: str = "button[data-load-more]") -> None:
+def load_all(page, button: str = "a[data-load-more]") -> None:
     """Press "load more" until the list is whole."""
     for _ in range(10):
         more = page.locator(button)
@@ -332,7 +332,7 @@ def test_a_reader_sees_every_payload_as_text(open_page, hostile):
     # The feed, and the cards "load more" builds in the browser.
     page.goto("/?order=new")
     assert len(titles_shown(page)) == 20
-    visit(page, None, more="button[data-load-more]")
+    visit(page, None, more="a[data-load-more]")
     assert sorted(titles_shown(page)) == sorted(published_titles())
     text = body_text(page)
     for i, payload in enumerate(PAYLOADS):
@@ -343,19 +343,19 @@ def test_a_reader_sees_every_payload_as_text(open_page, hostile):
     assert all(any(f.startswith(p + " ") for f in filters) for p in PAYLOADS)
 
     # One digest day, in the digest's order.
-    visit(page, f"/?date={DAY.isoformat()}", more="button[data-load-more]")
+    visit(page, f"/?date={DAY.isoformat()}", more="a[data-load-more]")
     assert sorted(titles_shown(page)) == sorted(published_titles(first_digest_on=DAY))
 
     # A tag whose name and description are payloads, with more than a page of papers.
     tag = hostile["tags"][0]
-    visit(page, f"/tags/{tag.slug}/", more="button[data-load-more]")
+    visit(page, f"/tags/{tag.slug}/", more="a[data-load-more]")
     expect()(page.get_by_role("heading", level=1)).to_have_text(f"Tag: {tag.name}")
     assert page.title() == f"{tag.name} · Paperboard"
     assert tag.description in body_text(page)
     assert sorted(titles_shown(page)) == sorted(published_titles(paper_tags__tag=tag))
 
     # Search results (numbered pages behind "load more"), and a query that is a payload.
-    visit(page, "/search/?q=Hostile", more="button[data-load-more]")
+    visit(page, "/search/?q=Hostile", more="a[data-load-more]")
     assert len(titles_shown(page)) == len(published_titles(abstract__contains="Hostile"))
     query = f"{PAYLOADS[3]} {PAYLOADS[5]} {PAYLOADS[18]}"
     visit(page, f"/search/?q={quote(query)}")
@@ -380,7 +380,7 @@ def test_a_reader_sees_every_payload_as_text(open_page, hostile):
         assert PAYLOADS[i] in first
 
     # The public moderation log, and the rows "load more" adds.
-    visit(page, "/moderation/log/", more="button[data-load-log]")
+    visit(page, "/moderation/log/", more="a[data-load-more]")
     assert page.locator("table.log tbody tr").count() == ModerationEvent.objects.count()
     reasons = set(page.locator("table.log tbody tr td:nth-child(6)").all_text_contents())
     assert reasons >= set(PAYLOADS)

@@ -133,7 +133,7 @@ def _web_day(server, session) -> str:
     cards = len(WEB_CARD.findall(html))
     if cards == 0 and "No papers here yet." in html:
         return EMPTY
-    if cards == WEB_PAGE and "data-load-more=" in html:
+    if cards == WEB_PAGE and "data-load-more" in html:
         return WHOLE
     raise Partial(f"web day page: {cards} papers")
 

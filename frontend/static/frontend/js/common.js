@@ -1,4 +1,6 @@
-// Loaded on every page: upvote buttons wherever they are (feed cards, the paper page).
+// Loaded on every page: upvote buttons wherever they are (feed cards, the paper page), and
+// the lists' "Load more".
+import "./loadmore.js";
 import { api } from "./api.js";
 import { busy, clearError, showError } from "./ui.js";
 

@@ -1,5 +1,6 @@
-// Small DOM helpers. Text always goes in with textContent; the only HTML inserted anywhere is
-// a comment's body_html, which the server sanitized when the comment was written.
+// Small DOM helpers. Text always goes in with textContent; the only HTML inserted is what the
+// server rendered with its templates (a list's next items, see loadmore.js) and a comment's
+// body_html, which the server sanitized when the comment was written.
 
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

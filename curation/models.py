@@ -185,6 +185,13 @@ class Comment(models.Model):
     def is_edited(self) -> bool:
         return self.edited_at is not None
 
+    # What a reader sees of a comment: these three, for the API, the web pages and the log.
+    # Why a comment was hidden is public, as every reason in the moderation log is; what it
+    # said and who wrote it are shown to moderators only.
+
+    def shows_author_to(self, *, moderator: bool = False) -> bool:
+        return not self.is_deleted and (moderator or not self.is_hidden)
+
     def html_for(self, *, moderator: bool = False) -> str:
         """What a reader sees: the placeholder for a deleted comment, and for a hidden one
         unless the reader is a moderator."""

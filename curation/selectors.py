@@ -425,6 +425,16 @@ def paper_detail(*, pk: int, viewer=None) -> Paper | None:
     return with_viewer_vote(papers, viewer).first()
 
 
+def comment_visible(*, pk: int, viewer) -> Comment | None:
+    """A comment on a paper `viewer` may open (papers_visible_to), with its author and hider
+    joined; None otherwise. What of it the reader sees: Comment.shows_author_to, html_for."""
+    return (
+        Comment.objects.filter(pk=pk, paper__in=papers_visible_to(viewer))
+        .select_related("author", "hidden_by")
+        .first()
+    )
+
+
 def comments_thread(*, paper: Paper) -> QuerySet[Comment]:
     """Every comment of a paper, oldest first, deleted and hidden ones included so replies
     keep their place (show them with Comment.html_for). Authors and hiders come from one

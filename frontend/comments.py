@@ -42,14 +42,14 @@ def comment_context(comment: Comment, reader: CommentReader, *, now) -> dict:
         "c": {
             "pk": comment.pk,
             "author": (comment.author.get_username() if comment.author else "")
-            if not deleted and (reader.moderator or not hidden)
+            if comment.shows_author_to(moderator=reader.moderator)
             else None,
             "created_iso": comment.created_at.isoformat(),
             "ago": timesince(comment.created_at, now),
             "edited": comment.is_edited and not deleted,
             "deleted": deleted,
             "hidden": hidden,
-            "hidden_reason": comment.hidden_reason if hidden and reader.moderator else "",
+            "hidden_reason": comment.hidden_reason if hidden else "",
             "html": comment.html_for(moderator=reader.moderator),
             "mine": mine,
             "source": comment.body if mine and not deleted else "",

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from config.api.schema import WRITE_ERRORS
 from curation.api import serializers as s
 from curation.models import Comment
-from curation.selectors import papers_visible_to
+from curation.selectors import comment_visible
 from curation.services import (
     comment_delete,
     comment_edit,
@@ -28,12 +28,7 @@ MSG_COMMENT_NOT_FOUND = "There is no such comment."
 
 
 def comment_visible_or_404(*, pk: int, viewer) -> Comment:
-    """A comment on a paper the viewer may open (author and hider joined for the answer)."""
-    comment = (
-        Comment.objects.filter(pk=pk, paper__in=papers_visible_to(viewer))
-        .select_related("author", "hidden_by")
-        .first()
-    )
+    comment = comment_visible(pk=pk, viewer=viewer)
     if comment is None:
         raise NotFound(MSG_COMMENT_NOT_FOUND)
     return comment

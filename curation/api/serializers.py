@@ -414,12 +414,13 @@ class CommentOutputSerializer(serializers.Serializer):
     deleted = serializers.BooleanField()
     hidden = serializers.BooleanField()
     hidden_reason = serializers.CharField(
-        allow_null=True, help_text="Moderators only; null for others."
+        allow_null=True,
+        help_text="Why a moderator hid it (public, as in the moderation log); null if shown.",
     )
 
     def to_representation(self, comment: Comment):
         moderator = bool(self.context.get("moderator"))
-        shown = not comment.is_deleted and (moderator or not comment.is_hidden)
+        shown = comment.shows_author_to(moderator=moderator)
         return {
             "id": comment.pk,
             "paper_id": comment.paper_id,
@@ -435,7 +436,7 @@ class CommentOutputSerializer(serializers.Serializer):
             ),
             "deleted": comment.is_deleted,
             "hidden": comment.is_hidden,
-            "hidden_reason": (comment.hidden_reason if moderator and comment.is_hidden else None),
+            "hidden_reason": comment.hidden_reason if comment.is_hidden else None,
         }
 
 

@@ -77,11 +77,12 @@ def test_the_thread_nests_replies_and_shows_deleted_and_hidden_as_placeholders()
     assert first["replies"][0]["body"] == "Reply"
     assert first["replies"][0]["author"] == "bob"
     assert first["replies"][0]["replies"][0]["body"] == "Reply to reply"
+    # Why it was hidden is public, as in the moderation log; what it said is not.
     assert (last["hidden"], last["body"], last["body_html"], last["hidden_reason"]) == (
         True,
         "",
         HIDDEN_PLACEHOLDER,
-        None,
+        "Rude.",
     )
 
     as_moderator = client_for(moderator).get(f"/api/papers/{paper.pk}/comments/").json()

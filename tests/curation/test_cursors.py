@@ -135,9 +135,7 @@ def test_a_null_key_stays_valid_where_keys_may_be_null(world, order, key):
     assert client.get(first["next"]).status_code == 200
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/?order=new", "/?date=2024-08-22", "/moderation/log/"]
-)
+@pytest.mark.parametrize("path", ["/", "/?order=new", "/?date=2024-08-22", "/moderation/log/"])
 def test_the_web_pages_answer_a_malformed_cursor_with_a_400_page(client, world, path):
     separator = "&" if "?" in path else "?"
     for cursor in ("WyJob3QiLG51bGwsMV0", "not-base64!", "W10"):

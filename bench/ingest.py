@@ -10,7 +10,7 @@
    (papers.services.dump_create + dump_ingest) ingests the file; the child reports its time
    and its peak resident memory.
 
-It prints entries/s for both, the ratio, and peak memory, against the targets of the issue:
+It prints entries/s for both, the ratio, and peak memory, against its targets:
 end to end at least 40% of the floor's rate, peak memory below 250 MB.
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/paperboard_bench;

@@ -7,16 +7,8 @@ Feeds return QuerySets ordered by an indexed key and the id as tie-breaker (FEED
 counts rows per paper.
 
 The hot ranking is Paper.hot_score, a column the database generates from the counts and
-the digest day (see papers.models, HOT_DAYS_PER_DECADE):
-
-    hot_score = log10(max(vote_count + 2 * comment_count, 1))
-                + days_since_1970(first_digest_on) / 2
-
-Lobsters' "log of score plus time" on the digest day: a paper listed two days later needs a
-tenth of the points to rank the same. The time term grows the same for every paper, so the
-order never changes as time passes and the score need not be recomputed; it changes only
-when the counts change, and then the database recomputes it in the same UPDATE. It is
-indexed (partial index over published papers, with id) for the first page and deep pages.
+the digest day: its formula and why are at the top of papers/models.py. It is indexed
+(partial index over published papers, with id) for the first page and deep pages.
 """
 
 from __future__ import annotations

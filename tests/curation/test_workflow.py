@@ -36,7 +36,7 @@ ALLOWED = {
 STATES = [s.value for s in PaperStatus]
 
 
-def test_the_table_is_the_one_of_the_issue():
+def test_the_table_is_the_documented_one():
     assert {(str(a), str(b)): str(c) for (a, b), c in TRANSITIONS.items()} == ALLOWED
 
 

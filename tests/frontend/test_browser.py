@@ -1,4 +1,4 @@
-"""End-to-end flows of issue 4 in Debian's Chromium, driven by Playwright, against a live
+"""End-to-end flows of the web pages in Debian's Chromium, driven by Playwright, against a live
 server. Marked `browser`: `.ci/browser` (or `make test-browser`) runs them; without
 /usr/bin/chromium they are skipped.
 

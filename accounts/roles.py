@@ -12,7 +12,9 @@ once and kept on the user object.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
+from typing import TypeAlias, TypeGuard
+
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, QuerySet
 
 from config.errors import DomainError
@@ -20,6 +22,9 @@ from config.errors import DomainError
 MODERATORS_GROUP = "moderators"
 # Set on the user object by with_moderator_flag, or by the first is_moderator call.
 MODERATOR_ATTR = "in_moderators_group"
+
+# Who reads or acts: a signed-in user, an anonymous visitor, or nobody (a command, a task).
+Viewer: TypeAlias = User | AnonymousUser | None
 
 MSG_SIGN_IN = "Sign in to do this."
 MSG_MODERATORS_ONLY = "Only moderators can do this."
@@ -35,15 +40,15 @@ def with_moderator_flag(users: QuerySet) -> QuerySet:
     return users.annotate(**{MODERATOR_ATTR: Exists(memberships)})
 
 
-def is_member(user) -> bool:
+def is_member(user: Viewer) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def is_admin(user) -> bool:
+def is_admin(user: Viewer) -> bool:
     return is_member(user) and bool(user.is_staff)
 
 
-def is_moderator(user) -> bool:
+def is_moderator(user: Viewer) -> bool:
     if not is_member(user):
         return False
     if user.is_staff:
@@ -55,13 +60,13 @@ def is_moderator(user) -> bool:
     return known
 
 
-def require_member(user) -> None:
+def require_member(user: Viewer) -> None:
     """For services: a DomainError (401) unless `user` is a member."""
     if not is_member(user):
         raise DomainError(MSG_SIGN_IN, code="not_authenticated", status_code=401)
 
 
-def require_moderator(user) -> None:
+def require_moderator(user: Viewer) -> None:
     """For services: a DomainError (401, 403) unless `user` is a moderator."""
     require_member(user)
     if not is_moderator(user):

@@ -204,8 +204,8 @@ class PaperListView(APIView):
         tags=TAGS,
         summary="Submit a paper",
         description="Members. The paper waits in the moderation queue as pending. A paper "
-        "with the same normalized title or arXiv id, in any state, is a duplicate: 409 with "
-        "`paper_id` and `url` of the paper that is here already.",
+        "with the same normalized title or arXiv id, in any state, is a duplicate: 409, with "
+        "`paper_id` and `url` of the paper that is here already when you may open it.",
         request=s.PaperSubmitInputSerializer,
         responses={
             201: s.PaperDetailOutputSerializer,

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from accounts.roles import require_member
 from config.errors import DomainError
+from curation.selectors import papers_visible_to
 from papers.models import Paper, PaperStatus
 from papers.parsing import normalize_arxiv_id, normalize_title
 from papers.parsing.normalize import clean_text
@@ -20,6 +21,7 @@ MSG_TITLE_TOO_LONG = f"A title has at most {TITLE_MAX_CHARS:,} characters."
 MSG_ABSTRACT_TOO_LONG = f"An abstract has at most {ABSTRACT_MAX_CHARS:,} characters."
 MSG_ARXIV_INVALID = "This is not an arXiv id or arXiv URL."
 MSG_DUPLICATE = "This paper is here already."
+MSG_DUPLICATE_UNSHOWN = "This paper was submitted before; it is not shown on the site."
 
 
 def _existing(title_key: str, arxiv_id: str | None) -> Paper | None:
@@ -32,7 +34,11 @@ def _existing(title_key: str, arxiv_id: str | None) -> Paper | None:
     return found[0] if found else None
 
 
-def _duplicate(paper: Paper) -> DomainError:
+def _duplicate(paper: Paper, user) -> DomainError:
+    """The paper that is here already, named only to a member who may open it: a rejected or
+    hidden paper stays unnamed (its id and address would lead to what the site hides)."""
+    if not papers_visible_to(user).filter(pk=paper.pk).exists():
+        return DomainError(MSG_DUPLICATE_UNSHOWN, code="duplicate", status_code=409)
     return DomainError(
         MSG_DUPLICATE, code="duplicate", status_code=409, extra={"paper_id": paper.pk}
     )
@@ -44,7 +50,8 @@ def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = No
 
     `arxiv` is an id or URL, normalized with papers.parsing.normalize_arxiv_id. A paper with
     the same normalized title (papers.parsing.normalize_title) or arXiv id, in any state, is
-    a duplicate: DomainError code "duplicate", status 409, extra {"paper_id": <existing id>}.
+    a duplicate: DomainError code "duplicate", status 409, with extra {"paper_id": <its id>}
+    when the member may open it.
     """
     require_member(user)
     title = clean_text(title or "")
@@ -64,7 +71,7 @@ def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = No
 
     existing = _existing(title_key, arxiv_id)
     if existing is not None:
-        raise _duplicate(existing)
+        raise _duplicate(existing, user)
     try:
         with transaction.atomic():
             paper = Paper.objects.create(
@@ -79,6 +86,6 @@ def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = No
         existing = _existing(title_key, arxiv_id)
         if existing is None:
             raise
-        raise _duplicate(existing) from error
+        raise _duplicate(existing, user) from error
     search_index_schedule()
     return paper

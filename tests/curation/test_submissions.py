@@ -4,7 +4,12 @@ import pytest
 
 from config.errors import DomainError
 from curation.services import paper_submit
-from curation.services.submissions import MSG_ARXIV_INVALID, MSG_DUPLICATE, MSG_TITLE_REQUIRED
+from curation.services.submissions import (
+    MSG_ARXIV_INVALID,
+    MSG_DUPLICATE,
+    MSG_DUPLICATE_UNSHOWN,
+    MSG_TITLE_REQUIRED,
+)
 from papers.models import Paper
 from tests.factories import PaperFactory
 
@@ -33,13 +38,28 @@ def test_a_submission_enters_as_pending(member):
 
 
 def test_same_normalized_title_is_a_duplicate(member):
-    existing = PaperFactory(title="Sparse-land: A Study", status="rejected")
+    existing = PaperFactory(title="Sparse-land: A Study")
     with pytest.raises(DomainError) as raised:
         paper_submit(user=member, title="SPARSE LAND a study!", abstract="")
     assert raised.value.message == MSG_DUPLICATE
     assert (raised.value.code, raised.value.status_code) == ("duplicate", 409)
     assert raised.value.extra == {"paper_id": existing.pk}
     assert Paper.objects.count() == 1
+
+
+@pytest.mark.parametrize("state", ["rejected", "hidden", "pending"])
+def test_a_duplicate_the_member_may_not_open_is_not_named(member, moderator, state):
+    existing = PaperFactory(title="Quiet Results", status=state)
+    with pytest.raises(DomainError) as raised:
+        paper_submit(user=member, title="Quiet results")
+    assert (raised.value.message, raised.value.extra) == (MSG_DUPLICATE_UNSHOWN, {})
+    # Its submitter, or a moderator, is shown which paper it is.
+    existing.submitted_by = member
+    existing.save(update_fields=["submitted_by"])
+    for who in (member, moderator):
+        with pytest.raises(DomainError) as raised:
+            paper_submit(user=who, title="Quiet results")
+        assert raised.value.extra == {"paper_id": existing.pk}
 
 
 def test_same_arxiv_id_is_a_duplicate_and_wins_over_a_title_match(member):

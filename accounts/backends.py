@@ -8,6 +8,9 @@ from django.contrib.auth.backends import ModelBackend
 
 from accounts.roles import with_moderator_flag
 
+# Its dotted path: the backend a new member is signed in with (no password check to name one).
+ROLES_BACKEND = "accounts.backends.RolesModelBackend"
+
 
 class RolesModelBackend(ModelBackend):
     def get_user(self, user_id):

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -33,7 +34,10 @@ from accounts.roles import require_member
 from config.errors import DomainError
 
 MSG_USERNAME_TAKEN = "This username is already taken."
-MSG_EMAIL_TAKEN = "An account already uses this e-mail address."
+MSG_TOO_LONG = "At most {limit} characters."
+USERNAME_MAX = 150
+EMAIL_MAX = 254
+PASSWORD_MAX = 4096
 MSG_WRONG_PASSWORD = "Your current password is not correct."
 MSG_RESET_LINK_INVALID = "This password reset link is not valid or has expired."
 
@@ -64,9 +68,19 @@ def _validate_password(password: str, user, *, field: str = "password") -> None:
 
 
 def _set_new_password(user, new_password: str) -> None:
+    """The one way a password changes. Whoever knew the old one may hold the account's API
+    token or a session: the token is revoked, and every session made with the old password
+    ends (Django checks a hash of the password in each session; a caller that must keep its
+    own calls update_session_auth_hash)."""
     _validate_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    api_token_revoke(user=user)
+
+
+# Letters, digits and @ . + - _ of ASCII only: a name in another script ("mоd1" with a Cyrillic
+# о) could pass for a member's or a moderator's next to their comments.
+_username_validator = ASCIIUsernameValidator()
 
 
 # --- Sign-up and passwords ----------------------------------------------------------------
@@ -76,10 +90,18 @@ def _set_new_password(user, new_password: str) -> None:
 def user_signup(*, username: str, email: str, password: str):
     """Create a member (no role beyond that). The caller logs them in."""
     User = get_user_model()
-    username = username.strip()
-    email = User.objects.normalize_email(email.strip())
+    username = (username or "").strip()
+    email = User.objects.normalize_email((email or "").strip())
+    password = password or ""
+    for field, value, limit in (
+        ("username", username, USERNAME_MAX),
+        ("email", email, EMAIL_MAX),
+        ("password", password, PASSWORD_MAX),
+    ):
+        if len(value) > limit:
+            raise _invalid(field, [MSG_TOO_LONG.format(limit=limit)])
     try:
-        User.username_validator(username)
+        _username_validator(username)
     except ValidationError as error:
         raise _invalid("username", list(error.messages)) from error
     try:
@@ -89,9 +111,8 @@ def user_signup(*, username: str, email: str, password: str):
     # Case-insensitive, so "Alice" cannot pass for "alice" next to her comments.
     if User.objects.filter(username__iexact=username).exists():
         raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate")
-    # Unique, so a password reset reaches exactly one account.
-    if User.objects.filter(email__iexact=email).exists():
-        raise _invalid("email", [MSG_EMAIL_TAKEN], code="duplicate")
+    # An address may serve several accounts (a reset link goes to each): refusing one in use
+    # would tell anyone who tries which addresses have an account here.
     _validate_password(password, User(username=username, email=email))
     try:
         with transaction.atomic():
@@ -100,23 +121,57 @@ def user_signup(*, username: str, email: str, password: str):
         raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate") from error
 
 
-@transaction.atomic
-def password_change(*, user, old_password: str, new_password: str) -> None:
-    """Set a new password after checking the current one. Other sessions of the user end
-    (Django checks the password hash in each session); the caller keeps its own session
-    with update_session_auth_hash()."""
+class LockedOut(DomainError):
+    """Too many failed password checks from this address (django-axes)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(
+            message, code="locked_out", status_code=429, extra={"retry_after": retry_after}
+        )
+
+
+def password_change(*, user, old_password: str, new_password: str, request) -> None:
+    """Set a new password after checking the current one, as a log-in does: through
+    django-axes, so wrong current passwords count toward the lockout of the username from the
+    client's address (`request`, the HTTP request) and a locked-out client is refused even
+    with the right one. The API token is revoked and other sessions end (_set_new_password).
+
+    Not one transaction: the failed check's record (django-axes writes it) must outlive the
+    refusal; the change itself is."""
+    from accounts.authentication import lockout_message, lockout_seconds
+
     require_member(user)
-    if not user.check_password(old_password):
+    checked = authenticate(request, username=user.get_username(), password=old_password)
+    if checked is None or checked.pk != user.pk:
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut(lockout_message(request), lockout_seconds(request))
         raise _invalid("old_password", [MSG_WRONG_PASSWORD])
+    with transaction.atomic():
+        _set_new_password(user, new_password)
+
+
+@transaction.atomic
+def password_set(*, user, new_password: str) -> None:
+    """Set a password already checked by the caller's form (Django's reset-link page): the
+    same rules and consequences as every other change (_set_new_password), and any log-in
+    lockout on the username lifted."""
     _set_new_password(user, new_password)
+    axes_reset(username=user.get_username())
 
 
-def password_reset_request(*, email: str, origin: str) -> int:
-    """E-mail a one-time link to set a new password to each active account with this
-    address (at most one, as sign-up keeps addresses unique). Returns how many were sent;
-    callers must not tell the client, or the endpoint would reveal who has an account.
+def password_reset_request(*, email: str, origin: str) -> None:
+    """Send, off the request, a one-time link to set a new password to each active account
+    with this address (accounts.tasks): whether any account has it shows neither in the
+    answer nor in its timing."""
+    from accounts.tasks import send_password_reset  # the task module imports the services
 
-    `origin` ("https://paperboard.example") makes a relative PASSWORD_RESET_CONFIRM_URL
+    # Sent at once, not on commit: the task reads nothing this transaction writes.
+    send_password_reset.delay(email.strip(), origin)
+
+
+def password_reset_send(*, email: str, origin: str) -> int:
+    """E-mail the reset link to each active account with this address; return how many were
+    sent. `origin` ("https://paperboard.example") makes a relative PASSWORD_RESET_CONFIRM_URL
     absolute."""
     User = get_user_model()
     users = User.objects.filter(email__iexact=email.strip(), is_active=True)
@@ -150,15 +205,12 @@ def _user_from_uid(uidb64: str):
 
 @transaction.atomic
 def password_reset_confirm(*, uidb64: str, token: str, new_password: str):
-    """Set a new password from a reset link. The link then stops working (the token hashes
-    the password), the user's API token is revoked (whoever asked may have taken the account
-    over) and any log-in lockout on the username is lifted."""
+    """Set a new password from a reset link (password_set). The link then stops working (the
+    token hashes the password)."""
     user = _user_from_uid(uidb64)
     if user is None or not default_token_generator.check_token(user, token):
         raise DomainError(MSG_RESET_LINK_INVALID, code="invalid_token")
-    _set_new_password(user, new_password)
-    api_token_revoke(user=user)
-    axes_reset(username=user.get_username())
+    password_set(user=user, new_password=new_password)
     return user
 
 

@@ -13,7 +13,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    # Django's auth pages: log-in, log-out, password change and the reset link of e-mails.
+    # Django's auth pages: log-in, log-out, password change and the reset link of e-mails;
+    # those that set a password go through the account services (accounts.urls, first).
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split: Swagger UI's start-up script comes from /api/docs/?script=, not inline, and the

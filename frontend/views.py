@@ -14,14 +14,17 @@ from __future__ import annotations
 import datetime
 from urllib.parse import quote, urlencode
 
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.backends import ROLES_BACKEND
 from accounts.roles import is_admin, is_member, is_moderator
-from accounts.services import api_token_get
+from accounts.services import api_token_get, user_signup
 from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
 from curation import paging
@@ -267,10 +270,38 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "frontend/paper.html", context)
 
 
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    """Where to go after signing up: `value` when it is an address of this site (as Django's
+    log-in checks its `next`), else the feed."""
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse("home")
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """The sign-up page. Its script signs up through the API; without a script the form posts
+    here, to the same service."""
     if is_member(request.user):
         return redirect("home")
-    return render(request, "registration/signup.html", {"next": request.GET.get("next", "/")})
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    context: dict = {"next": next_url, "errors": {}, "values": {}}
+    if request.method == "POST":
+        context["values"] = {name: request.POST.get(name, "") for name in ("username", "email")}
+        try:
+            user = user_signup(
+                username=request.POST.get("username", ""),
+                email=request.POST.get("email", ""),
+                password=request.POST.get("password", ""),
+            )
+        except DomainError as error:
+            context["errors"] = error.extra.get("fields") or {}
+            context["form_error"] = "" if context["errors"] else error.message
+            return render(request, "registration/signup.html", context, status=400)
+        login(request, user, backend=ROLES_BACKEND)
+        return redirect(next_url)
+    return render(request, "registration/signup.html", context)
 
 
 @login_required

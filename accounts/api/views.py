@@ -19,13 +19,14 @@ from rest_framework.views import APIView
 
 from accounts.api import serializers as s
 from accounts.authentication import (
-    LOCKED_OUT_CODE,
     ApiTokenAuthentication,
     lockout_message,
     lockout_seconds,
 )
+from accounts.backends import ROLES_BACKEND
 from accounts.roles import is_admin, is_member, is_moderator
 from accounts.services import (
+    LockedOut,
     api_token_create,
     api_token_get,
     api_token_last_used,
@@ -43,8 +44,6 @@ MSG_RESET_SENT = (
     "If an account uses this address, a link to set a new password is on its way to it."
 )
 
-# The backend that checks passwords, named when a new member is logged in without one.
-PASSWORD_BACKEND = "accounts.backends.RolesModelBackend"
 TAGS = ["accounts"]
 
 
@@ -134,7 +133,7 @@ class SignupView(APIView):
         data = s.SignupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_signup(**data.validated_data)
-        login(request._request, user, backend=PASSWORD_BACKEND)
+        login(request._request, user, backend=ROLES_BACKEND)
         return me_response(user, status_code=status.HTTP_201_CREATED)
 
 
@@ -160,12 +159,7 @@ class LoginView(APIView):
         user = authenticate(django_request, **data.validated_data)
         if user is None:
             if getattr(django_request, "axes_locked_out", False):
-                raise DomainError(
-                    lockout_message(django_request),
-                    code=LOCKED_OUT_CODE,
-                    status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-                    extra={"retry_after": lockout_seconds(django_request)},
-                )
+                raise LockedOut(lockout_message(django_request), lockout_seconds(django_request))
             raise DomainError(MSG_BAD_CREDENTIALS, code="invalid_credentials")
         login(django_request, user)
         return me_response(user)
@@ -192,14 +186,17 @@ class PasswordChangeView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Change my password",
-        description="Needs the current password. Other sessions end; this one goes on.",
+        description="Needs the current password; wrong ones count toward the log-in lockout "
+        "(429, code `locked_out`). The API token is revoked and other sessions end; this "
+        "one goes on.",
         request=s.PasswordChangeInputSerializer,
         responses={204: None, 400: E400, 401: E401, 403: E403, 415: E415, 429: E429},
     )
     def post(self, request):
         data = s.PasswordChangeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        password_change(user=request.user, **data.validated_data)
+        # Django's request, not DRF's: django-axes counts a wrong current password on it.
+        password_change(user=request.user, request=request._request, **data.validated_data)
         if isinstance(request.successful_authenticator, SessionAuthentication):
             update_session_auth_hash(request._request, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -235,8 +232,8 @@ class PasswordResetConfirmView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Set a new password from a reset link",
-        description="The link then stops working; the account's API token is revoked and any "
-        "log-in lockout on it is lifted. Does not sign in.",
+        description="The link then stops working; the account's API token is revoked, its "
+        "sessions end and any log-in lockout on it is lifted. Does not sign in.",
         request=s.PasswordResetConfirmInputSerializer,
         responses={204: None, 400: E400, 403: E403, 415: E415, 429: E429},
     )

@@ -1,4 +1,5 @@
-// Sign-up through the API (the service checks the username, e-mail and password rules).
+// Sign-up through the API (the service checks the username, e-mail and password rules); the
+// form also posts to the page itself when scripts are off.
 import { api } from "./api.js";
 import { busy, clearError, showFormErrors } from "./ui.js";
 
@@ -14,9 +15,10 @@ form.addEventListener("submit", async (event) => {
       method: "POST",
       json: { username: value("username"), email: value("email"), password: value("password") },
     });
+    // The server checked `next` (only an address of this site); the check stays here too.
     const next = form.dataset.next || "/";
-    // Only a path of this site: never an address someone slipped into ?next=.
-    location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    const safe = next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\");
+    location.assign(safe ? next : "/");
   } catch (error) {
     showFormErrors(form, "signup", error);
     busy(button, false);

@@ -50,6 +50,7 @@ from curation.models import (
     Tag,
     Vote,
 )
+from curation.search_syntax import Query, parse_websearch, positive_terms
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
 from papers.services.search_index import search_ranks_in_index
 
@@ -281,6 +282,21 @@ class SearchDistance(Func):
     output_field = FloatField()
 
 
+def _websearch_q(parsed: Query) -> Q:
+    """A filter for the groups of a parsed query: any group whose terms all hold."""
+    groups = []
+    for group in parsed:
+        every = Q()
+        for term in group:
+            found = Q(title__icontains=term.text) | Q(abstract__icontains=term.text)
+            every &= ~found if term.negated else found
+        groups.append(every)
+    either = groups[0]
+    for every in groups[1:]:
+        either |= every
+    return either
+
+
 def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
     """Papers matching `query` in title or abstract, best first, annotated `search_rank`
     (higher is better).
@@ -301,8 +317,10 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
       a bound on the cost of a query that matches almost everything. Any query with fewer
       matches, the usual case, is ranked whole.
 
-    Elsewhere (SQLite): every word must appear in title or abstract (icontains); papers
-    with more of the words in their title come first.
+    Elsewhere (SQLite): the same syntax read by curation.search_syntax, each word or phrase
+    a case-insensitive substring of the title or the abstract (so `model` also finds
+    "models", as the stemming of PostgreSQL would); papers with more of the query's words
+    in their title come first.
     """
     papers = Paper.objects.published() if papers is None else papers
     query = query.strip()
@@ -322,16 +340,28 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
             .annotate(search_rank=SearchRank(F("search__search_vector"), tsquery))
             .order_by("-search_rank", "-id")
         )
-    words = query.split()[:10]
-    if not words:
+    parsed = parse_websearch(query)
+    if not parsed:
         return papers.none()
-    for word in words:
-        papers = papers.filter(Q(title__icontains=word) | Q(abstract__icontains=word))
+    papers = papers.filter(_websearch_q(parsed))
     rank = sum(
-        (Case(When(title__icontains=w, then=Value(1)), default=Value(0)) for w in words),
+        (
+            Case(When(title__icontains=text, then=Value(1)), default=Value(0))
+            for text in positive_terms(parsed)
+        ),
         Value(0),
     )
     return papers.annotate(search_rank=rank).order_by("-search_rank", "-id")
+
+
+# A search page says how many papers match up to this many; beyond, "more than".
+SEARCH_COUNT_CAP = 1000
+
+
+def papers_search_count(results: QuerySet[Paper], *, cap: int = SEARCH_COUNT_CAP) -> int:
+    """How many rows `results` (a papers_search or papers_list(search=...) queryset) holds,
+    counted up to cap + 1: the count reads at most that many matches, whatever the query."""
+    return results.order_by().values("pk")[: cap + 1].count()
 
 
 # --- The digest-day view -----------------------------------------------------------------

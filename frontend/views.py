@@ -31,6 +31,7 @@ from curation import paging
 from curation.models import FlagReason, ModerationAction, Tag, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
+    SEARCH_COUNT_CAP,
     SEARCH_RANKED_MATCHES,
     TOP_PERIODS,
     comment_tree,
@@ -42,6 +43,7 @@ from curation.selectors import (
     paper_detail,
     papers_for_digest_day,
     papers_list,
+    papers_search_count,
     tags_list,
 )
 from frontend.cards import CardReader, paper_cards
@@ -141,6 +143,13 @@ def _feed_context(
             if len(rows) > end - offset and end < SEARCH_RANKED_MATCHES:
                 next_url = _page_url(request, **{PAGE_PARAM: str(number + 1)})
             rows = rows[: end - offset]
+            if request.GET.get(PARTIAL_PARAM) != "items":
+                # Known without a query when the first page holds every match.
+                context["result_count"] = (
+                    len(rows) if offset == 0 and next_url is None else papers_search_count(papers)
+                )
+                context["result_count_cap"] = SEARCH_COUNT_CAP
+                context["result_count_cap_text"] = f"{SEARCH_COUNT_CAP:,}"
         context.update(
             papers=rows, cards=paper_cards(rows, reader=reader), next_url=next_url, view="search"
         )

@@ -339,3 +339,30 @@ def test_tags_list_counts_published_papers(member):
     TagFactory(name="Empty", slug="empty")
     assert [(t.slug, t.paper_count) for t in tags_list()] == [("empty", 0), ("llm", 1)]
     assert Vote.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"language model"', ["phrase"]),
+        ("language model", ["phrase", "apart"]),
+        ("segmentation or retrieval", ["segmentation", "retrieval"]),
+        ("language -vision", ["phrase"]),
+        ('model -"language model"', ["apart"]),
+        ("vision model or retrieval", ["apart", "retrieval"]),
+    ],
+)
+def test_search_reads_phrases_or_and_minus_alike_on_every_database(
+    search_ranking, query, expected
+):
+    """The syntax of websearch_to_tsquery: PostgreSQL's own, SQLite's through
+    curation.search_syntax; the same papers either way."""
+    papers = {
+        "phrase": PaperFactory(title="Language model scaling", abstract="Tokens and data."),
+        "apart": PaperFactory(title="Model of vision", abstract="Language grounding."),
+        "segmentation": PaperFactory(title="Segmentation", abstract="Masks for cells."),
+        "retrieval": PaperFactory(title="Dense retrieval", abstract="Indexes of passages."),
+    }
+    search_index_refresh()
+    found = {p.pk for p in papers_search(query)}
+    assert found == {papers[name].pk for name in expected}

@@ -177,9 +177,9 @@ PAGES = [
     # A tag: the tag, its feed, the feed's tags.
     ("/tags/{tag}/", "anonymous", 3),
     ("/tags/{tag}/", "member", 4),
-    # Search: the page and its tags.
-    ("/search/?q=diffusion", "anonymous", 2),
-    ("/search/?q=diffusion", "member", 3),
+    # Search: the page, the count of matches (up to SEARCH_COUNT_CAP + 1) and its tags.
+    ("/search/?q=diffusion", "anonymous", 3),
+    ("/search/?q=diffusion", "member", 4),
     # A paper: it, its tags with who added them, its digest days, its thread and the
     # thread's authors, the vocabulary (for the form that adds a tag).
     ("/papers/{paper}/", "anonymous", 6),

@@ -98,7 +98,9 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db_url_config(_database_url or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        _database_url or f"sqlite:///{env('SQLITE_PATH', default=str(BASE_DIR / 'db.sqlite3'))}"
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an ingestion holds the write lock; IMMEDIATE takes that
@@ -123,6 +125,9 @@ CACHES = {"default": env.cache_url("CACHE_URL", default=_default_cache)}
 CELERY_BROKER_URL = _broker or "memory://"
 # Embedded default: no broker, tasks run in this process when they are enqueued.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _broker)
+# ... and in the embedded default, each in a thread of its own (config.celery.PaperboardTask):
+# the request that sends one answers at once, and the uploads page shows live progress.
+TASKS_IN_THREADS = env.bool("TASKS_IN_THREADS", default=EMBEDDED)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -398,4 +398,6 @@ def uploads(request: HttpRequest) -> HttpResponse:
         "DumpStatus": DumpStatus,
         "today": datetime.date.today(),
     }
+    if request.GET.get(PARTIAL_PARAM) == "dumps":  # the list again, once a dump has ended
+        return render(request, "frontend/_dumps_table.html", context)
     return render(request, "frontend/uploads.html", context)

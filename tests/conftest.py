@@ -14,17 +14,21 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _tasks_in_process(request, monkeypatch):
+def _tasks_in_process(request, monkeypatch, settings):
     """Tasks run in the test's own process, even when a broker is configured (the
     PostgreSQL pass of .ci/run); only `integration` tests send them to a real worker.
 
     Celery reads its configuration once, so the app's conf is switched, not the setting,
     through the test's `monkeypatch`: fixtures that switch it again (broker_down) are then
-    undone in the reverse order, and the value from before the test comes back."""
+    undone in the reverse order, and the value from before the test comes back.
+
+    They run in the sending thread, so a test finds their work done when the call returns;
+    only `tasks_in_threads` tests have the embedded default's threads (TASKS_IN_THREADS)."""
     from config.celery import app
 
     if not request.node.get_closest_marker("integration"):
         monkeypatch.setitem(app.conf, "task_always_eager", True)
+    settings.TASKS_IN_THREADS = bool(request.node.get_closest_marker("tasks_in_threads"))
 
 
 @pytest.fixture(autouse=True)

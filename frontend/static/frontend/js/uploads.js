@@ -10,6 +10,7 @@ const input = form.elements.namedItem("file");
 const zone = form.querySelector("[data-dropzone]");
 const list = document.querySelector("[data-uploads]");
 const section = document.querySelector("[data-upload-section]");
+const earlier = document.querySelector("[data-earlier-dumps]");
 
 const STATS = [
   ["digests", "digest days"],
@@ -71,6 +72,24 @@ function showFailed(view, message) {
   view.result.replaceChildren(h("p", { class: "error", role: "alert", text: message }));
 }
 
+// The list of earlier dumps, rendered again by the server once a dump has ended (it is not
+// worth a failure of its own: the next visit shows it anyway).
+async function refreshEarlier() {
+  try {
+    const response = await fetch(earlier.dataset.refreshUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    });
+    if (!response.ok) return;
+    const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+    earlier.querySelector("[data-earlier-dumps-list]").replaceChildren(
+      ...[...fragment.body.childNodes].map((node) => document.importNode(node, true)),
+    );
+  } catch {
+    // Offline for a moment: the list stays as it was.
+  }
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A passing server error while polling (a busy database) is tried again a few times before
@@ -96,7 +115,7 @@ async function follow(view, dump) {
 }
 
 // Files are sent one after the other (each POST returns as soon as the file is stored and
-// queued; in the embedded mode it also ingests it), and every sent file is followed at once.
+// queued, with workers or in the embedded default), and every sent file is followed at once.
 async function upload(view, file, date, publish) {
   const body = new FormData();
   body.append("file", file);
@@ -111,7 +130,10 @@ async function upload(view, file, date, publish) {
     return { followed: Promise.resolve() };
   }
   // Wrapped, so that awaiting the upload does not wait for the ingestion too.
-  return { followed: follow(view, dump).catch((error) => showFailed(view, error.message)) };
+  const followed = follow(view, dump)
+    .catch((error) => showFailed(view, error.message))
+    .then(refreshEarlier);
+  return { followed };
 }
 
 form.addEventListener("submit", async (event) => {

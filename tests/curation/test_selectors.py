@@ -352,9 +352,7 @@ def test_tags_list_counts_published_papers(member):
         ("vision model or retrieval", ["apart", "retrieval"]),
     ],
 )
-def test_search_reads_phrases_or_and_minus_alike_on_every_database(
-    search_ranking, query, expected
-):
+def test_search_reads_phrases_or_and_minus_alike_on_every_database(search_ranking, query, expected):
     """The syntax of websearch_to_tsquery: PostgreSQL's own, SQLite's through
     curation.search_syntax; the same papers either way."""
     papers = {

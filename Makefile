@@ -35,6 +35,7 @@ test: install  ## the whole suite on the embedded default (SQLite, in-process ta
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 test-services: install  ## the suite on PostgreSQL + Redis: real workers, fault and load tests
@@ -47,6 +48,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench-ingest: install  ## ingestion benchmark against PostgreSQL (see bench/README.md)
 	$(BIN)/python bench/ingest.py

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
+from rest_framework.throttling import SimpleRateThrottle
 
 from config.api.throttling import (
     AnonReadThrottle,
@@ -67,9 +69,10 @@ MULTIPART_ALLOWANCE = 64 * 1024
 class UploadLimits:
     """What a view that takes uploads accepts beyond REQUEST_MAX_BODY_BYTES, and from whom.
 
-    Set as the `upload_limits` attribute of the view (or of its class), it is read by
-    RequestBodyLimitMiddleware before anything reads the body, so `allows` must decide from
-    the headers and the cookies alone (a session, an API token), never from the body.
+    Set as the `upload_limits` attribute of the view class (declare_upload_limits for a view
+    function), it is read by RequestBodyLimitMiddleware before anything reads the body, so
+    `allows` must decide from the headers and the cookies alone (a session, an API token),
+    never from the body.
     """
 
     limit: Callable[[], int]  # bytes, read on each request (tests change settings)
@@ -80,15 +83,27 @@ class UploadLimits:
     max_files: Callable[[], int] | None = None
 
 
+_UPLOAD_LIMITS = "upload_limits"
+
+
+def declare_upload_limits(view: Callable[..., Any], limits: UploadLimits) -> None:
+    """Declare the uploads a view function takes (a function takes no typed attributes)."""
+    setattr(view, _UPLOAD_LIMITS, limits)
+
+
 def upload_limits_of(request: HttpRequest) -> UploadLimits | None:
     try:
         view = resolve(request.path_info).func
     except Resolver404:
         return None
-    declared = getattr(view, "upload_limits", None) or getattr(
-        getattr(view, "cls", None), "upload_limits", None
+    declared = getattr(view, _UPLOAD_LIMITS, None) or getattr(
+        getattr(view, "cls", None), _UPLOAD_LIMITS, None
     )
     return declared if isinstance(declared, UploadLimits) else None
+
+
+# What FileCountLimit sets on the request it stopped reading (not an attribute of Django's).
+_TOO_MANY_FILES = "too_many_files"
 
 
 class FileCountLimit(FileUploadHandler):
@@ -109,7 +124,7 @@ class FileCountLimit(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.count += 1
         if self.count > self.limit:
-            self.request.too_many_files = True
+            setattr(self.request, _TOO_MANY_FILES, True)
             raise StopUpload(connection_reset=False)
 
     def receive_data_chunk(self, raw_data, start):
@@ -122,7 +137,7 @@ class FileCountLimit(FileUploadHandler):
 def too_many_files(request: HttpRequest) -> bool:
     """Whether FileCountLimit stopped reading this request's files (read request.POST or
     request.FILES first)."""
-    return getattr(request, "too_many_files", False)
+    return getattr(request, _TOO_MANY_FILES, False)
 
 
 class RequestBodyLimitMiddleware:
@@ -156,7 +171,10 @@ class RequestBodyLimitMiddleware:
         upload = upload_limits_of(request) if multipart or length > limit else None
         if upload is not None:
             if upload.max_files is not None and multipart:
-                request.upload_handlers.insert(0, FileCountLimit(request, upload.max_files()))
+                request.upload_handlers = [
+                    FileCountLimit(request, upload.max_files()),
+                    *request.upload_handlers,
+                ]
             # Those who may upload have the upload's limit instead (smaller or larger).
             beyond = length > min(limit, upload.limit() + upload.allowance)
             if beyond and upload.allows(request):
@@ -167,7 +185,7 @@ class RequestBodyLimitMiddleware:
         return refusal(request, status=413, code="too_large", message=text)
 
 
-class _WebPages:
+class _WebPages(SimpleRateThrottle):
     """Web pages are counted apart from the API (keys of their own), at the API's rates."""
 
     def get_cache_key(self, request, view):
@@ -214,7 +232,9 @@ class WebThrottleMiddleware:
     def __call__(self, request):
         if not request.path.startswith(self.exempt):
             for throttle in (cls() for cls in WEB_THROTTLES):
-                if not throttle.allow_request(request, None):
+                # DRF's throttles take a view only to pass it on; ours read none, and a page
+                # has none to give (the stubs want an APIView).
+                if not throttle.allow_request(request, None):  # type: ignore[arg-type]
                     return self.throttled(throttle.wait())
         return self.get_response(request)
 

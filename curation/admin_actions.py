@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
 from config.errors import DomainError
+from curation.models import Comment
 from curation.services import comment_flags_dismiss, comment_hide, papers_bulk_transition
 from papers.models import PaperStatus
 
@@ -70,7 +71,7 @@ PAPER_MODERATION_ACTIONS = [publish_papers, reject_papers, hide_papers]
 
 
 def _flagged_comments(queryset):
-    seen = {}
+    seen: dict[int, Comment] = {}
     for flag in queryset.select_related("comment"):
         seen.setdefault(flag.comment_id, flag.comment)
     return list(seen.values())

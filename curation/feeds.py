@@ -17,11 +17,12 @@ An Atom <title> or <subtitle> is declared text, so it goes out as it is.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 
 from curation.models import Tag
@@ -46,9 +47,10 @@ def papers_link(tag: Tag | None = None) -> str:
 class PapersRssFeed(Feed):
     """The newest published papers."""
 
-    feed_type = Rss201rev2Feed
-    title = "Paperboard: new papers"
-    description = "The newest published papers on Paperboard."
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    # Text here, a method of the tag in a tag's feed (the framework takes either).
+    title: str | Callable[[Tag], str] = "Paperboard: new papers"
+    description: str | Callable[[Tag], str] = "The newest published papers on Paperboard."
 
     def link(self, obj=None) -> str:
         return papers_link(obj)
@@ -72,6 +74,7 @@ class PapersRssFeed(Feed):
 
     def item_pubdate(self, paper: Paper) -> datetime.datetime:
         # A paper is published from its digest day on; midnight UTC of that day.
+        assert paper.first_digest_on is not None  # papers_list lists none without it
         return datetime.datetime.combine(
             paper.first_digest_on, datetime.time.min, tzinfo=datetime.UTC
         )

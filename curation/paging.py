@@ -7,6 +7,8 @@ Each function takes the list's queryset as its selector built it and returns a K
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 # How each feed's key is read from a row and read back from a cursor.
-FEED_KEYS = {
+FEED_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "hot": ("hot_score", parse_float),
     "new": ("first_digest_on", parse_date),
     "top": ("vote_count", parse_int),

@@ -103,6 +103,10 @@ def with_tags(papers: QuerySet[Paper]) -> QuerySet[Paper]:
     )
 
 
+# The attribute attach_tag_briefs gives the papers of a page (not a column of theirs).
+TAG_BRIEFS = "tag_briefs"
+
+
 def attach_tag_briefs(papers: Sequence[Paper]) -> Sequence[Paper]:
     """Give each paper of a page `tag_briefs`: its tags as [{"slug", "name"}] by name, read
     with ONE query of three columns for the whole page. What list items show of the tags,
@@ -118,7 +122,7 @@ def attach_tag_briefs(papers: Sequence[Paper]) -> Sequence[Paper]:
         for paper_id, slug, name in rows:
             by_paper[paper_id].append({"slug": slug, "name": name})
     for paper in papers:
-        paper.tag_briefs = by_paper[paper.pk]
+        setattr(paper, TAG_BRIEFS, by_paper[paper.pk])
     return papers
 
 
@@ -481,7 +485,8 @@ def comment_tree(comments: Iterable[Comment]) -> list[CommentNode]:
     nodes = {c.pk: CommentNode(c) for c in comments}
     roots: list[CommentNode] = []
     for node in nodes.values():
-        parent = nodes.get(node.comment.parent_id)
+        parent_id = node.comment.parent_id
+        parent = nodes.get(parent_id) if parent_id is not None else None
         (parent.replies if parent is not None else roots).append(node)
     return roots
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from curation.selectors import attach_tag_briefs
+from curation.selectors import TAG_BRIEFS, attach_tag_briefs
 from frontend.fragments import fragments_render
 from papers.models import Paper
 
@@ -61,7 +61,7 @@ def card_context(paper: Paper, reader: CardReader) -> dict:
             "status": paper.status,
             "status_label": paper.get_status_display(),
             "viewer_voted": bool(getattr(paper, "viewer_voted", False)),
-            "tag_briefs": paper.tag_briefs,
+            "tag_briefs": getattr(paper, TAG_BRIEFS),
         },
         "member": reader.member,
         "moderator": reader.moderator,

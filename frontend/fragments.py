@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from functools import cache as memoize
 
 from django.core.cache import cache
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,7 +29,9 @@ KEY_PREFIX = "web:fragment:"
 def _template_digest(template_name: str) -> str:
     """The template's source, as part of every key: a changed template (a deployment) never
     serves fragments rendered by the old one."""
-    source = get_template(template_name).template.source
+    template = get_template(template_name)
+    assert isinstance(template, DjangoTemplate)  # the only engine configured
+    source = template.template.source
     return hashlib.sha256(f"{template_name}\n{source}".encode()).hexdigest()[:16]
 
 

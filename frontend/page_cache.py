@@ -24,10 +24,15 @@ ANONYMOUS_PAGE_CACHE_SECONDS = 5
 KEY_PREFIX = "web:anonymous-page:v1:"
 
 
+# What anonymous_page_cache sets on a request whose page is shared (not an attribute of
+# Django's).
+_PAGE_SHARED = "page_shared"
+
+
 def page_is_shared(request: HttpRequest) -> bool:
     """Whether this page is rendered for every anonymous reader (templates leave out what is
     the reader's own, such as the CSRF token)."""
-    return getattr(request, "page_shared", False)
+    return getattr(request, _PAGE_SHARED, False)
 
 
 def _key(request: HttpRequest) -> str:
@@ -52,7 +57,7 @@ def anonymous_page_cache(view):
         if kept is not None:
             content, content_type = kept
             return HttpResponse(content, content_type=content_type)
-        request.page_shared = True
+        setattr(request, _PAGE_SHARED, True)
         response = view(request, *args, **kwargs)
         if (
             response.status_code == 200

@@ -12,6 +12,7 @@ templates either way.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth import login
@@ -113,7 +114,7 @@ def _feed_context(
         login_next_url=f"{reverse('login')}?next={quote(request.get_full_path(), safe='/')}",
         home_url=reverse("home"),
     )
-    context = {
+    context: dict[str, Any] = {
         "home_url": reader.home_url,
         "order": order,
         "period": period,
@@ -258,14 +259,16 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     paper_tags = list(paper.paper_tags.all())
-    for paper_tag in paper_tags:
-        paper_tag.removable = moderator or (
-            is_member(viewer) and paper_tag.added_by_id == viewer.pk
-        )
+    removable_tags = {
+        paper_tag.pk
+        for paper_tag in paper_tags
+        if moderator or (is_member(viewer) and paper_tag.added_by_id == viewer.pk)
+    }
     present = {pt.tag_id for pt in paper_tags}
     context = {
         "paper": paper,
         "paper_tags": paper_tags,
+        "removable_tags": removable_tags,
         "addable_tags": [
             t for t in tags_list().values("pk", "slug", "name") if t["pk"] not in present
         ],
@@ -340,7 +343,7 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
         )
     except paging.BadCursor as exc:
         raise PageBadRequest(exc.message) from exc
-    context = {
+    context: dict[str, Any] = {
         "pending": page.rows,
         "next_url": _page_url(request, **{CURSOR_PARAM: page.next_cursor})
         if page.next_cursor

@@ -1,6 +1,10 @@
 """The admin of the papers app. Dumps are read-only here and come in through `upload_view`,
 which hands every file to papers.services.dump_create like the API and the command do."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -11,10 +15,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from config.errors import DomainError
-from config.middleware import UploadLimits, too_many_files
+from config.middleware import UploadLimits, declare_upload_limits, too_many_files
 from papers import selectors
 from papers.models import Digest, DigestEntry, Dump, DumpStatus, Paper
 from papers.services import dump_create
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 MSG_UPLOADED = "{name}: uploaded as dump #{id} ({status})."
 MSG_UPLOAD_FAILED = "{name}: dump #{id} failed: {error}"
@@ -81,7 +88,7 @@ class DigestAdmin(ReadOnlyAdmin):
         return selectors.digests_list()
 
     @admin.display(description="entries", ordering="entry_count")
-    def entry_count(self, digest: Digest) -> int:
+    def entry_count(self, digest: WithAnnotations[Digest, selectors.DigestCounts]) -> int:
         return digest.entry_count
 
     @admin.display(description="dumps")
@@ -120,7 +127,11 @@ class MultipleFileField(forms.FileField):
 
 class DumpUploadForm(forms.Form):
     # Empty files pass: the parser refuses them with its own sentence on the dump.
-    files = MultipleFileField(allow_empty_file=True, label="Digest files")
+    # The metaclass takes declared fields off the class: this does not shadow BaseForm.files
+    # (the bound files) as the stubs believe.
+    files = MultipleFileField(  # type: ignore[assignment]
+        allow_empty_file=True, label="Digest files"
+    )
     digest_date = forms.DateField(
         required=False,
         label="Digest day",
@@ -294,14 +305,17 @@ class DumpAdmin(admin.ModelAdmin):
         # each up to the dump limit, from those who may upload here, known by their session.
         # Never below what any request may send: within it, a file over the limit is refused
         # by dump_create with its own sentence, and the other files go on.
-        view.upload_limits = UploadLimits(
-            limit=lambda: max(
-                settings.REQUEST_MAX_BODY_BYTES,
-                settings.DUMP_MAX_UPLOAD_BYTES * settings.DUMP_MAX_FILES_PER_UPLOAD,
+        declare_upload_limits(
+            view,
+            UploadLimits(
+                limit=lambda: max(
+                    settings.REQUEST_MAX_BODY_BYTES,
+                    settings.DUMP_MAX_UPLOAD_BYTES * settings.DUMP_MAX_FILES_PER_UPLOAD,
+                ),
+                allows=self.may_send_an_upload,
+                message=MSG_REQUEST_TOO_LARGE,
+                max_files=lambda: settings.DUMP_MAX_FILES_PER_UPLOAD,
             ),
-            allows=self.may_send_an_upload,
-            message=MSG_REQUEST_TOO_LARGE,
-            max_files=lambda: settings.DUMP_MAX_FILES_PER_UPLOAD,
         )
         upload = path("upload/", view, name=f"{self.opts.app_label}_{self.opts.model_name}_upload")
         return [upload, *super().get_urls()]

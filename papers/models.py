@@ -20,11 +20,7 @@ class DaysSinceEpoch(Func):
 
     output_field = models.IntegerField()
     arity = 1
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler, connection, template="(%(expressions)s - DATE '1970-01-01')"
-        )
+    template = "(%(expressions)s - DATE '1970-01-01')"
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from papers.models import Digest, Dump, DumpStatus, PaperSearch
 from papers.services.dumps import progress_key
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def dump_progress(dump: Dump) -> tuple[int, int]:
@@ -45,7 +50,11 @@ def dump_get(*, pk: int) -> Dump | None:
     return dumps_list().filter(pk=pk).first()
 
 
-def digests_list() -> QuerySet[Digest]:
+class DigestCounts(TypedDict):
+    entry_count: int
+
+
+def digests_list() -> QuerySet[WithAnnotations[Digest, DigestCounts]]:
     """Digest days with `entry_count` and their dumps (one query for the dumps of a page)."""
     return Digest.objects.annotate(entry_count=Count("entries")).prefetch_related("dumps")
 

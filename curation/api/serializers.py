@@ -15,7 +15,7 @@ from rest_framework import serializers
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
 from curation.models import Comment, FlagReason, ModerationAction, TargetKind
-from curation.selectors import FEED_ORDERINGS, STATUS_ALL, TOP_PERIODS
+from curation.selectors import FEED_ORDERINGS, STATUS_ALL, TAG_BRIEFS, TOP_PERIODS
 from papers.models import PaperStatus
 
 MATCH_CHOICES = ["any", "all"]
@@ -154,7 +154,9 @@ class PaperTransitionInputSerializer(serializers.Serializer):
 
 class CommentCreateInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=50_000, trim_whitespace=False, help_text="Markdown.")
-    parent = serializers.IntegerField(
+    # The metaclass takes declared fields off the class: this does not shadow Field.parent
+    # as the stubs believe.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
         required=False, allow_null=True, default=None, help_text="The comment answered."
     )
 
@@ -299,7 +301,7 @@ class PaperListItemOutputSerializer(_PaperOutputBase):
     def get_tags(self, paper) -> list[dict]:
         # The page's tags as attached by selectors.attach_tag_briefs (one query a page), or
         # else prefetched by the selector (selectors.with_tags).
-        briefs = getattr(paper, "tag_briefs", None)
+        briefs = getattr(paper, TAG_BRIEFS, None)
         if briefs is not None:
             return briefs
         return [{"slug": pt.tag.slug, "name": pt.tag.name} for pt in paper.paper_tags.all()]

@@ -257,7 +257,7 @@ def paper_tag_remove(*, paper: Paper, tag: Tag, user) -> None:
     locked = Paper.objects.select_for_update().filter(pk=paper.pk).first()
     _tags_lock([tag.pk])
     paper_tag = PaperTag.objects.filter(paper=paper, tag=tag).first() if locked else None
-    if paper_tag is None:
+    if locked is None or paper_tag is None:
         raise DomainError(MSG_PAPER_TAG_MISSING, code="not_found", status_code=404)
     if not is_moderator(user):
         if locked.status != PaperStatus.PUBLISHED:

@@ -64,7 +64,9 @@ def _sniff(stream: BinaryIO) -> tuple[str, list[bytes]]:
                 raise DumpFormatError(MSG_EMPTY)
             raise DumpFormatError(MSG_BLANK)
         read_any = True
-        start = _BLANK_RE.match(chunk).end()
+        blank = _BLANK_RE.match(chunk)
+        assert blank is not None  # the pattern matches the empty string too
+        start = blank.end()
         if start == len(chunk):
             blank_size += len(chunk)
             if blank_size <= MAX_LEADING_BLANK:

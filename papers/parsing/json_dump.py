@@ -105,7 +105,9 @@ class _Buffer:
     def skip_ws(self) -> str:
         """The next non-blank character ("" at the end of the file), without consuming it."""
         while True:
-            self.pos = _WS_RE.match(self.text, self.pos).end()
+            blank = _WS_RE.match(self.text, self.pos)
+            assert blank is not None  # the pattern matches the empty string too
+            self.pos = blank.end()
             if self.pos < len(self.text):
                 return self.text[self.pos]
             if not self.more():
@@ -121,7 +123,7 @@ def _maybe_cut(err: json.JSONDecodeError, text: str) -> bool:
     return err.pos >= len(text) - 16 or err.msg.startswith("Unterminated string")
 
 
-def _items(buf: _Buffer) -> Iterator[tuple[int, object]]:
+def _items(buf: _Buffer) -> Iterator[tuple[int, dict]]:
     """(line of the item's first character, decoded item) for each item of the top array."""
     decoder = json.JSONDecoder()
     if buf.skip_ws() != "[":  # pragma: no cover - the sniffer saw "[" already
@@ -264,7 +266,9 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
         return None, [warning(W_JSON_NO_DATE, line)]
     summary = paper.get("summary")
     if not isinstance(summary, str):
-        summary = item.get("summary") if isinstance(item.get("summary"), str) else ""
+        summary = item.get("summary")
+        if not isinstance(summary, str):
+            summary = ""
     abstract = clean_text(summary)
     if len(abstract) > MAX_ABSTRACT:
         abstract = abstract[:MAX_ABSTRACT].rstrip()
@@ -313,4 +317,5 @@ def parse_json(
     if book.total == 0:
         raise DumpFormatError(MSG_JSON_NO_PAPERS)
     if digest_date is not None and not seen_digest_date:
+        assert first_line is not None  # some paper was read
         yield warning(W_DIGEST_DATE_MISSING, first_line, date=format_day(digest_date))

@@ -18,7 +18,7 @@ import io
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -53,7 +53,7 @@ def parse_batches(
     upload_date: datetime.date,
     digest_date: datetime.date | None = None,
     batch_size: int = 2000,
-) -> Iterator[Batch]:
+) -> Generator[Batch, None, None]:
     """Yield (items, bytes read so far) for every `batch_size` entries, and a last batch."""
     counter = _CountingReader(raw)
     stream = io.BufferedReader(counter, buffer_size=1 << 20)
@@ -97,18 +97,20 @@ class ParseProcess:
         if digest_date is not None:
             self._args += ["--digest-date", digest_date.isoformat()]
 
-    def __iter__(self) -> Iterator[Batch]:
+    def __iter__(self) -> Generator[Batch, None, None]:
         root = Path(__file__).resolve().parents[2]  # where the `papers` package lives
         child = subprocess.Popen(
             self._args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root
         )
+        stdout, stderr = child.stdout, child.stderr
+        assert stdout is not None and stderr is not None  # both are pipes
         try:
             while True:
                 try:
-                    kind, *payload = pickle.load(child.stdout)
+                    kind, *payload = pickle.load(stdout)
                 except EOFError:
                     child.wait()
-                    detail = child.stderr.read().decode(errors="replace").strip()[-2000:]
+                    detail = stderr.read().decode(errors="replace").strip()[-2000:]
                     raise RuntimeError(
                         f"The parser process ended early (exit {child.returncode}): {detail}"
                     ) from None
@@ -122,8 +124,8 @@ class ParseProcess:
             if child.poll() is None:
                 child.kill()
             child.wait()
-            child.stdout.close()
-            child.stderr.close()
+            stdout.close()
+            stderr.close()
 
 
 def main(argv: list[str] | None = None) -> int:

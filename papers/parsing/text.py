@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from .dates import DateLine, format_day, parse_date_line, resolve_year
 from .daybook import DayBook
@@ -169,7 +170,9 @@ class _Block:
         return self.kind == "text" and not self.title_like
 
 
-def _line_kind(text: str) -> tuple[int, object]:
+def _line_kind(text: str) -> tuple[int, DateLine | int | None]:
+    """The line's kind and what it says: a DateLine for _DATE, the count for _AUTHORS, else
+    None (_blocks relies on it)."""
     if len(text) > _SPECIAL_MAX:
         return _OTHER, None
     if _NON_ALNUM_RE.sub("", text.casefold()) in _CHROME_KEYS:
@@ -199,20 +202,20 @@ def _blocks(paragraphs: Iterable[list[tuple[int, str]]]) -> Iterator[_Block]:
             if kind == _CHROME:
                 yield _Block("chrome", line)
                 i += 1
-            elif kind == _DATE and info.bare:
+            elif isinstance(info, DateLine) and info.bare:  # a _DATE line
                 yield _Block("day", line, para[i][1], date=info)
                 i += 1
             elif kind in (_AUTHORS, _DOT, _DATE):
                 block = _Block("meta", line)
                 while i < n and kinds[i][0] in (_AUTHORS, _DOT):
                     if kinds[i][0] == _AUTHORS:
-                        block.authors = kinds[i][1]
+                        block.authors = cast(int, kinds[i][1])
                         block.dot_last = False
                     else:
                         block.dot_last = True
                     i += 1
                 if i < n and kinds[i][0] == _DATE:
-                    block.date = kinds[i][1]
+                    block.date = cast(DateLine, kinds[i][1])
                     block.dot_last = False
                     i += 1
                 yield block
@@ -277,7 +280,13 @@ class _Paper:
             self.abstract_parts.append(text)
 
 
+_Step = Generator[ParsedEntry | ParseWarning, None, _Block | None]
+
+
 class _TextParser:
+    """A paper is open (`paper`) in the states abstract and meta, a day (`day`) in every
+    state after before."""
+
     def __init__(self, *, reference: datetime.date, digest_date: datetime.date | None) -> None:
         self.reference = reference
         self.digest_date = digest_date
@@ -305,7 +314,7 @@ class _TextParser:
         while block is not None:
             block = yield from getattr(self, "_in_" + self.state)(block, following)
 
-    def _in_before(self, block: _Block, following: _Block | None):
+    def _in_before(self, block: _Block, following: _Block | None) -> _Step:
         if block.kind == "day":
             if self.ignored is not None:
                 first, last = self.ignored
@@ -316,7 +325,7 @@ class _TextParser:
             self.ignored = (first, block.line)
         return None
 
-    def _in_title(self, block: _Block, following: _Block | None):
+    def _in_title(self, block: _Block, following: _Block | None) -> _Step:
         if block.kind == "chrome":
             return None
         if block.kind == "day":
@@ -339,8 +348,9 @@ class _TextParser:
             yield warning(W_ORPHAN_TEXT, block.line)
         return None
 
-    def _in_abstract(self, block: _Block, following: _Block | None):
+    def _in_abstract(self, block: _Block, following: _Block | None) -> _Step:
         paper = self.paper
+        assert paper is not None
         if block.kind == "text" and (block.prose or following is None or not following.prose):
             paper.add_to_abstract(block.text)
             self.state = "meta"
@@ -353,8 +363,9 @@ class _TextParser:
         yield from self._finish_paper()
         return block
 
-    def _in_meta(self, block: _Block, following: _Block | None):
+    def _in_meta(self, block: _Block, following: _Block | None) -> _Step:
         paper = self.paper
+        assert paper is not None
         if block.kind == "meta" and (
             not paper.has_meta
             or paper.dot_last
@@ -364,6 +375,7 @@ class _TextParser:
             return None
         if block.kind == "day" and paper.date is None:
             day = self.day
+            assert day is not None
             # A bare "Mon D" after an abstract: a metadata block with only the date, unless this
             # day's papers come without metadata (then it is the next page copy's day).
             if paper.dot_last or day.with_meta > 0 or day.done == 0:
@@ -394,6 +406,7 @@ class _TextParser:
         if day is not None and day.done == 0:
             yield warning(W_EMPTY_DAY, day.line, day=day.label)
         date_line = block.date
+        assert date_line is not None  # a day block has its date
         if self.first_day_line is None:
             self.first_day_line = block.line
         resolved = resolve_year(date_line.month, date_line.day, self.reference)
@@ -408,6 +421,7 @@ class _TextParser:
 
     def _finish_paper(self) -> Iterator[ParsedEntry | ParseWarning]:
         paper, day = self.paper, self.day
+        assert paper is not None and day is not None
         self.paper = None
         self.state = "title"
         day.done += 1
@@ -464,11 +478,13 @@ class _TextParser:
             yield from self._finish_paper()
         if self.book.total == 0:
             raise DumpFormatError(MSG_NO_PAPERS)
-        if self.day.done == 0:
-            yield warning(W_EMPTY_DAY, self.day.line, day=self.day.label)
+        day, first_day_line = self.day, self.first_day_line
+        assert day is not None and first_day_line is not None  # the state is past before
+        if day.done == 0:
+            yield warning(W_EMPTY_DAY, day.line, day=day.label)
         wanted = self.digest_date
         if wanted is not None and (wanted.month, wanted.day) not in self.day_keys:
-            yield warning(W_DIGEST_DATE_MISSING, self.first_day_line, date=format_day(wanted))
+            yield warning(W_DIGEST_DATE_MISSING, first_day_line, date=format_day(wanted))
 
 
 def parse_text(

@@ -11,13 +11,23 @@ array parameter.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import TypeVar
 
 from django.db import connection, models
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """A concrete field of the model, by its name or attname."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), name
+    return field
 
 
 def bulk_insert(
@@ -33,7 +43,7 @@ def bulk_insert(
     if not rows:
         return []
     if not _postgres():
-        objs = model.objects.bulk_create(
+        objs = model._default_manager.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows]
         )
         return [obj.pk for obj in objs] if return_ids else []
@@ -78,44 +88,45 @@ def bulk_insert(
     return ids
 
 
-def rows_matching(model: type[models.Model], **any_of: Sequence) -> list[models.Model]:
+def rows_matching(model: type[_M], **any_of: Collection) -> list[_M]:
     """The rows whose `field` is in the given values, for any of the fields given (an OR)."""
-    any_of = {name: list(values) for name, values in any_of.items() if values}
-    if not any_of:
+    lists = {name: list(values) for name, values in any_of.items() if values}
+    if not lists:
         return []
     if not _postgres():
         query = models.Q()
-        for name, values in any_of.items():
+        for name, values in lists.items():
             query |= models.Q(**{f"{name}__in": values})
-        return list(model.objects.filter(query))
-    opts = model._meta
-    table = connection.ops.quote_name(opts.db_table)
+        return list(model._default_manager.filter(query))
+    table = connection.ops.quote_name(model._meta.db_table)
     where = " OR ".join(
-        f"{connection.ops.quote_name(opts.get_field(name).column)} = ANY(%s)" for name in any_of
+        f"{connection.ops.quote_name(_field(model, name).column)} = ANY(%s)" for name in lists
     )
-    return list(model.objects.raw(f"SELECT * FROM {table} WHERE {where}", list(any_of.values())))
+    return list(
+        model._default_manager.raw(f"SELECT * FROM {table} WHERE {where}", list(lists.values()))
+    )
 
 
-def bulk_update(model: type[models.Model], objs: Sequence[models.Model], fields: list[str]) -> None:
+def bulk_update(model: type[_M], objs: Sequence[_M], fields: list[str]) -> None:
     """Write `fields` of existing rows. On PostgreSQL the new values are copied into a
     temporary table and applied with one UPDATE ... FROM, instead of bulk_update's CASE WHEN
     per row."""
     if not objs:
         return
     if not _postgres():
-        model.objects.bulk_update(objs, fields)
+        model._default_manager.bulk_update(objs, fields)
         return
     opts = model._meta
-    attnames = [opts.pk.attname, *(opts.get_field(name).attname for name in fields)]
+    attnames = [opts.pk.attname, *(_field(model, name).attname for name in fields)]
     quote = connection.ops.quote_name
-    columns = [quote(opts.get_field(name).column) for name in [opts.pk.name, *fields]]
+    columns = [quote(_field(model, name).column) for name in [opts.pk.name, *fields]]
     table = quote(opts.db_table)
     temp = quote(f"_bulk_update_{opts.db_table}")
     assignments = ", ".join(f"{column} = s.{column}" for column in columns[1:])
     json_positions = [
         i
         for i, name in enumerate([opts.pk.name, *fields])
-        if isinstance(opts.get_field(name), models.JSONField)
+        if isinstance(_field(model, name), models.JSONField)
     ]
     with connection.cursor() as cursor:
         cursor.execute(

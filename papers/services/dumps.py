@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import hashlib
 import logging
+from typing import TypedDict
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -302,13 +303,19 @@ def _ingest(dump: Dump, *, batch_size: int) -> Dump:
     return dump
 
 
+class _ParseOptions(TypedDict):
+    upload_date: datetime.date
+    digest_date: datetime.date | None
+    batch_size: int
+
+
 def _write_dump(dump: Dump, *, batch_size: int, progress) -> None:
     """Parse and write the whole dump; the caller holds the transaction and the dump's lock."""
     writer = IngestionWriter(dump=dump)
     parse_warnings: list[dict] = []
     summaries: list[dict] = []  # each stands for `omitted` warnings the parser left out
     parse_warning_count = 0
-    options = {
+    options: _ParseOptions = {
         "upload_date": timezone.localdate(dump.uploaded_at),
         "digest_date": dump.digest_date,
         "batch_size": batch_size,

@@ -102,21 +102,21 @@ class IngestionWriter:
     # --- papers ------------------------------------------------------------------------------
     def _resolve_papers(
         self, entries: list[tuple[ParsedEntry, str]]
-    ) -> tuple[list[Paper], dict[int, tuple]]:
+    ) -> tuple[list[Paper | _NewPaper], dict[int, tuple]]:
         """The paper of each entry, found in the database or made (unsaved) for a new one, and
         a snapshot of each stored paper as read, to tell which ones the batch changed."""
         keys = {key for _, key in entries}
         arxiv_ids = {e.arxiv_id for e, _ in entries if e.arxiv_id}
-        by_key: dict[str, Paper] = {}
-        by_arxiv: dict[str, Paper] = {}
+        by_key: dict[str, Paper | _NewPaper] = {}
+        by_arxiv: dict[str, Paper | _NewPaper] = {}
         snapshots: dict[int, tuple] = {}
-        for paper in rows_matching(Paper, title_key=keys, arxiv_id=arxiv_ids):
-            snapshots[paper.pk] = _snapshot(paper)
-            by_key[paper.title_key] = paper
-            if paper.arxiv_id:
-                by_arxiv[paper.arxiv_id] = paper
+        for stored in rows_matching(Paper, title_key=keys, arxiv_id=arxiv_ids):
+            snapshots[stored.pk] = _snapshot(stored)
+            by_key[stored.title_key] = stored
+            if stored.arxiv_id:
+                by_arxiv[stored.arxiv_id] = stored
 
-        resolved: list[Paper] = []
+        resolved: list[Paper | _NewPaper] = []
         for entry, key in entries:
             paper_by_arxiv = by_arxiv.get(entry.arxiv_id) if entry.arxiv_id else None
             paper_by_key = by_key.get(key)
@@ -150,7 +150,7 @@ class IngestionWriter:
         return resolved, snapshots
 
     @staticmethod
-    def _fill(paper: Paper, entry: ParsedEntry) -> None:
+    def _fill(paper: Paper | _NewPaper, entry: ParsedEntry) -> None:
         """Fill in what the paper lacks; only upvotes are overwritten, by the newer figure."""
         if not paper.abstract and entry.abstract:
             paper.abstract = entry.abstract
@@ -167,8 +167,9 @@ class IngestionWriter:
         if entry.upvotes is not None:
             paper.upvotes = entry.upvotes
 
-    def _save_papers(self, papers: list[Paper], snapshots: dict[int, tuple]) -> None:
-        new = list({id(p): p for p in papers if p.pk is None}.values())
+    def _save_papers(self, papers: list[Paper | _NewPaper], snapshots: dict[int, tuple]) -> None:
+        # A paper is new (no row yet) or stored (read with its snapshot by _resolve_papers).
+        new = list({id(p): p for p in papers if isinstance(p, _NewPaper)}.values())
         if new:
             # An arXiv id met for the first time may already belong to a paper this batch did
             # not read (it was matched by title to another paper): leave it unset then.
@@ -176,9 +177,9 @@ class IngestionWriter:
                 p.arxiv_id
                 for p in rows_matching(Paper, arxiv_id=[p.arxiv_id for p in new if p.arxiv_id])
             }
-            for paper in new:
-                if paper.arxiv_id in taken:
-                    paper.arxiv_id = None
+            for new_paper in new:
+                if new_paper.arxiv_id in taken:
+                    new_paper.arxiv_id = None
             now = timezone.now()
             values = operator.attrgetter(*_NEW_PAPER_COLUMNS)
             ids = bulk_insert(
@@ -186,13 +187,13 @@ class IngestionWriter:
                 [*_NEW_PAPER_COLUMNS, "created_at", "updated_at"],
                 [(*values(p), now, now) for p in new],
             )
-            for paper, pk in zip(new, ids, strict=True):
-                paper.pk = pk
-            self._created.update(p.pk for p in new)
+            for new_paper, pk in zip(new, ids, strict=True):
+                new_paper.pk = pk
+            self._created.update(ids)
             self._counters.new_papers += len(new)
         changed = [
             p
-            for p in {id(p): p for p in papers if p.pk in snapshots}.values()
+            for p in {id(p): p for p in papers if isinstance(p, Paper)}.values()
             if _snapshot(p) != snapshots[p.pk]
         ]
         if changed:
@@ -240,18 +241,20 @@ class IngestionWriter:
 
         rows: dict[tuple[int, int], _EntryRow] = {}
         for (entry, _), paper in zip(keyed, resolved, strict=True):
-            seen_key = (entry.digest_date, paper.pk)
+            paper_id = paper.pk
+            assert paper_id is not None  # _save_papers inserted the new ones
+            seen_key = (entry.digest_date, paper_id)
             if seen_key in self._seen:
                 self._warn(entry.line, MSG_REPEATED_IN_DAY.format(first=self._seen[seen_key]))
                 continue
             self._seen[seen_key] = entry.line
             self._counters.entries += 1
             self._counters.digests.add(entry.digest_date)
-            if paper.pk not in self._created:
-                self._counters.existing_papers.add(paper.pk)
+            if paper_id not in self._created:
+                self._counters.existing_papers.add(paper_id)
             digest_id = digest_ids[entry.digest_date]
-            rows[(digest_id, paper.pk)] = _EntryRow(
-                digest_id, paper.pk, entry.position, entry.upvotes, entry.metadata, self.dump.pk
+            rows[(digest_id, paper_id)] = _EntryRow(
+                digest_id, paper_id, entry.position, entry.upvotes, entry.metadata, self.dump.pk
             )
         self._save_entries(rows)
 
@@ -305,17 +308,17 @@ class _NewPaper:
     __slots__ = ("pk", "title", "title_key", "status", *PAPER_FILL_FIELDS)
 
     def __init__(self, *, title: str, title_key: str, status: str) -> None:
-        self.pk = None
+        self.pk: int | None = None
         self.title = title
         self.title_key = title_key
         self.status = status
         self.abstract = ""
-        self.arxiv_id = None
-        self.authors = []
-        self.author_count = None
-        self.published_on = None
-        self.first_digest_on = None
-        self.upvotes = None
+        self.arxiv_id: str | None = None
+        self.authors: list[str] = []
+        self.author_count: int | None = None
+        self.published_on: datetime.date | None = None
+        self.first_digest_on: datetime.date | None = None
+        self.upvotes: int | None = None
 
 
 _NEW_PAPER_COLUMNS = ("title", "title_key", "status", *PAPER_FILL_FIELDS)

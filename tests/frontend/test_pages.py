@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from papers.services.search_index import search_index_refresh
-from tests.factories import DumpFactory
+from tests.factories import DumpFactory, PaperTagFactory, TagFactory
 from tests.frontend.conftest import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,20 @@ def test_pending_paper_is_a_404_for_readers_and_shown_to_moderators(client, worl
     response = client.get(url)
     assert response.status_code == 200
     assert b"Pending" in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "removable"),
+    [(None, set()), ("member", {"mine"}), ("moderator", {"vision", "mine"})],
+)
+def test_paper_page_offers_to_remove_the_tags_the_reader_may_remove(
+    client, world, people, role, removable
+):
+    PaperTagFactory(paper=world["good"], tag=TagFactory(name="Mine"), added_by=people["member"])
+    page = _client(client, people.get(role)).get(reverse("paper", args=[world["good"].pk]))
+    body = page.content.decode()
+    offered = {slug for slug in ("vision", "mine") if f'data-remove-tag="{slug}"' in body}
+    assert offered == removable
 
 
 def test_unknown_tag_is_a_404(client, world):

@@ -507,16 +507,43 @@ class ModerationQueue:
     comments: QuerySet[Comment]  # comments with open flags, most flagged first
 
 
-def moderation_queue() -> ModerationQueue:
+QUEUE_SOURCES = ("submissions", "dumps")
+MSG_UNKNOWN_QUEUE_SOURCE = "The source is submissions or dumps."
+
+
+def moderation_queue(
+    *,
+    source: str | None = None,
+    dump_id: int | None = None,
+    date: datetime.date | None = None,
+) -> ModerationQueue:
     """What waits for a moderator. Pending papers come with who submitted them (one join);
     flagged comments with their author and paper (joins), `open_flag_count`, and their open
-    flags with the flagging user in `comment.open_flags` (one query per page)."""
+    flags with the flagging user in `comment.open_flags` (one query per page).
+
+    The pending papers may be narrowed to where they came from: `source` "submissions"
+    (members' submissions) or "dumps" (ingested), `dump_id` (listed by that dump), `date`
+    (listed on that digest day)."""
+    if source is not None and source not in QUEUE_SOURCES:
+        raise DomainError(MSG_UNKNOWN_QUEUE_SOURCE, code="invalid")
     open_flags = CommentFlag.objects.filter(resolved_at=None)
     papers = (
         Paper.objects.filter(status=PaperStatus.PENDING)
         .select_related("submitted_by")
         .order_by("created_at", "id")
     )
+    if source == "submissions":
+        papers = papers.filter(submitted_by__isnull=False)
+    elif source == "dumps":
+        papers = papers.filter(submitted_by__isnull=True)
+    if dump_id is not None:
+        papers = papers.filter(
+            Exists(DigestEntry.objects.filter(paper=OuterRef("pk"), dump_id=dump_id))
+        )
+    if date is not None:
+        papers = papers.filter(
+            Exists(DigestEntry.objects.filter(paper=OuterRef("pk"), digest__date=date))
+        )
     comments = (
         Comment.objects.filter(Exists(open_flags.filter(comment=OuterRef("pk"))))
         .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at=None)))
@@ -531,6 +558,22 @@ def moderation_queue() -> ModerationQueue:
         .order_by("-open_flag_count", "created_at", "id")
     )
     return ModerationQueue(papers=papers, comments=comments)
+
+
+def queue_papers_details(papers: list[Paper]) -> list[Paper]:
+    """What a moderator decides on, for a page of the queue: each paper's digest days, oldest
+    first, in `paper.listed_on` (one query for the page)."""
+    days: dict[int, list[datetime.date]] = {paper.pk: [] for paper in papers}
+    entries = (
+        DigestEntry.objects.filter(paper_id__in=days)
+        .order_by("digest__date")
+        .values_list("paper_id", "digest__date")
+    )
+    for paper_id, day in entries:
+        days[paper_id].append(day)
+    for paper in papers:
+        paper.listed_on = days[paper.pk]  # type: ignore[attr-defined]
+    return papers
 
 
 def moderation_log(

@@ -32,6 +32,7 @@ from curation import paging
 from curation.models import FlagReason, ModerationAction, Tag, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
+    QUEUE_SOURCES,
     SEARCH_COUNT_CAP,
     SEARCH_RANKED_MATCHES,
     TOP_PERIODS,
@@ -45,6 +46,7 @@ from curation.selectors import (
     papers_for_digest_day,
     papers_list,
     papers_search_count,
+    queue_papers_details,
     tags_list,
 )
 from frontend.cards import CardReader, paper_cards
@@ -53,7 +55,7 @@ from frontend.errors import PageBadRequest, PageNotFound
 from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache
 from papers.models import DumpStatus, PaperStatus
-from papers.selectors import dumps_list
+from papers.selectors import dump_choices, dumps_list
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
@@ -334,7 +336,12 @@ def me(request: HttpRequest) -> HttpResponse:
 def moderation_queue_page(request: HttpRequest) -> HttpResponse:
     if not is_moderator(request.user):
         raise PermissionDenied(MSG_MODERATORS_ONLY)
-    queue = moderation_queue()
+    source = request.GET.get("source") or None
+    source = source if source in QUEUE_SOURCES else None
+    dump = request.GET.get("dump", "")
+    dump_id = int(dump) if dump.isascii() and dump.isdigit() and len(dump) < 12 else None
+    date = _parse_date(request.GET.get("date"))
+    queue = moderation_queue(source=source, dump_id=dump_id, date=date)
     try:
         page = paging.queue_page(
             queue.papers,
@@ -344,7 +351,7 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
     except paging.BadCursor as exc:
         raise PageBadRequest(exc.message) from exc
     context: dict[str, Any] = {
-        "pending": page.rows,
+        "pending": queue_papers_details(page.rows),
         "next_url": _page_url(request, **{CURSOR_PARAM: page.next_cursor})
         if page.next_cursor
         else None,
@@ -355,6 +362,11 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
         pending_count=queue.papers.count(),
         flagged=list(queue.comments[:QUEUE_PAGE_SIZE]),
         flagged_count=queue.comments.count(),
+        source=source,
+        dump_id=dump_id,
+        date=date,
+        filtered=bool(source or dump_id or date),
+        dump_choices=dump_choices(),
     )
     return render(request, "frontend/moderation_queue.html", context)
 

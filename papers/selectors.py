@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
@@ -44,6 +44,12 @@ def dumps_list() -> QuerySet[Dump]:
     queries whatever its size.
     """
     return Dump.objects.select_related("uploaded_by").prefetch_related("digests")
+
+
+def dump_choices(*, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest dumps as {"id", "original_name", "uploaded_at"}: a filter's choices, one query."""
+    dumps = Dump.objects.order_by("-uploaded_at", "-id")
+    return [dict(row) for row in dumps.values("id", "original_name", "uploaded_at")[:limit]]
 
 
 def dump_get(*, pk: int) -> Dump | None:

@@ -12,7 +12,7 @@ from config.api.pagination import next_link
 from config.api.schema import E400, E401, E403, E429
 from curation import paging
 from curation.api import serializers as s
-from curation.selectors import moderation_log, moderation_queue
+from curation.selectors import moderation_log, moderation_queue, queue_papers_details
 
 TAGS = ["moderation"]
 MSG_MODERATORS_ONLY = "Only moderators can do this."
@@ -35,7 +35,8 @@ class ModerationQueueView(APIView):
         summary="What waits for a moderator",
         description="Pending papers (oldest first) and comments with open flags (most "
         "flagged first), the first `page_size` of each with their totals. A moderator acts "
-        "on them (which takes them out of the queue) and reads the queue again.",
+        "on them (which takes them out of the queue) and reads the queue again. `source`, "
+        "`dump` and `date` narrow the papers (and their count) to where they came from.",
         parameters=[s.QueueInputSerializer],
         responses={
             200: s.ModerationQueueOutputSerializer,
@@ -48,12 +49,16 @@ class ModerationQueueView(APIView):
     def get(self, request):
         params = s.QueueInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        size = params.validated_data["page_size"]
-        queue = moderation_queue()
+        data = params.validated_data
+        size = data["page_size"]
+        queue = moderation_queue(
+            source=data.get("source"), dump_id=data.get("dump"), date=data.get("date")
+        )
         # The selector joins submitters, comment authors and papers, and prefetches the open
-        # flags with their users: two COUNTs and three queries whatever `page_size`.
+        # flags with their users; the papers' digest days are one more query: two COUNTs and
+        # four queries whatever `page_size`.
         context = s.output_context(request)
-        papers = list(queue.papers[:size])
+        papers = queue_papers_details(list(queue.papers[:size]))
         comments = list(queue.comments[:size])
         return Response(
             {

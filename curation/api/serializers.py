@@ -15,7 +15,13 @@ from rest_framework import serializers
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
 from curation.models import Comment, FlagReason, ModerationAction, TargetKind
-from curation.selectors import FEED_ORDERINGS, STATUS_ALL, TAG_BRIEFS, TOP_PERIODS
+from curation.selectors import (
+    FEED_ORDERINGS,
+    QUEUE_SOURCES,
+    STATUS_ALL,
+    TAG_BRIEFS,
+    TOP_PERIODS,
+)
 from papers.models import PaperStatus
 
 MATCH_CHOICES = ["any", "all"]
@@ -107,7 +113,16 @@ class ModerationLogInputSerializer(CursorInputSerializer):
 
 
 class QueueInputSerializer(PageSizeInputSerializer):
-    pass
+    # A declared field (the metaclass takes it off the class), not Field.source of the stubs.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=QUEUE_SOURCES,
+        required=False,
+        help_text="Only members' submissions, or only papers that came in a dump.",
+    )
+    dump = serializers.IntegerField(
+        min_value=1, required=False, help_text="Only papers listed by this dump (its id)."
+    )
+    date = serializers.DateField(required=False, help_text="Only papers listed on this digest day.")
 
 
 class ThreadInputSerializer(CursorInputSerializer):
@@ -513,8 +528,13 @@ class QueuePaperOutputSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
     title = serializers.CharField()
     arxiv_id = serializers.CharField(allow_null=True)
+    authors = serializers.ListField(child=serializers.CharField())
+    abstract = serializers.CharField()
     submitted_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
+    listed_on = serializers.ListField(
+        child=serializers.DateField(), help_text="The digest days that listed it, oldest first."
+    )
 
     def get_url(self, paper) -> str:
         return paper_url(pk=paper.pk, request=self.context.get("request"))

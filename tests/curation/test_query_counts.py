@@ -46,8 +46,8 @@ LISTS = [
     ("/api/papers/{paper}/comments/", "member", 3),
     # COUNT + the page (each tag's paper count is a column).
     ("/api/tags/", "anonymous", 2),
-    # Two COUNTs + pending papers + flagged comments + their open flags.
-    ("/api/moderation/queue/", "moderator", 5),
+    # Two COUNTs + pending papers + their digest days + flagged comments + their open flags.
+    ("/api/moderation/queue/", "moderator", 6),
     ("/api/moderation/log/", "anonymous", 1),
     ("/api/moderation/log/?action=publish", "member", 1),
     # The page, each day's count of published papers a subquery of it.

@@ -185,7 +185,9 @@ PAGES = [
     ("/papers/{paper}/", "anonymous", 6),
     ("/papers/{paper}/", "member", 7),
     ("/papers/{thread}/", "moderator", 7),
-    ("/moderation/", "moderator", 6),
+    # The queue: user, a page of pending papers, their digest days, the count, flagged
+    # comments with their flags, the count, the dumps of the filter.
+    ("/moderation/", "moderator", 8),
     ("/moderation/log/", "anonymous", 1),
     ("/me/", "member", 4),
     # The API's lists beside them.
@@ -197,7 +199,7 @@ PAGES = [
     ("/api/papers/{thread}/comments/", "member", 4),
     ("/api/tags/", "anonymous", 2),
     ("/api/digests/", "anonymous", 1),
-    ("/api/moderation/queue/", "moderator", 6),
+    ("/api/moderation/queue/", "moderator", 7),
 ]
 
 

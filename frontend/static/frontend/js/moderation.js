@@ -22,14 +22,31 @@ function updateCount(delta) {
   count.textContent = `(${Math.max(0, n)})`;
 }
 
+// "N selected": the papers a bulk action would act on, exactly those checked.
+function selected() {
+  return items().filter((i) => i.querySelector("[data-select]").checked);
+}
+
+function updateSelected() {
+  const label = document.querySelector("[data-selected-count]");
+  if (label) label.textContent = `${selected().length} selected`;
+}
+
 function removeItem(item, message) {
   const list = items();
   const next = list[list.indexOf(item) + 1] || list[list.indexOf(item) - 1] || null;
   item.remove();
   updateCount(-1);
+  updateSelected();
   announce(message);
   if (next) focusItem(next);
   if (!items().length) {
+    // More wait beyond this page: bring the next one in its place.
+    const more = document.querySelector("[data-pending] a[data-load-more]");
+    if (more) {
+      more.click();
+      return;
+    }
     document.querySelector("[data-pending] .queue")?.replaceWith(
       Object.assign(document.createElement("p"), { className: "empty", textContent: "No paper waits." }),
     );
@@ -121,6 +138,7 @@ document.addEventListener("keydown", (event) => {
       if (at >= 0) {
         const box = list[at].querySelector("[data-select]");
         box.checked = !box.checked;
+        updateSelected();
       }
       break;
     default:
@@ -132,11 +150,17 @@ document.querySelector("[data-select-all]")?.addEventListener("change", (event) 
   items().forEach((i) => {
     i.querySelector("[data-select]").checked = event.target.checked;
   });
+  updateSelected();
+  announce(`${selected().length} selected.`);
+});
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-queue-paper] [data-select]")) updateSelected();
 });
 
 document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (event) => {
   const button = event.target;
-  const chosen = items().filter((i) => i.querySelector("[data-select]").checked);
+  const chosen = selected();
   clearError(button.parentNode, "bulk");
   if (!chosen.length) {
     showError(button.parentNode, "bulk", "Select the papers to publish first.");
@@ -147,7 +171,10 @@ document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (
   for (const item of chosen) {
     if (await publish(item)) done += 1;
   }
-  busy(button, false);
+  if (button.isConnected) busy(button, false);
+  const all = document.querySelector("[data-select-all]");
+  if (all) all.checked = false;
+  updateSelected();
   const failed = chosen.length - done;
   announce(`Published ${done} paper${done === 1 ? "" : "s"}${failed ? `; ${failed} refused (see below)` : ""}.`);
   if (failed && button.isConnected) showError(button.parentNode, "bulk", `${failed} could not be published; each says why.`);

@@ -150,6 +150,8 @@ form.addEventListener("submit", async (event) => {
   list.replaceChildren();
   const date = form.elements.namedItem("date").value;
   const publish = form.elements.namedItem("publish").checked;
+  // Emptied now, not at the end: files chosen meanwhile are the next upload's.
+  input.value = "";
   const views = files.map((file) => {
     const view = row(file);
     list.append(view.item);
@@ -161,7 +163,6 @@ form.addEventListener("submit", async (event) => {
   }
   await Promise.all(following);
   busy(button, false);
-  input.value = "";
 });
 
 for (const name of ["dragenter", "dragover"]) {

@@ -49,6 +49,7 @@ from curation.selectors import (
     queue_papers_details,
     tags_list,
 )
+from curation.services import allowed_targets
 from frontend.cards import CardReader, paper_cards
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
@@ -278,7 +279,10 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         "moderator": moderator,
         "member": is_member(viewer),
         "published": published,
-        "state_choices": PaperStatus.choices,
+        # Only the moves the workflow allows from this state, the first one chosen.
+        "transition_choices": [
+            (state, PaperStatus(state).label) for state in allowed_targets(paper.status)
+        ],
         "flag_reasons": FlagReason.choices,
     }
     return render(request, "frontend/paper.html", context)

@@ -1,0 +1,58 @@
+"""The paper page through Django's test client: the moderators' workflow form."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from curation.services import allowed_targets, paper_transition
+from papers.models import PaperStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _move_options(body: str) -> list[tuple[str, bool]]:
+    """The (value, selected) of each option of the "Move to" list."""
+    select = re.search(r'<select id="to-state"[^>]*>(.*?)</select>', body, re.S)
+    assert select, "no Move to list"
+    return [
+        (value, bool(selected))
+        for value, selected in re.findall(r'<option value="([^"]+)"( selected)?>', select.group(1))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (PaperStatus.PENDING, [("published", True), ("rejected", False)]),
+        (PaperStatus.PUBLISHED, [("hidden", True)]),
+        (PaperStatus.HIDDEN, [("published", True)]),
+        (PaperStatus.REJECTED, [("published", True)]),
+    ],
+)
+def test_move_to_offers_only_the_moves_the_workflow_allows(client, world, people, state, expected):
+    paper = world["pending"]
+    paper.status = state
+    paper.save(update_fields=["status"])
+    client.force_login(people["moderator"])
+    body = client.get(reverse("paper", args=[paper.pk])).content.decode()
+    options = _move_options(body)
+    assert options == expected
+    # The list is the workflow's own table, not a copy of it.
+    assert [value for value, _ in options] == allowed_targets(state)
+
+
+def test_the_default_move_is_one_the_workflow_accepts(client, world, people):
+    client.force_login(people["moderator"])
+    paper = world["good"]
+    body = client.get(reverse("paper", args=[paper.pk])).content.decode()
+    default = next(value for value, selected in _move_options(body) if selected)
+    paper_transition(paper=paper, moderator=people["moderator"], to_state=default, reason="Dup")
+    paper.refresh_from_db()
+    assert paper.status == default
+
+
+def test_readers_see_no_workflow_form(client, world, people):
+    client.force_login(people["member"])
+    body = client.get(reverse("paper", args=[world["good"].pk])).content.decode()
+    assert 'id="to-state"' not in body

@@ -185,11 +185,46 @@ def feed_top(
     if period not in TOP_PERIODS:
         raise DomainError(MSG_UNKNOWN_PERIOD, code="invalid")
     papers = _published_with_day() if papers is None else papers
-    days = TOP_PERIODS[period]
-    if days is not None:
-        today = today or timezone.localdate()
-        papers = papers.filter(first_digest_on__gt=today - datetime.timedelta(days=days))
+    since = _top_period_start(period, today)
+    if since is not None:
+        papers = papers.filter(first_digest_on__gt=since)
     return papers.order_by(*FEED_ORDERINGS["top"])
+
+
+def _top_period_start(period: str, today: datetime.date | None) -> datetime.date | None:
+    """The top feed of `period` counts the digest days after this one (None: every day)."""
+    days = TOP_PERIODS[period]
+    if days is None:
+        return None
+    return (today or timezone.localdate()) - datetime.timedelta(days=days)
+
+
+def top_period_with_papers(
+    *,
+    viewer=None,
+    tags: Sequence[str] = (),
+    status: str | None = None,
+    today: datetime.date | None = None,
+) -> str | None:
+    """The shortest period of TOP_PERIODS whose top feed shows papers with these filters (as
+    papers_list takes them), or None when no period does: what an empty top feed suggests.
+
+    One query, the first row of the "new" feed (its digest-day index): the latest digest day
+    among the papers, then the shortest period that counts that day. Papers without a digest
+    day (pending ones, in moderators' status views) are left out."""
+    latest = (
+        papers_list(viewer=viewer, order="new", tags=tags, status=status, prefetch_tags=False)
+        .filter(first_digest_on__isnull=False)
+        .values_list("first_digest_on", flat=True)
+        .first()
+    )
+    if latest is None:
+        return None
+    for period in TOP_PERIODS:
+        since = _top_period_start(period, today)
+        if since is None or latest > since:
+            return period
+    return None
 
 
 def feed_after(

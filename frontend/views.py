@@ -48,6 +48,7 @@ from curation.selectors import (
     papers_search_count,
     queue_papers_details,
     tags_list,
+    top_period_with_papers,
 )
 from curation.services import allowed_targets
 from frontend.cards import CardReader, paper_cards
@@ -64,6 +65,14 @@ QUEUE_PAGE_SIZE = 25
 STATUS_CHOICES = ["all", *PaperStatus.values]
 ORDERS = list(FEED_ORDERINGS)
 PERIODS = list(TOP_PERIODS)
+# How the top feed's periods read in a sentence ("No paper here from the last 7 days").
+PERIOD_PHRASES = {
+    "day": "today",
+    "week": "the last 7 days",
+    "month": "the last 30 days",
+    "year": "the last 365 days",
+    "all": "all time",
+}
 PARTIAL_PARAM = "partial"
 PAGE_PARAM = "page"
 
@@ -189,6 +198,8 @@ def _feed_context(
                 page_size=PAGE_SIZE,
                 cursor=cursor,
             )
+            if order == "top" and not page.rows and cursor is None:
+                context["top_hint"] = _top_hint(request, tags=tags, status=status, period=period)
     except paging.BadCursor as exc:
         raise PageBadRequest(exc.message) from exc
     except DomainError as exc:
@@ -196,6 +207,18 @@ def _feed_context(
     next_url = _page_url(request, **{CURSOR_PARAM: page.next_cursor}) if page.next_cursor else None
     context.update(papers=page.rows, cards=paper_cards(page.rows, reader=reader), next_url=next_url)
     return context
+
+
+def _top_hint(request: HttpRequest, *, tags: list[str], status: str | None, period: str):
+    """What an empty top feed says: the shortest period that has papers, and its address."""
+    suggested = top_period_with_papers(viewer=request.user, tags=tags, status=status)
+    if suggested is None or suggested == period:
+        return None
+    return {
+        "empty": PERIOD_PHRASES[period],
+        "suggested": PERIOD_PHRASES[suggested],
+        "url": _page_url(request, period=suggested),
+    }
 
 
 @anonymous_page_cache

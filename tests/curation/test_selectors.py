@@ -19,6 +19,7 @@ from curation.selectors import (
     papers_list,
     papers_search,
     tags_list,
+    top_period_with_papers,
 )
 from curation.services import (
     comment_create,
@@ -106,6 +107,25 @@ def test_top_periods(period, expected):
     assert got == sorted(expected, key=lambda t: -votes[t])
     with pytest.raises(DomainError):
         feed_top("decade")
+
+
+def test_top_period_with_papers_is_the_shortest_that_shows_some():
+    assert top_period_with_papers(today=DAY) is None
+    PaperFactory(title="ancient", first_digest_on=DAY - datetime.timedelta(400))
+    assert top_period_with_papers(today=DAY) == "all"
+    tagged = PaperFactory(title="a month old", first_digest_on=DAY - datetime.timedelta(20))
+    PaperFactory(title="pending", status="pending", first_digest_on=DAY)
+    assert top_period_with_papers(today=DAY) == "month"
+    assert [p.title for p in feed_top("month", today=DAY)] == ["a month old"]
+    assert list(feed_top("week", today=DAY)) == []
+    PaperFactory(title="six days", first_digest_on=DAY - datetime.timedelta(6))
+    assert top_period_with_papers(today=DAY) == "week"
+    # With the same filters as the feed: a tag, a moderator's status view.
+    tag = TagFactory(slug="rare")
+    paper_tag_add(paper=tagged, user=ModeratorFactory(), tag=tag)
+    assert top_period_with_papers(tags=["rare"], today=DAY) == "month"
+    assert top_period_with_papers(tags=["none-such"], today=DAY) is None
+    assert top_period_with_papers(viewer=ModeratorFactory(), status="pending", today=DAY) == "day"
 
 
 @pytest.mark.parametrize("order", sorted(FEED_ORDERINGS))

@@ -1,0 +1,62 @@
+"""The feed pages through Django's test client: the empty top feed, the digest-day view."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import DigestEntryFactory, DigestFactory, PaperFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_empty_top_feed_links_to_the_shortest_period_with_papers(client, world):
+    # The world's papers are from a digest of 2024: nothing in the last 7 days.
+    response = client.get("/?order=top")
+    body = response.content.decode()
+    assert response.context["papers"] == []
+    assert "No paper here from the last 7 days." in body
+    assert '<a href="/?order=top&amp;period=all">See the top of all time</a>' in body
+
+    recent = timezone.localdate() - datetime.timedelta(days=20)
+    PaperFactory(title="Three Weeks Old", first_digest_on=recent)
+    body = client.get("/?order=top&period=week").content.decode()
+    assert "See the top of the last 30 days" in body
+    link = client.get("/?order=top&period=month")
+    assert [p.title for p in link.context["papers"]] == ["Three Weeks Old"]
+
+
+def test_the_top_hint_keeps_the_tag_filter(client, world):
+    body = client.get("/?order=top&tag=vision").content.decode()
+    assert 'href="/?order=top&amp;tag=vision&amp;period=all"' in body
+    body = client.get("/tags/vision/?order=top").content.decode()
+    assert 'href="/tags/vision/?order=top&amp;period=all"' in body
+    following = client.get("/tags/vision/?order=top&period=all")
+    assert [p.title for p in following.context["papers"]] == ["Attention Is Enough"]
+
+
+def test_the_top_hint_costs_what_the_papers_tags_would(client, world, django_assert_num_queries):
+    # A page with papers: the page, its tags, the tag chips. An empty one: the page, the
+    # latest digest day of the same filters (one row of the "new" feed), the chips.
+    with django_assert_num_queries(3):
+        assert client.get("/?order=top&period=all").context["papers"]
+    with django_assert_num_queries(3):
+        assert client.get("/?order=top&period=week").context["top_hint"]
+
+
+def test_no_hint_when_no_period_has_papers(client, db):
+    body = client.get("/?order=top").content.decode()
+    assert "No papers here yet." in body
+    assert "See the top" not in body
+    # Nor on other feeds, nor beyond the first page.
+    PaperFactory(first_digest_on=datetime.date(2020, 1, 1))
+    assert "top_hint" not in client.get("/?order=new").context
+
+
+def test_a_top_feed_with_papers_has_no_hint(client, world):
+    today = timezone.localdate()
+    day = DigestFactory(date=today)
+    DigestEntryFactory(digest=day, paper=PaperFactory(first_digest_on=today), position=1)
+    response = client.get("/?order=top")
+    assert len(response.context["papers"]) == 1
+    assert "top_hint" not in response.context

@@ -412,6 +412,7 @@ class DigestDay:
     papers: QuerySet[Paper]  # published papers of that day, in the digest's order
     previous: datetime.date | None  # the digest day before, if any
     next: datetime.date | None  # the digest day after, if any
+    has_digest: bool = True  # False: no digest was published on `date` (or there is none yet)
 
 
 def papers_for_digest_day(
@@ -419,9 +420,15 @@ def papers_for_digest_day(
 ) -> DigestDay:
     """One digest day, like Hugging Face's daily view: its published papers in the order of
     the digest (annotated `position`), and the previous and next digest days. Without a
-    date, the latest digest day. Three small queries plus the page."""
+    date, the latest digest day. A day without a digest keeps its date, with has_digest
+    False, no papers, and the digest days around it. Two small queries plus the page: the
+    day and the one before it come in one (the two latest up to the day)."""
+    days = Digest.objects.order_by("-date").values_list("date", flat=True)
+    upto = list((days if date is None else days.filter(date__lte=date))[:2])
     if date is None:
-        date = Digest.objects.order_by("-date").values_list("date", flat=True).first()
+        date = upto[0] if upto else None
+    has_digest = bool(upto) and upto[0] == date
+    before = upto[1:] if has_digest else upto
     papers = (
         Paper.objects.published()
         .filter(digest_entries__digest__date=date)
@@ -429,14 +436,14 @@ def papers_for_digest_day(
         .annotate(position=F("digest_entries__position"))
         .order_by("position", "id")
     )
-    previous = Digest.objects.filter(date__lt=date).order_by("-date").values_list("date", flat=True)
     papers = with_viewer_vote(papers, viewer)
-    following = Digest.objects.filter(date__gt=date).order_by("date").values_list("date", flat=True)
+    following = Digest.objects.order_by("date").values_list("date", flat=True)
     return DigestDay(
         date=date,
         papers=with_tags(papers) if prefetch_tags else papers,
-        previous=previous.first() if date else None,
-        next=following.first() if date else None,
+        previous=before[0] if before else None,
+        next=following.filter(date__gt=date).first() if date else None,
+        has_digest=has_digest,
     )
 
 

@@ -172,7 +172,7 @@ def _feed_context(
         if day_view:
             day = papers_for_digest_day(date, viewer=viewer, prefetch_tags=False)
             context.update(view="day", day=day)
-            if day.date is None:
+            if day.date is None or not day.has_digest:
                 page = paging.KeysetPage(rows=[], next_cursor=None)
             else:
                 page = paging.day_page(

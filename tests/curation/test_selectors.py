@@ -207,6 +207,33 @@ def test_digest_day_view_with_previous_and_next():
     assert papers_for_digest_day().date == days[2]
     first = papers_for_digest_day(days[0])
     assert (first.previous, first.next) == (None, DAY)
+    assert view.has_digest and first.has_digest
+
+
+def test_a_day_without_a_digest_says_so_and_keeps_its_neighbours(django_assert_num_queries):
+    days = [DAY - datetime.timedelta(3), DAY + datetime.timedelta(5)]
+    for day in days:
+        DigestEntryFactory(digest=DigestFactory(date=day), position=1)
+    with django_assert_num_queries(2):
+        view = papers_for_digest_day(DAY)
+    assert (view.date, view.has_digest) == (DAY, False)
+    assert (view.previous, view.next) == (days[0], days[1])
+    assert list(view.papers) == []
+    before_all = papers_for_digest_day(DAY - datetime.timedelta(10))
+    assert (before_all.has_digest, before_all.previous, before_all.next) == (False, None, days[0])
+    with django_assert_num_queries(2):
+        latest = papers_for_digest_day()
+    assert (latest.date, latest.has_digest, latest.previous, latest.next) == (
+        days[1],
+        True,
+        days[0],
+        None,
+    )
+
+
+def test_no_digest_yet():
+    view = papers_for_digest_day()
+    assert (view.date, view.has_digest, view.previous, view.next) == (None, False, None, None)
 
 
 @pytest.fixture(params=["index", "ts_rank"])

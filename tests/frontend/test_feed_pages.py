@@ -60,3 +60,40 @@ def test_a_top_feed_with_papers_has_no_hint(client, world):
     response = client.get("/?order=top")
     assert len(response.context["papers"]) == 1
     assert "top_hint" not in response.context
+
+
+def test_the_day_view_keeps_the_tag_filter_on_previous_and_next(client, world):
+    from tests.factories import PaperTagFactory, TagFactory
+
+    DigestFactory(date=datetime.date(2024, 8, 21))
+    DigestFactory(date=datetime.date(2024, 8, 23))
+    TagFactory(name="Speech", slug="speech")
+    body = client.get("/?date=2024-08-22&tag=vision&tag=speech").content.decode()
+    assert 'href="/?date=2024-08-21&amp;tag=vision&amp;tag=speech"' in body
+    assert 'href="/?date=2024-08-23&amp;tag=vision&amp;tag=speech"' in body
+    # On a tag's page the tag is in the path.
+    PaperTagFactory(paper=world["hostile"], tag=world["tag"])
+    body = client.get("/tags/vision/?date=2024-08-22").content.decode()
+    assert 'href="/tags/vision/?date=2024-08-21"' in body
+
+
+def test_a_day_without_a_digest_says_so(client, world):
+    DigestFactory(date=datetime.date(2024, 8, 25))
+    response = client.get("/?date=2024-08-24")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>No digest on 2024-08-24 · Paperboard</title>" in body
+    assert "No digest on Saturday, 24 August 2024" in body
+    assert "Digest of" not in body
+    assert "There was no digest on that day." in body
+    # The digest days around it are still a click away.
+    assert 'href="/?date=2024-08-22"' in body and 'href="/?date=2024-08-25"' in body
+
+    body = client.get("/?date=2024-08-22").content.decode()
+    assert "<title>Digest 2024-08-22 · Paperboard</title>" in body
+    assert "Digest of Thursday, 22 August 2024" in body
+
+
+def test_the_day_view_before_any_digest(client, db):
+    body = client.get("/?view=day").content.decode()
+    assert "No digest yet" in body

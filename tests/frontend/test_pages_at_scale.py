@@ -170,9 +170,9 @@ PAGES = [
     ("/?order=top&period=all", "anonymous", 3),
     ("/", "moderator", 4),
     ("/?status=pending", "moderator", 4),
-    # A digest day: the latest day (when none is asked for), the days before and after, the
-    # page, its tags, the chips.
-    ("/?view=day", "anonymous", 6),
+    # A digest day: the day and the one before it (the two latest up to it), the day after,
+    # the page, its tags, the chips.
+    ("/?view=day", "anonymous", 5),
     ("/?date={day}", "member", 6),
     # A tag: the tag, its feed, the feed's tags.
     ("/tags/{tag}/", "anonymous", 3),

@@ -503,16 +503,23 @@ def comment_visible(*, pk: int, viewer) -> Comment | None:
     )
 
 
-def comments_thread(*, paper: Paper) -> QuerySet[Comment]:
+def comments_thread(*, paper: Paper, viewer=None) -> QuerySet[Comment]:
     """Every comment of a paper, oldest first, deleted and hidden ones included so replies
     keep their place (show them with Comment.html_for). Authors and hiders come from one
     query by id for the whole thread (prefetch_related; none when nothing is hidden): joined
-    to every comment, PostgreSQL may hash the whole user table to serve a long thread."""
-    return (
-        Comment.objects.filter(paper=paper)
-        .prefetch_related("author", "hidden_by")
-        .order_by("created_at", "id")
-    )
+    to every comment, PostgreSQL may hash the whole user table to serve a long thread.
+
+    Each comment carries `viewer_flagged`: whether `viewer` flagged it (a member flags a
+    comment once, open or resolved: CommentFlag's unique constraint), an EXISTS on that
+    (comment, user) index in the same query."""
+    comments = Comment.objects.filter(paper=paper)
+    if is_member(viewer):
+        comments = comments.annotate(
+            viewer_flagged=Exists(CommentFlag.objects.filter(comment=OuterRef("pk"), user=viewer))
+        )
+    else:
+        comments = comments.annotate(viewer_flagged=Value(False, output_field=BooleanField()))
+    return comments.prefetch_related("author", "hidden_by").order_by("created_at", "id")
 
 
 @dataclass

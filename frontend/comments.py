@@ -53,6 +53,8 @@ def comment_context(comment: Comment, reader: CommentReader, *, now) -> dict:
             "html": comment.html_for(moderator=reader.moderator),
             "mine": mine,
             "source": comment.body if mine and not deleted else "",
+            # Flagged by this reader already (selectors.comments_thread): no second Flag.
+            "flagged": member and not mine and bool(getattr(comment, "viewer_flagged", False)),
         },
         "member": member,
         "moderator": reader.moderator,

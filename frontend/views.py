@@ -277,7 +277,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     moderator = is_moderator(viewer)
     published = paper.status == PaperStatus.PUBLISHED
     thread = comment_views(
-        comment_tree(comments_thread(paper=paper)),
+        comment_tree(comments_thread(paper=paper, viewer=viewer)),
         reader=CommentReader(
             user_id=viewer.pk if is_member(viewer) else None,
             moderator=moderator,

@@ -266,3 +266,15 @@ def test_real_clock_defaults(member, paper):
     assert before <= comment.created_at <= timezone.now()
     comment_edit(comment=comment, user=member, body="Now edited")
     assert comment.edited_at is not None
+
+
+def test_the_thread_says_which_comments_the_viewer_flagged(paper, django_assert_num_queries):
+    author, reader = UserFactory(), UserFactory()
+    first = comment_create(user=author, paper=paper, body="One")
+    comment_create(user=author, paper=paper, body="Two")
+    comment_flag(comment=first, user=reader, reason="spam")
+    with django_assert_num_queries(2):  # the thread, its authors
+        flagged = {c.body: c.viewer_flagged for c in comments_thread(paper=paper, viewer=reader)}
+    assert flagged == {"One": True, "Two": False}
+    for viewer in (None, author):
+        assert not any(c.viewer_flagged for c in comments_thread(paper=paper, viewer=viewer))

@@ -45,6 +45,9 @@ def page(browser, live_server, transactional_db):
     page.on("dialog", on_dialog)
     page.console_errors = []
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    # The console's error lines, such as a resource that failed to load (a 404).
+    page.console_messages = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_messages.append(msg.text))
     yield page
     context.close()
 
@@ -138,6 +141,9 @@ def test_load_more_follows_the_cursor(page, transactional_db):
 def test_member_signs_up_votes_tags_comments_replies_edits_and_flags(page, papers):
     other = UserFactory(username="someone-else")
     CommentFactory(paper=papers["fresh"], author=other, body="First!", body_html="<p>First!</p>")
+    later = CommentFactory(
+        paper=papers["fresh"], author=other, body="Second!", body_html="<p>Second!</p>"
+    )
 
     page.goto("/signup/")
     screenshot(page, "signup")
@@ -188,13 +194,26 @@ def test_member_signs_up_votes_tags_comments_replies_edits_and_flags(page, paper
     theirs.get_by_label("Why?").select_option("spam")
     theirs.get_by_role("button", name="Send flag").click()
     expect()(theirs.get_by_text("the moderators will look at it")).to_be_visible()
+    expect()(theirs.locator("[data-flagged]")).to_have_text("Flagged by you")
 
-    # A refusal from the API is shown next to what failed: flagging twice.
+    # Loaded again, the comment shows as flagged, with no second Flag button.
     page.reload()
     theirs = page.locator("article.comment", has_text="First!")
-    theirs.get_by_role("button", name="Flag").click()
-    theirs.get_by_role("button", name="Send flag").click()
-    expect()(theirs.locator("[data-error-for=flag]")).to_have_text(
+    expect()(theirs.locator("[data-flagged]")).to_be_visible()
+    expect()(theirs.get_by_role("button", name="Flag")).to_have_count(0)
+
+    # A refusal from the API is shown next to what failed: flagging a comment twice (the
+    # first time elsewhere, after this page was loaded).
+    from django.contrib.auth import get_user_model
+
+    from curation.services import comment_flag
+
+    reader = get_user_model().objects.get(username="newreader")
+    comment_flag(comment=later, user=reader, reason="spam")
+    second = page.locator("article.comment", has_text="Second!")
+    second.get_by_role("button", name="Flag").click()
+    second.get_by_role("button", name="Send flag").click()
+    expect()(second.locator("[data-error-for=flag]")).to_have_text(
         "You flagged this comment already."
     )
     screenshot(page, "paper-member")

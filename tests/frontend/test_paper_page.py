@@ -56,3 +56,38 @@ def test_readers_see_no_workflow_form(client, world, people):
     client.force_login(people["member"])
     body = client.get(reverse("paper", args=[world["good"].pk])).content.decode()
     assert 'id="to-state"' not in body
+
+
+def _comment_block(body: str, comment_id: int) -> str:
+    match = re.search(rf'<article class="comment[^"]*" id="c{comment_id}".*?</article>', body, re.S)
+    assert match, f"no comment {comment_id}"
+    return match.group(0)
+
+
+def test_a_comment_the_reader_flagged_shows_as_flagged(client, world, people):
+    from curation.services import comment_flag, comment_flags_dismiss
+
+    comment, url = world["comment"], reverse("paper", args=[world["good"].pk])
+    client.force_login(people["member"])
+    block = _comment_block(client.get(url).content.decode(), comment.pk)
+    assert 'data-action="flag"' in block
+    assert '<span class="flagged" data-flagged hidden>' in block
+
+    comment_flag(comment=comment, user=people["member"], reason="spam")
+    block = _comment_block(client.get(url).content.decode(), comment.pk)
+    assert 'data-action="flag"' not in block
+    assert '<span class="flagged" data-flagged>Flagged by you</span>' in block
+    # Once per comment, even after a moderator resolved the flag (comment_flag's rule).
+    comment_flags_dismiss(comment=comment, moderator=people["moderator"])
+    block = _comment_block(client.get(url).content.decode(), comment.pk)
+    assert 'data-action="flag"' not in block
+
+    # Another reader still may flag it.
+    client.force_login(people["admin"])
+    block = _comment_block(client.get(url).content.decode(), comment.pk)
+    assert 'data-action="flag"' in block
+
+
+def test_the_comment_count_is_marked_for_the_script(client, world):
+    body = client.get(reverse("paper", args=[world["good"].pk])).content.decode()
+    assert '<span class="count" data-comment-count>(' in body

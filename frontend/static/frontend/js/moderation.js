@@ -181,6 +181,17 @@ document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (
 });
 
 // --- Flagged comments ---------------------------------------------------------------------
+// The count of flagged comments as the API counts it after an action (another moderator
+// may have acted meanwhile). The queue's filters narrow its papers only, not its comments.
+async function refreshFlaggedCount() {
+  try {
+    const queue = await api("/api/moderation/queue/?page_size=1");
+    document.querySelector("[data-flagged-count]").textContent = `(${queue.comments.count})`;
+  } catch {
+    // The action itself succeeded; the count is right again on the next page load.
+  }
+}
+
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-comment-action]");
   if (!button) return;
@@ -196,6 +207,7 @@ document.addEventListener("click", async (event) => {
     const words = { hide: "Hidden", restore: "Restored", dismiss_flags: "Flags dismissed" };
     item.replaceChildren(Object.assign(document.createElement("p"), { className: "notice", textContent: `${words[action]}.` }));
     announce(`${words[action]}.`);
+    await refreshFlaggedCount();
   } catch (error) {
     showError(item, "comment", error.message);
     busy(button, false);

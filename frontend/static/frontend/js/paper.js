@@ -153,6 +153,19 @@ function inlineForm(article, { label, value = "", submitText, onSubmit, multilin
   return form;
 }
 
+// The heading's count of visible comments, as the API counts it after a change (a deleted
+// comment that a moderator had hidden was not counted).
+async function refreshCommentCount() {
+  const count = document.querySelector("[data-comment-count]");
+  if (!count) return;
+  try {
+    const paper = await api(`${base}/`);
+    count.textContent = `(${paper.comment_count})`;
+  } catch {
+    // The change itself succeeded; the count is right again on the next page load.
+  }
+}
+
 async function moderate(article, action, reason) {
   const id = article.dataset.commentId;
   const result = await api(`/api/comments/${id}/moderate/`, { method: "POST", json: { action, reason } });
@@ -199,6 +212,7 @@ const ACTIONS = {
     article.querySelector(".author")?.remove();
     article.querySelector(".comment-actions")?.remove();
     announce("Your comment was deleted.");
+    await refreshCommentCount();
   },
   flag(article) {
     article.querySelector(".flag-form")?.remove();
@@ -216,6 +230,8 @@ const ACTIONS = {
         });
         form.replaceWith(h("p", { class: "notice", role: "status", text: "Thank you: the moderators will look at it." }));
         article.querySelector('[data-action="flag"]')?.remove();
+        const flagged = article.querySelector("[data-flagged]");
+        if (flagged) flagged.hidden = false;
       } catch (error) {
         showError(form, "flag", error.message);
         busy(submit, false);

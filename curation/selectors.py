@@ -654,11 +654,20 @@ class MemberActivity:
 
 
 def member_activity(*, user, limit: int = 100) -> MemberActivity:
-    """A member's latest votes and comments (their own page), each with its paper joined."""
-    votes = Vote.objects.filter(user=user).select_related("paper").order_by("-created_at", "-id")
+    """A member's latest votes and comments (their own page), each with its paper joined
+    and `paper_visible`: whether the member may still open that paper (papers_visible_to;
+    a paper hidden since is not), an EXISTS by primary key in the same query."""
+    visible = Exists(papers_visible_to(user).filter(pk=OuterRef("paper_id")))
+    votes = (
+        Vote.objects.filter(user=user)
+        .select_related("paper")
+        .annotate(paper_visible=visible)
+        .order_by("-created_at", "-id")
+    )
     comments = (
         Comment.objects.filter(author=user, deleted_at=None)
         .select_related("paper")
+        .annotate(paper_visible=visible)
         .order_by("-created_at", "-id")
     )
     return MemberActivity(votes=list(votes[:limit]), comments=list(comments[:limit]))

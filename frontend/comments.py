@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.timesince import timesince
 
 from curation.models import Comment
 from curation.selectors import CommentNode
 from frontend.fragments import fragments_render
+from frontend.templatetags.paperboard import time_ago
 
 COMMENT_TEMPLATE = "frontend/_comment_block.html"
 
@@ -45,7 +45,7 @@ def comment_context(comment: Comment, reader: CommentReader, *, now) -> dict:
             if comment.shows_author_to(moderator=reader.moderator)
             else None,
             "created_iso": comment.created_at.isoformat(),
-            "ago": timesince(comment.created_at, now),
+            "ago": time_ago(comment.created_at, now),
             "edited": comment.is_edited and not deleted,
             "deleted": deleted,
             "hidden": hidden,

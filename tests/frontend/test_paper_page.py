@@ -1,11 +1,15 @@
-"""The paper page through Django's test client: the moderators' workflow form."""
+"""The paper page through Django's test client: the moderators' workflow form, the comments'
+flags and times."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from curation.services import allowed_targets, paper_transition
+from frontend.templatetags.paperboard import time_ago
 from papers.models import PaperStatus
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +95,34 @@ def test_a_comment_the_reader_flagged_shows_as_flagged(client, world, people):
 def test_the_comment_count_is_marked_for_the_script(client, world):
     body = client.get(reverse("paper", args=[world["good"].pk])).content.decode()
     assert '<span class="count" data-comment-count>(' in body
+
+
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    [
+        (datetime.timedelta(0), "just now"),
+        (datetime.timedelta(seconds=59), "just now"),
+        (datetime.timedelta(seconds=-5), "just now"),  # a clock a little ahead
+        (datetime.timedelta(minutes=1), "1 minute ago"),
+        (datetime.timedelta(hours=3, minutes=4), "3 hours, 4 minutes ago"),
+    ],
+)
+def test_time_ago(age, expected):
+    now = timezone.now()
+    # timesince joins its numbers and units with no-break spaces.
+    assert time_ago(now - age, now).replace("\xa0", " ") == expected
+
+
+def test_a_new_comment_and_a_new_submission_were_made_just_now(client, world, people):
+    from curation.services import comment_create, paper_submit
+
+    comment = comment_create(user=people["member"], paper=world["good"], body="Fresh")
+    body = client.get(reverse("paper", args=[world["good"].pk])).content.decode()
+    assert "just now</time>" in _comment_block(body, comment.pk)
+    assert "0 minutes" not in body
+
+    paper_submit(user=people["member"], title="Brand New Submission")
+    client.force_login(people["moderator"])
+    body = client.get(reverse("moderation-queue")).content.decode()
+    assert "Submitted by reader, just now" in body
+    assert "0 minutes" not in body

@@ -76,3 +76,22 @@ def test_resolving_flags_updates_the_queue_counts(
     expect()(count).to_have_text("(0)")
     screenshot(page, "moderation-queue-resolved")
     assert page.console_errors == []
+
+
+def test_pages_have_an_icon_and_load_without_console_errors(
+    page,  # noqa: F811
+    paper,
+):
+    loaded = []
+    page.on("response", lambda response: loaded.append((response.status, response.url)))
+    for path in ("/", f"/papers/{paper.pk}/", "/moderation/log/", "/accounts/login/"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    icon = page.locator("link[rel=icon]")
+    href = icon.get_attribute("href")
+    answer = page.request.get(href)
+    assert answer.status == 200
+    assert answer.headers["content-type"].startswith("image/svg+xml")
+    assert [url for status, url in loaded if status >= 400] == []
+    assert page.console_messages == []
+    assert page.console_errors == []

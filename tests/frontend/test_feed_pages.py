@@ -1,4 +1,5 @@
-"""The feed pages through Django's test client: the empty top feed, the digest-day view."""
+"""The feed pages through Django's test client: the empty top feed, the digest-day view; and
+the site's icon, linked from every page."""
 
 import datetime
 
@@ -97,3 +98,12 @@ def test_a_day_without_a_digest_says_so(client, world):
 def test_the_day_view_before_any_digest(client, db):
     body = client.get("/?view=day").content.decode()
     assert "No digest yet" in body
+
+
+@pytest.mark.parametrize("path", ["/", "/moderation/log/", "/accounts/login/", "/nowhere/"])
+def test_every_page_links_the_sites_icon(client, db, path):
+    from django.contrib.staticfiles import finders
+
+    body = client.get(path).content.decode()
+    assert '<link rel="icon" href="/static/frontend/img/favicon.svg" type="image/svg+xml">' in body
+    assert finders.find("frontend/img/favicon.svg")

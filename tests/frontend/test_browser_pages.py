@@ -3,14 +3,17 @@ Chromium driven by Playwright against a live server (marked `browser`, as test_b
 its screenshots go to artifacts/screenshots/ too)."""
 
 import datetime
+import re
 
 import pytest
 
 from tests.factories import (
     DigestEntryFactory,
     DigestFactory,
+    DumpFactory,
     ModeratorFactory,
     PaperFactory,
+    StaffUserFactory,
     UserFactory,
 )
 from tests.frontend.conftest import BROWSER_MARKS
@@ -94,4 +97,80 @@ def test_pages_have_an_icon_and_load_without_console_errors(
     assert answer.headers["content-type"].startswith("image/svg+xml")
     assert [url for status, url in loaded if status >= 400] == []
     assert page.console_messages == []
+    assert page.console_errors == []
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+# Lines an element's text takes: its text boxes, grouped where they overlap vertically.
+LINES_JS = """el => {
+  const boxes = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    boxes.push(...[...range.getClientRects()].filter(r => r.width > 0));
+  }
+  boxes.sort((a, b) => a.top - b.top);
+  let lines = 0, bottom = -Infinity;
+  for (const box of boxes) {
+    if (box.top >= bottom - 1) lines += 1;
+    bottom = Math.max(bottom, box.bottom);
+  }
+  return lines;
+}"""
+
+
+def _check_layout(tab, badges: str | None, *, where) -> None:
+    """Header targets of at least 24 CSS pixels (WCAG 2.2's minimum target size), no page
+    wider than the window, each state badge (`badges`) on one line, and no table cell
+    wrapped letter by letter."""
+    heights = tab.locator("header.site nav a, header.site nav button").evaluate_all(
+        "els => els.map(el => el.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 24, (where, heights)
+    width = tab.evaluate("window.innerWidth")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width, where
+    if badges:
+        for badge in tab.locator(badges).all():
+            assert badge.evaluate(LINES_JS) == 1, (where, badge.inner_text())
+    # No table cell takes more lines than it has words (a line may break after a hyphen,
+    # as in file names).
+    for cell in tab.locator("td").all():
+        words = len(re.findall(r"[^\s-]+", cell.inner_text()))
+        if words:
+            assert cell.evaluate(LINES_JS) <= words, (where, cell.inner_text())
+
+
+def test_targets_are_big_enough_and_nothing_wraps_letter_by_letter(
+    page,  # noqa: F811
+    paper,
+):
+    from curation.services import paper_hide, paper_publish
+    from papers.models import DumpStatus, PaperStatus
+
+    admin = StaffUserFactory(username="phone-admin")
+    DumpFactory(uploaded_by=admin, original_name="digest-2024-08-22-plain.txt")
+    DumpFactory(
+        uploaded_by=admin,
+        status=DumpStatus.PROCESSING,
+        original_name="a-rather-long-dump-file-name-from-the-crawler.txt",
+    )
+    pending = PaperFactory(title="Waiting", status=PaperStatus.PENDING, first_digest_on=None)
+    paper_publish(paper=pending, moderator=admin)
+    paper_hide(paper=pending, moderator=admin, reason="Withdrawn by its authors last week")
+
+    log_in(page, admin.username)
+    pages = {
+        "/?order=new": ("feed-moderator", ".paper .state"),
+        f"/papers/{pending.pk}/": ("paper-hidden", ".facts .state"),
+        "/uploads/": ("uploads-busy", "table.dumps .state"),
+        "/moderation/log/": ("moderation-log-hide", None),
+    }
+    for path, (name, badges) in pages.items():
+        for viewport in (DESKTOP, PHONE):
+            page.set_viewport_size(viewport)
+            page.goto(path)
+            _check_layout(page, badges, where=(path, viewport["width"]))
+        screenshot(page, name)
     assert page.console_errors == []

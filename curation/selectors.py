@@ -207,14 +207,30 @@ def top_period_with_papers(
     today: datetime.date | None = None,
 ) -> str | None:
     """The shortest period of TOP_PERIODS whose top feed shows papers with these filters (as
-    papers_list takes them), or None when no period does: what an empty top feed suggests.
+    papers_list takes them: any of the tag slugs, a moderator's status), or None when no
+    period does: what an empty top feed suggests.
 
-    One query, the first row of the "new" feed (its digest-day index): the latest digest day
-    among the papers, then the shortest period that counts that day. Papers without a digest
-    day (pending ones, in moderators' status views) are left out."""
+    The latest digest day among those papers, from the first row of the "new" feed (its
+    digest-day index), then the shortest period that counts that day. Papers without a
+    digest day (pending ones, in moderators' status views) are left out.
+
+    Tags are matched by id, read first (one more query): by slug, PostgreSQL cannot tell a
+    tag on no paper from a common one, and walks the whole feed looking for its first paper
+    (99,000 rows for an unknown slug on 20,000 papers); by id, it knows from the column's
+    statistics, and an unknown slug or a tag on no published paper needs no walk at all."""
+    papers = papers_list(viewer=viewer, order="new", status=status, prefetch_tags=False)
+    slugs = [slug for slug in dict.fromkeys(tags) if slug]
+    if slugs:
+        found = list(Tag.objects.filter(slug__in=slugs).values_list("pk", "paper_count"))
+        published_only = status in (None, PaperStatus.PUBLISHED)
+        if not found or (published_only and not sum(count for _, count in found)):
+            return None
+        ids = [pk for pk, _ in found]
+        papers = papers.filter(
+            Exists(PaperTag.objects.filter(paper=OuterRef("pk"), tag_id__in=ids))
+        )
     latest = (
-        papers_list(viewer=viewer, order="new", tags=tags, status=status, prefetch_tags=False)
-        .filter(first_digest_on__isnull=False)
+        papers.filter(first_digest_on__isnull=False)
         .values_list("first_digest_on", flat=True)
         .first()
     )

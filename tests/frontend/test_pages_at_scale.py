@@ -143,12 +143,22 @@ def catalogue(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         top = Paper.objects.published().exclude(pk=target.pk).order_by("-hot_score").first()
+        # The rarest tag with published papers but none on the last day: its top of the day
+        # is empty, and the page looks for the period that has some.
+        quiet = (
+            Tag.objects.filter(paper_count__gt=0)
+            .exclude(paper_tags__paper__first_digest_on=LAST_DAY)
+            .order_by("paper_count", "id")
+            .first()
+        )
+        assert quiet is not None
         info = {
             "member": users[5],
             "moderator": moderator,
             "paper": top.pk,
             "thread": target.pk,
             "tag": tags[TAGS // 2].slug,
+            "quiet_tag": quiet.slug,
             "day": LAST_DAY.isoformat(),
         }
     yield info
@@ -168,6 +178,11 @@ PAGES = [
     ("/?order=new", "member", 4),
     ("/?order=top&period=week", "member", 4),
     ("/?order=top&period=all", "anonymous", 3),
+    # An empty top feed: the page, the tags asked for (by id, see
+    # selectors.top_period_with_papers), the latest digest day with such papers, the chips;
+    # nothing to look for with an unknown tag.
+    ("/?order=top&period=day&tag={quiet_tag}", "anonymous", 4),
+    ("/?order=top&period=day&tag=no-such-tag", "anonymous", 3),
     ("/", "moderator", 4),
     ("/?status=pending", "moderator", 4),
     # A digest day: the day and the one before it (the two latest up to it), the day after,

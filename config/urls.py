@@ -1,9 +1,21 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import health
 from config.api.errors import endpoint_not_found
+
+class FaviconRedirect(RedirectView):
+    """/favicon.ico, for pages without the icon link (the admin's) and browsers that ask
+    anyway: the icon's static (hashed, in production) address, resolved at request time."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("frontend/img/favicon.svg")
+
 
 # The web pages' 404 shows only the sentences the app wrote for readers (frontend/errors.py).
 handler404 = "frontend.errors.page_not_found"
@@ -12,6 +24,8 @@ handler400 = "frontend.errors.bad_request"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Pages without the icon link (the admin's) and browsers that ask anyway.
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
     # Django's auth pages: log-in, log-out, password change and the reset link of e-mails;
     # those that set a password go through the account services (accounts.urls, first).

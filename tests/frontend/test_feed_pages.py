@@ -112,3 +112,9 @@ def test_every_page_links_the_sites_icon(client, db, path):
     body = client.get(path).content.decode()
     assert '<link rel="icon" href="/static/frontend/img/favicon.svg" type="image/svg+xml">' in body
     assert finders.find("frontend/img/favicon.svg")
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/frontend/img/favicon.svg"

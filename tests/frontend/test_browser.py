@@ -33,6 +33,10 @@ pytestmark = BROWSER_MARKS
 
 @pytest.fixture
 def page(browser, live_server, transactional_db):
+    """A page of a fresh browser context on the live server. After the test, it fails if the
+    page threw, logged a console error, or had a request fail or answer 4xx/5xx, unless the
+    test expected it: `page.expect_refusal(status, path_part)` for each refusal it provokes
+    (the console's "Failed to load resource" line of that answer included)."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -48,8 +52,37 @@ def page(browser, live_server, transactional_db):
     # The console's error lines, such as a resource that failed to load (a 404).
     page.console_messages = []
     page.on("console", lambda msg: msg.type == "error" and page.console_messages.append(msg.text))
+    page.bad_responses = []  # (status, url) of every 4xx/5xx answer
+    page.failed_requests = []  # (url, why) of requests that got no answer
+    page.expected_refusals = []  # (status, path part) the test provokes on purpose
+
+    def on_response(response):
+        if response.status >= 400:
+            page.bad_responses.append((response.status, response.url))
+
+    def on_failed(request):
+        failure = request.failure or ""
+        # A fetch cut short by the page moving on (a navigation) is not a failure.
+        if "ERR_ABORTED" not in failure:
+            page.failed_requests.append((request.url, failure))
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
+    page.expect_refusal = lambda status, part: page.expected_refusals.append((status, part))
     yield page
     context.close()
+    unexpected = [
+        (status, url)
+        for status, url in page.bad_responses
+        if not any(status == s and part in url for s, part in page.expected_refusals)
+    ]
+    load_lines = [m for m in page.console_messages if m.startswith("Failed to load resource")]
+    other_lines = [m for m in page.console_messages if m not in load_lines]
+    assert page.console_errors == [], page.console_errors
+    assert other_lines == [], other_lines
+    assert unexpected == [], unexpected
+    assert len(load_lines) <= len(page.bad_responses) - len(unexpected), load_lines
+    assert page.failed_requests == [], page.failed_requests
 
 
 def expect():
@@ -211,6 +244,7 @@ def test_member_signs_up_votes_tags_comments_replies_edits_and_flags(page, paper
     reader = get_user_model().objects.get(username="newreader")
     comment_flag(comment=later, user=reader, reason="spam")
     second = page.locator("article.comment", has_text="Second!")
+    page.expect_refusal(409, "/flag/")
     second.get_by_role("button", name="Flag").click()
     second.get_by_role("button", name="Send flag").click()
     expect()(second.locator("[data-error-for=flag]")).to_have_text(
@@ -314,6 +348,7 @@ def test_admin_uploads_two_dumps_at_once_and_a_bad_file(page, transactional_db):
     expect()(bad.locator(".error")).to_contain_text("not a digest")
 
     # A file ingested already: the API refuses it as a duplicate, and says so.
+    page.expect_refusal(409, "/api/dumps/")
     page.get_by_label("Drop digest files here, or choose them").set_input_files(
         [FIXTURES / "digest-aug22-plain.txt"]
     )

@@ -55,6 +55,36 @@ class Refusal:
     message: str
 
 
+@dataclass
+class TagRow:
+    """A tag of the page and its forms' values: the tag's own, or what was typed when the
+    refusal is theirs."""
+
+    tag: Tag
+    rename_name: str
+    rename_description: str
+    rename_error: str = ""
+    delete_reason: str = ""
+    delete_error: str = ""
+
+    @property
+    def open(self) -> bool:
+        return bool(self.rename_error or self.delete_error)
+
+
+def _tag_rows(tags: list[Tag], refusal: Refusal | None, posted: dict[str, str]) -> list[TagRow]:
+    rows = []
+    for tag in tags:
+        row = TagRow(tag=tag, rename_name=tag.name, rename_description=tag.description)
+        if refusal is not None and refusal.form == f"rename-{tag.pk}":
+            row.rename_error = refusal.message
+            row.rename_name, row.rename_description = posted["name"], posted["description"]
+        if refusal is not None and refusal.form == f"delete-{tag.pk}":
+            row.delete_error, row.delete_reason = refusal.message, posted["reason"]
+        rows.append(row)
+    return rows
+
+
 def _posted_tag(request: HttpRequest, name: str) -> Tag | None:
     value = request.POST.get(name, "")
     return tags_list().filter(pk=int(value)).first() if value.isdigit() else None
@@ -149,18 +179,9 @@ def tags_manage(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("moderation-tags"))
 
     tags = list(tags_list())
-    for tag in tags:
-        # Each tag's forms, refilled with what was typed when the refusal is theirs.
-        renaming = refusal is not None and refusal.form == f"rename-{tag.pk}"
-        deleting = refusal is not None and refusal.form == f"delete-{tag.pk}"
-        tag.rename_error = refusal.message if renaming else ""
-        tag.rename_name = posted["name"] if renaming else tag.name
-        tag.rename_description = posted["description"] if renaming else tag.description
-        tag.delete_error = refusal.message if deleting else ""
-        tag.delete_reason = posted["reason"] if deleting else ""
-        tag.open = renaming or deleting
     context = {
         "tags": tags,
+        "rows": _tag_rows(tags, refusal, posted),
         "refusal": refusal,
         "posted": posted,
         "name_max": TAG_NAME_MAX_CHARS,

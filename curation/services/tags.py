@@ -10,12 +10,12 @@ from django.utils.text import slugify
 
 from accounts.roles import is_moderator, require_member, require_moderator
 from config.errors import DomainError
-from curation.models import ModerationAction, PaperTag, Tag, TargetKind
+from curation.models import TAG_NAME_MAX_LENGTH, ModerationAction, PaperTag, Tag, TargetKind
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from papers.models import Paper, PaperStatus
 
-TAG_NAME_MAX_CHARS = Tag._meta.get_field("name").max_length
+TAG_NAME_MAX_CHARS = TAG_NAME_MAX_LENGTH
 TAG_DESCRIPTION_MAX_CHARS = 5000
 
 MSG_TAG_NAME_REQUIRED = "A tag needs a name."

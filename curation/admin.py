@@ -6,7 +6,8 @@ re-registered here) edits a paper's data with paper_edit, moves it with the work
 (curation.admin_actions) and deletes it with papers_delete; a paper's tags are removed with
 paper_tag_remove; flags are resolved by dismissing them or hiding their comment. Tags
 themselves, comments and the log are read-only here: the tag vocabulary is kept through the
-tag services (the API), comments by their authors and moderators.
+tag services, on its web page (/moderation/tags/, linked from the Tag list) or the API;
+comments by their authors and moderators.
 """
 
 from django import forms
@@ -126,8 +127,9 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    """Read-only: create, rename, merge and delete go through the tag services (the API),
-    which log them."""
+    """Read-only: create, rename, merge and delete go through the tag services, which log
+    them, on the vocabulary's web page (its link tops the list: the template
+    admin/curation/tag/change_list.html, kept with the web pages in frontend/) or the API."""
 
     list_display = ["name", "slug", "paper_count", "created_at"]
     search_fields = ["name", "slug"]

@@ -89,8 +89,11 @@ class Vote(models.Model):
         return f"vote {self.user_id} -> {self.paper_id}"
 
 
+TAG_NAME_MAX_LENGTH = 64
+
+
 class Tag(models.Model):
-    name = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH, unique=True)
     slug = models.SlugField(max_length=64, unique=True)
     description = models.TextField(blank=True)
     # Published papers with this tag, kept exact by curation.services.tags.tag_counts_refresh

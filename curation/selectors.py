@@ -667,12 +667,28 @@ def moderation_log(
 class MemberActivity:
     votes: list[Vote]  # newest first, with their papers
     comments: list[Comment]  # not deleted, newest first, with their papers
+    submissions: list[Paper]  # newest first, each with `openable`
+
+
+def member_submissions(*, user, limit: int = 100) -> list[Paper]:
+    """The papers `user` submitted, newest first, in any state. Each carries `openable`:
+    whether the member may open it now, by the one rule of papers_visible_to (an EXISTS in
+    the same query), so a page links only to what it may show."""
+    openable = papers_visible_to(user).filter(pk=OuterRef("pk"))
+    papers = (
+        Paper.objects.filter(submitted_by=user)
+        .annotate(openable=Exists(openable))
+        .only("pk", "title", "arxiv_id", "status", "created_at")
+        .order_by("-created_at", "-id")
+    )
+    return list(papers[:limit])
 
 
 def member_activity(*, user, limit: int = 100) -> MemberActivity:
-    """A member's latest votes and comments (their own page), each with its paper joined
-    and `paper_visible`: whether the member may still open that paper (papers_visible_to;
-    a paper hidden since is not), an EXISTS by primary key in the same query."""
+    """A member's latest votes, comments and submissions (their own page), votes and
+    comments each with its paper joined and `paper_visible`: whether the member may still
+    open that paper (papers_visible_to; a paper hidden since is not), an EXISTS by primary
+    key in the same query."""
     visible = Exists(papers_visible_to(user).filter(pk=OuterRef("paper_id")))
     votes = (
         Vote.objects.filter(user=user)
@@ -686,7 +702,11 @@ def member_activity(*, user, limit: int = 100) -> MemberActivity:
         .annotate(paper_visible=visible)
         .order_by("-created_at", "-id")
     )
-    return MemberActivity(votes=list(votes[:limit]), comments=list(comments[:limit]))
+    return MemberActivity(
+        votes=list(votes[:limit]),
+        comments=list(comments[:limit]),
+        submissions=member_submissions(user=user, limit=limit),
+    )
 
 
 def paper_events(*, paper: Paper) -> QuerySet[ModerationEvent]:

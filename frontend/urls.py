@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend import views
+from frontend import form_pages, views
 
 urlpatterns = [
     path("", views.feed, name="home"),
@@ -9,7 +9,9 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("signup/", views.signup, name="signup"),
     path("me/", views.me, name="me"),
+    path("submit/", form_pages.submit, name="submit"),
     path("moderation/", views.moderation_queue_page, name="moderation-queue"),
     path("moderation/log/", views.moderation_log_page, name="moderation-log"),
+    path("moderation/tags/", form_pages.tags_manage, name="moderation-tags"),
     path("uploads/", views.uploads, name="uploads"),
 ]

@@ -1,6 +1,7 @@
 """The web pages: server-rendered from the curation selectors, paged by curation.paging as
-the API is, with ES modules (frontend/static/frontend/js/) that call the REST API for every
-write.
+the API is, with ES modules (frontend/static/frontend/js/) that call the REST API for their
+writes. The pages made of forms (the tag vocabulary, submitting a paper) post plain forms to
+the services instead: frontend/form_pages.py.
 
 No rule of the domain lives here: who may vote, tag, comment or moderate is decided by the
 services behind the API, and these views only choose what to show. A list page's "Load more"
@@ -352,6 +353,7 @@ def me(request: HttpRequest) -> HttpResponse:
     context = {
         "votes": activity.votes,
         "comments": activity.comments,
+        "submissions": activity.submissions,
         "token": api_token_get(user=user),
         "moderator": is_moderator(user),
         "admin": is_admin(user),

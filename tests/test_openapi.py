@@ -49,6 +49,19 @@ def test_the_schema_validates_without_warnings(tmp_path):
     }
 
 
+def test_a_submission_is_named_as_a_paper_and_takes_no_other_field(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(out))
+    schema = yaml.safe_load(out.read_text())
+    components = schema["components"]["schemas"]
+    body = schema["paths"]["/api/papers/"]["post"]["requestBody"]["content"]["application/json"]
+    submit = components[body["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert set(submit["properties"]) == {"arxiv_id", "title", "abstract"}
+    assert submit["additionalProperties"] is False
+    assert set(submit["properties"]) <= set(components["PaperDetailOutput"]["properties"])
+    assert "400" in schema["paths"]["/api/papers/"]["post"]["responses"]
+
+
 def test_the_docs_render(client):
     assert client.get("/api/docs/").status_code == 200
     response = client.get("/api/schema/")

@@ -203,9 +203,13 @@ class PaperListView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Submit a paper",
-        description="Members. The paper waits in the moderation queue as pending. A paper "
-        "with the same normalized title or arXiv id, in any state, is a duplicate: 409, with "
-        "`paper_id` and `url` of the paper that is here already when you may open it.",
+        description="Members. The paper waits in the moderation queue as pending. The "
+        "fields are named as in a paper's output (`arxiv_id`, `title`, `abstract`); an "
+        "unknown field is a 400 naming it. `arxiv_id` takes an id or an arxiv.org or "
+        "huggingface.co/papers address, with or without version. A paper with the same "
+        "arXiv id or normalized title, in any state, is a duplicate: 409, with `paper_id` and "
+        "`url` of the paper that is here already when you may open it. An arXiv id alone "
+        "finds such a paper; a new paper needs its `title` (400 naming it).",
         request=s.PaperSubmitInputSerializer,
         responses={
             201: s.PaperDetailOutputSerializer,

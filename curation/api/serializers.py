@@ -12,6 +12,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.inputs import StrictInputSerializer
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
 from curation.models import Comment, FlagReason, ModerationAction, TargetKind
@@ -140,19 +141,31 @@ class TagListInputSerializer(PageSizeInputSerializer):
 # --- Input: bodies -------------------------------------------------------------------------
 
 
-class PaperSubmitInputSerializer(serializers.Serializer):
-    # Lengths are the service's to judge, with its own sentences; these only stop megabytes.
-    title = serializers.CharField(max_length=5000)
-    abstract = serializers.CharField(
-        max_length=100_000, required=False, allow_blank=True, default=""
-    )
-    arxiv = serializers.CharField(
+class PaperSubmitInputSerializer(StrictInputSerializer):
+    """A paper to submit, its fields named as in a paper's output. An unknown field is
+    refused: 400, naming it."""
+
+    # Lengths and blanks are the service's to judge, with its own sentences (an arXiv id
+    # alone finds a paper that is here; a new one needs its title); these only stop megabytes.
+    arxiv_id = serializers.CharField(
         max_length=300,
         required=False,
         allow_blank=True,
         allow_null=True,
         default=None,
-        help_text="An arXiv id or URL.",
+        help_text="An arXiv id or address: 2401.12345, 2401.12345v2, arXiv:2401.12345, "
+        "https://arxiv.org/abs/2401.12345, https://arxiv.org/pdf/2401.12345v3.pdf, "
+        "https://huggingface.co/papers/2401.12345, or an old style id (hep-th/9901001).",
+    )
+    title = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for a paper that is not here yet.",
+    )
+    abstract = serializers.CharField(
+        max_length=100_000, required=False, allow_blank=True, default=""
     )
 
 

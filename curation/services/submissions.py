@@ -17,6 +17,7 @@ TITLE_MAX_CHARS = 1000
 ABSTRACT_MAX_CHARS = 20_000
 
 MSG_TITLE_REQUIRED = "A paper needs a title."
+MSG_TITLE_REQUIRED_NEW_ARXIV = "This paper is not here yet: give its title as well."
 MSG_TITLE_TOO_LONG = f"A title has at most {TITLE_MAX_CHARS:,} characters."
 MSG_ABSTRACT_TOO_LONG = f"An abstract has at most {ABSTRACT_MAX_CHARS:,} characters."
 MSG_ARXIV_INVALID = "This is not an arXiv id or arXiv URL."
@@ -24,10 +25,33 @@ MSG_DUPLICATE = "This paper is here already."
 MSG_DUPLICATE_UNSHOWN = "This paper was submitted before; it is not shown on the site."
 
 
-def _existing(title_key: str, arxiv_id: str | None) -> Paper | None:
-    query = Q(title_key=title_key)
-    if arxiv_id:
-        query |= Q(arxiv_id=arxiv_id)
+def _invalid(field: str, message: str) -> DomainError:
+    """A refusal about one field of the submission, named as the API's validation errors
+    name theirs (config.api), so the API and the web form show it next to that field."""
+    return DomainError(message, code="invalid", extra={"fields": {field: [message]}})
+
+
+def submission_arxiv_id(value: str | None) -> str | None:
+    """The arXiv id a member gave, as the site keys papers by it: "2401.12345" for
+    "2401.12345v2", "arXiv:2401.12345", an arxiv.org abs, pdf or html address or a
+    huggingface.co/papers one; old style ids too ("hep-th/9901001"). None when nothing was
+    given; DomainError (field `arxiv_id`) when it is not an arXiv id.
+
+    The same rule as ingestion's (papers.parsing.normalize_arxiv_id), so a submitted paper
+    and a dumped one meet on the same key.
+    """
+    if value is None or not value.strip():
+        return None
+    arxiv_id = normalize_arxiv_id(value)
+    if arxiv_id is None:
+        raise _invalid("arxiv_id", MSG_ARXIV_INVALID)
+    return arxiv_id
+
+
+def _existing(*, title_key: str | None = None, arxiv_id: str | None = None) -> Paper | None:
+    query = Q(arxiv_id=arxiv_id) if arxiv_id else Q(pk__in=[])
+    if title_key is not None:
+        query |= Q(title_key=title_key)
     # An arXiv match is the stronger one, so it wins when both exist.
     found = list(Paper.objects.filter(query).only("pk", "arxiv_id")[:2])
     found.sort(key=lambda p: p.arxiv_id != arxiv_id or not arxiv_id)
@@ -45,31 +69,35 @@ def _duplicate(paper: Paper, user) -> DomainError:
 
 
 @transaction.atomic
-def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = None) -> Paper:
+def paper_submit(
+    *, user, title: str = "", abstract: str = "", arxiv_id: str | None = None
+) -> Paper:
     """A member submits a paper; it is created pending, with `submitted_by`.
 
-    `arxiv` is an id or URL, normalized with papers.parsing.normalize_arxiv_id. A paper with
-    the same normalized title (papers.parsing.normalize_title) or arXiv id, in any state, is
-    a duplicate: DomainError code "duplicate", status 409, with extra {"paper_id": <its id>}
-    when the member may open it.
+    `arxiv_id` is an id or address in any form submission_arxiv_id reads. A paper with the
+    same arXiv id or the same normalized title (papers.parsing.normalize_title), in any state,
+    is a duplicate: DomainError code "duplicate", status 409, with extra {"paper_id": <its
+    id>} when the member may open it. The arXiv id is looked up first, so an id alone finds
+    a paper that is here; a new paper needs its title. Invalid input is a DomainError whose
+    extra `fields` names the field (`title`, `abstract`, `arxiv_id`).
     """
     require_member(user)
+    arxiv_id = submission_arxiv_id(arxiv_id)
+    if arxiv_id is not None:
+        existing = _existing(arxiv_id=arxiv_id)
+        if existing is not None:
+            raise _duplicate(existing, user)
     title = clean_text(title or "")
     if not title:
-        raise DomainError(MSG_TITLE_REQUIRED, code="invalid")
+        raise _invalid("title", MSG_TITLE_REQUIRED_NEW_ARXIV if arxiv_id else MSG_TITLE_REQUIRED)
     if len(title) > TITLE_MAX_CHARS:
-        raise DomainError(MSG_TITLE_TOO_LONG, code="invalid")
+        raise _invalid("title", MSG_TITLE_TOO_LONG)
     abstract = (abstract or "").strip()
     if len(abstract) > ABSTRACT_MAX_CHARS:
-        raise DomainError(MSG_ABSTRACT_TOO_LONG, code="invalid")
-    arxiv_id = None
-    if arxiv and arxiv.strip():
-        arxiv_id = normalize_arxiv_id(arxiv)
-        if arxiv_id is None:
-            raise DomainError(MSG_ARXIV_INVALID, code="invalid")
+        raise _invalid("abstract", MSG_ABSTRACT_TOO_LONG)
     title_key = normalize_title(title)
 
-    existing = _existing(title_key, arxiv_id)
+    existing = _existing(title_key=title_key, arxiv_id=arxiv_id)
     if existing is not None:
         raise _duplicate(existing, user)
     try:
@@ -83,7 +111,7 @@ def paper_submit(*, user, title: str, abstract: str = "", arxiv: str | None = No
                 submitted_by=user,
             )
     except IntegrityError as error:  # the same paper arrived meanwhile (ingestion, a member)
-        existing = _existing(title_key, arxiv_id)
+        existing = _existing(title_key=title_key, arxiv_id=arxiv_id)
         if existing is None:
             raise
         raise _duplicate(existing, user) from error

@@ -10,15 +10,23 @@ from django.utils.text import slugify
 
 from accounts.roles import is_moderator, require_member, require_moderator
 from config.errors import DomainError
-from curation.models import ModerationAction, PaperTag, Tag, TargetKind
+from curation.models import TAG_NAME_MAX_LENGTH, ModerationAction, PaperTag, Tag, TargetKind
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from papers.models import Paper, PaperStatus
 
+TAG_NAME_MAX_CHARS = TAG_NAME_MAX_LENGTH
+TAG_DESCRIPTION_MAX_CHARS = 5000
+
 MSG_TAG_NAME_REQUIRED = "A tag needs a name."
+MSG_TAG_NAME_TOO_LONG = f"A tag's name has at most {TAG_NAME_MAX_CHARS} characters."
+MSG_TAG_DESCRIPTION_TOO_LONG = (
+    f"A tag's description has at most {TAG_DESCRIPTION_MAX_CHARS:,} characters."
+)
 MSG_TAG_SLUG_INVALID = "A tag's slug is made of letters, digits, hyphens and underscores."
 MSG_TAG_EXISTS = "A tag with this name or slug exists already."
 MSG_MERGE_SELF = "A tag cannot be merged into itself."
+MSG_TAG_GONE = "This tag is not here any more: another moderator merged or deleted it."
 MSG_TAG_NOT_PUBLISHED = "Only published papers can be tagged."
 MSG_PAPER_TAG_MISSING = "This paper does not have this tag."
 MSG_PAPER_TAG_NOT_YOURS = "You can only remove the tags you added."
@@ -101,10 +109,20 @@ def _clean_name_and_slug(name: str, slug: str | None) -> tuple[str, str]:
     name = " ".join((name or "").split())
     if not name:
         raise DomainError(MSG_TAG_NAME_REQUIRED, code="invalid")
+    # Refused rather than cut: a moderator must see the name the vocabulary will hold.
+    if len(name) > TAG_NAME_MAX_CHARS:
+        raise DomainError(MSG_TAG_NAME_TOO_LONG, code="invalid")
     slug = slugify(slug if slug else name)
     if not slug:
         raise DomainError(MSG_TAG_SLUG_INVALID, code="invalid")
-    return name[: Tag._meta.get_field("name").max_length], slug[:64]
+    return name, slug[:64]
+
+
+def _clean_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > TAG_DESCRIPTION_MAX_CHARS:
+        raise DomainError(MSG_TAG_DESCRIPTION_TOO_LONG, code="invalid")
+    return description
 
 
 def _refuse_clash(name: str, slug: str, *, exclude: Tag | None = None) -> None:
@@ -116,6 +134,15 @@ def _refuse_clash(name: str, slug: str, *, exclude: Tag | None = None) -> None:
         raise DomainError(
             MSG_TAG_EXISTS, code="duplicate", status_code=409, extra={"tag_id": existing.pk}
         )
+
+
+def _tag_locked(tag: Tag) -> Tag:
+    """The tag's row, locked for this transaction; refused when it was deleted (or merged)
+    since the caller read it."""
+    locked = Tag.objects.select_for_update().filter(pk=tag.pk).first()
+    if locked is None:
+        raise DomainError(MSG_TAG_GONE, code="not_found", status_code=404)
+    return locked
 
 
 def _save_tag(tag: Tag) -> None:
@@ -131,8 +158,9 @@ def tag_create(*, moderator, name: str, slug: str | None = None, description: st
     """A new vocabulary tag; the slug defaults to slugify(name). Moderators only, logged."""
     require_moderator(moderator)
     name, slug = _clean_name_and_slug(name, slug)
+    description = _clean_description(description or "")
     _refuse_clash(name, slug)
-    tag = Tag(name=name, slug=slug, description=(description or "").strip())
+    tag = Tag(name=name, slug=slug, description=description)
     _save_tag(tag)
     moderation_event_record(
         moderator=moderator,
@@ -158,12 +186,14 @@ def tag_rename(
     description is optional. Moderators only; logged with old and new "name (slug)"."""
     require_moderator(moderator)
     name, slug = _clean_name_and_slug(name, slug)
-    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    if description is not None:
+        description = _clean_description(description)
+    tag = _tag_locked(tag)
     _refuse_clash(name, slug, exclude=tag)
     before = f"{tag.name} ({tag.slug})"
     tag.name, tag.slug = name, slug
     if description is not None:
-        tag.description = description.strip()
+        tag.description = description
     _save_tag(tag)
     moderation_event_record(
         moderator=moderator,
@@ -192,6 +222,8 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
         .filter(pk__in=[source.pk, target.pk])
         .order_by("pk")
     }
+    if len(locked) < 2:
+        raise DomainError(MSG_TAG_GONE, code="not_found", status_code=404)
     source, target = locked[source.pk], locked[target.pk]
     already = PaperTag.objects.filter(tag=target).values("paper_id")
     PaperTag.objects.filter(tag=source, paper_id__in=already).delete()
@@ -218,6 +250,7 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
 def tag_delete(*, tag: Tag, moderator, reason: str = "") -> None:
     """Delete a tag and take it off every paper. Moderators only, logged."""
     require_moderator(moderator)
+    tag = _tag_locked(tag)
     moderation_event_record(
         moderator=moderator,
         action=ModerationAction.DELETE,

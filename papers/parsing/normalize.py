@@ -82,7 +82,8 @@ _ARXIV_OLD_RE = re.compile(
     r"([a-z]+(?:-[a-z]+)*)(\.[a-z]{2})?/(\d{2})(\d{2})(\d{3})(?:v\d+)?", re.I | re.ASCII
 )
 _ARXIV_PREFIX_RE = re.compile(
-    r"^(?:https?://)?(?:(?:www|export)\.)?(?:arxiv\.org|huggingface\.co)/(?:abs|pdf|papers)/",
+    r"^(?:https?://)?(?:(?:www|export)\.)?"
+    r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/",
     re.I,
 )
 
@@ -90,13 +91,16 @@ _ARXIV_PREFIX_RE = re.compile(
 def normalize_arxiv_id(value: str) -> str | None:
     """The canonical arXiv id without version, or None when `value` is not an arXiv id.
 
-    Accepts "2409.11074", "2409.11074v2", "arXiv:2409.11074", arxiv.org abs/pdf URLs and old
-    style ids such as "hep-th/9901001" (archive lowercased, subject class kept: "math.AG/0309136").
+    Accepts "2409.11074", "2409.11074v2", "arXiv:2409.11074", arxiv.org abs, pdf and html URLs
+    (a query string or fragment ignored), huggingface.co/papers URLs and old style ids such as
+    "hep-th/9901001" (archive lowercased, subject class kept: "math.AG/0309136").
     """
     if not isinstance(value, str):
         return None
     text = value.strip()
-    text = _ARXIV_PREFIX_RE.sub("", text)
+    text, is_url = _ARXIV_PREFIX_RE.subn("", text)
+    if is_url:
+        text = text.split("#", 1)[0].split("?", 1)[0]
     if text[:6].lower() == "arxiv:":
         text = text[6:].strip()
     if text.lower().endswith(".pdf"):

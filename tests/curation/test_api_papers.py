@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from config.cursors import MSG_BAD_CURSOR
 from curation.models import Vote
 from curation.selectors import MSG_STATUS_MODERATORS_ONLY
-from curation.services.submissions import MSG_DUPLICATE
+from curation.services.submissions import MSG_ARXIV_INVALID, MSG_DUPLICATE
 from papers.models import Paper, PaperStatus
 from tests.factories import (
     DigestEntryFactory,
@@ -460,7 +460,7 @@ def test_a_member_submits_a_paper_that_waits_for_moderation():
     member = UserFactory()
     response = client_for(member).post(
         "/api/papers/",
-        {"title": "  A new  result ", "abstract": "We show.", "arxiv": "arXiv:2408.01234"},
+        {"title": "  A new  result ", "abstract": "We show.", "arxiv_id": "arXiv:2408.01234"},
         format="json",
     )
     assert response.status_code == 201
@@ -490,6 +490,77 @@ def test_a_submission_without_a_title_is_a_400():
     response = client_for(UserFactory()).post("/api/papers/", {}, format="json")
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["title"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "2401.12345",
+        "2401.12345v2",
+        "arXiv:2401.12345",
+        "https://arxiv.org/abs/2401.12345",
+        "https://arxiv.org/pdf/2401.12345v3.pdf",
+        "https://huggingface.co/papers/2401.12345",
+    ],
+)
+def test_a_submission_takes_every_form_of_arxiv_id_under_the_outputs_name(given):
+    member = UserFactory()
+    response = client_for(member).post(
+        "/api/papers/", {"title": "A Result", "arxiv_id": given}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["arxiv_id"] == "2401.12345"
+    # Pasted again alone, in the same form: the paper that is here, by its address.
+    again = client_for(member).post("/api/papers/", {"arxiv_id": given}, format="json")
+    assert again.status_code == 409
+    assert again.json()["error"]["url"] == response.json()["url"]
+
+
+@pytest.mark.parametrize(
+    ("body", "unknown"),
+    [
+        ({"title": "A Result", "arxiv": "2401.12345"}, ["arxiv"]),  # the name before arxiv_id
+        ({"title": "A Result", "authors": ["Ada"], "status": "published"}, ["authors", "status"]),
+    ],
+)
+def test_an_unknown_field_of_a_submission_is_a_400_naming_it(body, unknown):
+    response = client_for(UserFactory()).post("/api/papers/", body, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert sorted(error["fields"]) == unknown
+    assert error["fields"][unknown[0]] == [f"“{unknown[0]}” is not a field of this request."]
+    assert not Paper.objects.exists()
+
+
+def test_unknown_fields_are_named_beside_the_invalid_ones():
+    response = client_for(UserFactory()).post(
+        "/api/papers/", {"title": ["not", "text"], "arxiv": "2401.12345"}, format="json"
+    )
+    assert response.status_code == 400
+    assert sorted(response.json()["error"]["fields"]) == ["arxiv", "title"]
+
+
+def test_a_submission_in_a_form_body_is_judged_alike():
+    response = client_for(UserFactory()).post(
+        "/api/papers/", {"title": "A Result", "arxiv": "2401.12345"}
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["arxiv"]
+
+
+def test_an_invalid_arxiv_id_names_the_field():
+    response = client_for(UserFactory()).post(
+        "/api/papers/",
+        {"title": "A Result", "arxiv_id": "https://example.org/2401.12345"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": MSG_ARXIV_INVALID,
+        "fields": {"arxiv_id": [MSG_ARXIV_INVALID]},
+    }
 
 
 # --- A paper's page, votes, workflow ------------------------------------------------------

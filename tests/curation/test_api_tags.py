@@ -124,3 +124,12 @@ def test_a_pending_paper_cannot_be_tagged():
         f"/api/papers/{paper.pk}/tags/", {"tag": "vision"}, format="json"
     )
     assert (response.status_code, response.json()["error"]["code"]) == (409, "not_published")
+
+
+def test_a_name_too_long_is_a_400_with_the_services_sentence_and_no_tag():
+    from curation.services.tags import MSG_TAG_NAME_TOO_LONG
+
+    response = client_for(ModeratorFactory()).post("/api/tags/", {"name": "x" * 65}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "invalid", "message": MSG_TAG_NAME_TOO_LONG}
+    assert not Tag.objects.exists()

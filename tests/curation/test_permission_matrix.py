@@ -54,6 +54,13 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ("papers?date", "get", "/api/papers/?date=2024-08-22", None, everyone(200)),
     ("papers?q", "get", "/api/papers/?q=things", None, everyone(200)),
     ("papers submit", "post", "/api/papers/", {"title": "A fresh paper"}, signed_in(401, 201)),
+    (
+        "papers submit unknown field",
+        "post",
+        "/api/papers/",
+        {"title": "A fresh paper", "arxiv": "2401.12345"},
+        signed_in(401, 400),
+    ),
     ("papers put", "put", "/api/papers/", {}, signed_in(401, 405)),
     ("paper", "get", "/api/papers/{paper}/", None, everyone(200)),
     ("paper missing", "get", "/api/papers/999999/", None, everyone(404)),

@@ -16,8 +16,11 @@ from curation.services.tags import (
     MSG_MERGE_SELF,
     MSG_PAPER_TAG_MISSING,
     MSG_PAPER_TAG_NOT_YOURS,
+    MSG_TAG_DESCRIPTION_TOO_LONG,
     MSG_TAG_EXISTS,
+    MSG_TAG_GONE,
     MSG_TAG_NAME_REQUIRED,
+    MSG_TAG_NAME_TOO_LONG,
     MSG_TAG_NOT_PUBLISHED,
 )
 from tests.factories import PaperFactory, PaperTagFactory, TagFactory
@@ -56,6 +59,39 @@ def test_create_refuses_duplicates_and_blank_names(moderator):
         tag_create(moderator=moderator, name="   ")
     assert raised.value.message == MSG_TAG_NAME_REQUIRED
     assert Tag.objects.count() == 1
+
+
+def test_a_name_or_description_too_long_is_refused_not_cut(moderator):
+    tag = TagFactory(name="Vision", slug="vision", description="Images.")
+    for write in (
+        lambda **kw: tag_create(moderator=moderator, **kw),
+        lambda **kw: tag_rename(tag=tag, moderator=moderator, **kw),
+    ):
+        with pytest.raises(DomainError) as raised:
+            write(name="x" * 65)
+        assert (raised.value.message, raised.value.status_code) == (MSG_TAG_NAME_TOO_LONG, 400)
+        with pytest.raises(DomainError) as raised:
+            write(name="Fine", description="x" * 5001)
+        assert raised.value.message == MSG_TAG_DESCRIPTION_TOO_LONG
+    assert list(Tag.objects.values_list("name", "description")) == [("Vision", "Images.")]
+    assert tag_create(moderator=moderator, name="y" * 64).name == "y" * 64
+    assert not ModerationEvent.objects.filter(action="rename").exists()
+
+
+def test_a_tag_gone_meanwhile_is_refused_with_a_sentence(moderator):
+    stale, other = TagFactory(name="Stale", slug="stale"), TagFactory(name="Other", slug="other")
+    Tag.objects.filter(pk=stale.pk).delete()  # another moderator's merge or delete
+    for write in (
+        lambda: tag_rename(tag=stale, moderator=moderator, name="Fresh"),
+        lambda: tag_merge(source=stale, target=other, moderator=moderator),
+        lambda: tag_merge(source=other, target=stale, moderator=moderator),
+        lambda: tag_delete(tag=stale, moderator=moderator),
+    ):
+        with pytest.raises(DomainError) as raised:
+            write()
+        assert (raised.value.message, raised.value.status_code) == (MSG_TAG_GONE, 404)
+    assert list(Tag.objects.values_list("slug", flat=True)) == ["other"]
+    assert not ModerationEvent.objects.exists()
 
 
 def test_rename_logs_before_and_after(moderator):

@@ -30,6 +30,8 @@ PAGES = [
     ("me", {}, {None: 302, "member": 200, "moderator": 200, "admin": 200}),
     ("moderation-queue", {}, {None: 302, "member": 403, "moderator": 200, "admin": 200}),
     ("uploads", {}, {None: 302, "member": 403, "moderator": 403, "admin": 200}),
+    ("submit", {}, {None: 302, "member": 200, "moderator": 200, "admin": 200}),
+    ("moderation-tags", {}, {None: 302, "member": 403, "moderator": 200, "admin": 200}),
 ]
 
 
@@ -209,7 +211,8 @@ def test_pages_have_no_inline_scripts(client, world, people):
     import re
 
     client.force_login(people["admin"])
-    for path in ["/", reverse("paper", args=[world["good"].pk]), "/moderation/", "/uploads/"]:
+    paper = reverse("paper", args=[world["good"].pk])
+    for path in ["/", paper, "/moderation/", "/uploads/", "/submit/", "/moderation/tags/", "/me/"]:
         body = client.get(path).content.decode()
         for tag in re.findall(r"<script[^>]*>", body):
             assert "src=" in tag, (path, tag)

@@ -204,7 +204,11 @@ PAGES = [
     # comments with their flags, the count, the dumps of the filter.
     ("/moderation/", "moderator", 8),
     ("/moderation/log/", "anonymous", 1),
-    ("/me/", "member", 4),
+    # My page: votes, comments and submissions (each with whether I may open it).
+    ("/me/", "member", 5),
+    ("/submit/", "member", 1),
+    # The vocabulary: every tag, with its count (a column).
+    ("/moderation/tags/", "moderator", 2),
     # The API's lists beside them.
     ("/api/papers/", "member", 3),
     ("/api/papers/?tag={tag}", "member", 3),

@@ -7,8 +7,9 @@ renders), tag names and descriptions, user names (commenters, submitters, flagge
 moderator, the admin), flag notes, moderation reasons, log labels, dump names and errors,
 and a file name and an ingestion warning on the uploads page. Then every page that shows
 them is visited as the reader who sees them (feed, digest day, tag page, search, paper page,
-my page, moderation queue and log, uploads), including what the ES modules build after
-"load more", a vote, a tag added or removed, a comment edited or posted, a moderation step.
+my page, submitting a paper, moderation queue, log and tag vocabulary, uploads), including
+what the ES modules build after "load more", a vote, a tag added or removed, a comment edited
+or posted, a moderation step.
 
 The browser context bypasses the Content-Security-Policy, so escaping alone must hold (the
 policy, a second wall, is tested in test_pages.py). After each page: no `__xss` call, no
@@ -31,7 +32,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils.html import escape
 
-from curation.models import Comment, ModerationEvent
+from curation.models import Comment, ModerationEvent, Tag
 from curation.services import (
     comment_create,
     comment_flag,
@@ -508,6 +509,70 @@ def test_a_moderator_works_the_queue_and_reads_hidden_text_without_running_anyth
     first_row = page.locator("table.log tbody tr").first
     expect()(first_row.locator("td").nth(5)).to_have_text(PAYLOADS[0])
     assert ModerationEvent.objects.filter(reason=PAYLOADS[8], action="reject").exists()
+    assert_nothing_ran(page)
+
+
+# --- The form pages: submitting a paper, the tag vocabulary -------------------------------
+
+
+@in_the_browser
+def test_the_form_pages_show_every_payload_as_text(open_page, hostile):
+    member = hostile["users"][0]
+    page = open_page(member)
+
+    # My submissions: a pending paper whose title is a payload, and the showcase.
+    visit(page, "/me/")
+    mine = page.locator("[data-submissions] li a").all_text_contents()
+    assert sorted(mine) == sorted([f"Pending {PAYLOADS[0]}", SHOWCASE])
+
+    # A duplicate names the paper that is here (its title a payload), and a refusal keeps
+    # what was typed (payloads) in its fields.
+    page.goto("/submit/")
+    page.get_by_label("Title").fill(PAYLOADS[1])
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect()(page.locator("#submit-found a")).to_have_text(PAYLOADS[1])
+    assert_nothing_ran(page)
+    page.get_by_label("arXiv id or address").fill(PAYLOADS[4])
+    page.get_by_label("Title").fill(PAYLOADS[3])
+    page.get_by_label("Abstract").fill(PAYLOADS[6])
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect()(page.locator("#submit-arxiv-error")).to_be_visible()
+    assert page.get_by_label("arXiv id or address").input_value() == PAYLOADS[4]
+    assert page.get_by_label("Title").input_value() == PAYLOADS[3]
+    assert page.get_by_label("Abstract").input_value() == PAYLOADS[6]
+    assert_nothing_ran(page)
+
+    # The vocabulary: names and descriptions in the list, the selects, the forms' labels.
+    page = open_page(hostile["moderator"])
+    visit(page, "/moderation/tags/")
+    tags = [Tag.objects.get(pk=tag.pk) for tag in hostile["tags"]]  # with their counts
+    names = page.locator(".vocab-name").all_text_contents()
+    assert sorted(names) == sorted(t.name for t in tags)
+    text = body_text(page)
+    for tag in tags:
+        assert tag.description in text
+    options = page.locator("#merge-source option").all_text_contents()[1:]
+    assert sorted(options) == sorted(f"{t.name} ({t.paper_count})" for t in tags)
+    renames = page.locator("form[aria-label^='Rename ']")
+    labels = {renames.nth(i).get_attribute("aria-label") for i in range(renames.count())}
+    assert labels == {f"Rename {t.name}" for t in tags}
+    # A refused creation (a name that is here) keeps the typed payloads in the form.
+    page.locator("#create-name").fill(tags[5].name)
+    page.locator("#create-description").fill(PAYLOADS[6])
+    page.get_by_role("button", name="Create the tag").click()
+    expect()(page.locator("#create-error")).to_be_visible()
+    assert page.locator("#create-name").input_value() == tags[5].name
+    assert page.locator("#create-description").input_value() == PAYLOADS[6]
+    assert_nothing_ran(page)
+    # A refused rename reopens that tag's form with what was typed.
+    row = page.locator(f"[data-tag-row={tags[7].slug}]")
+    row.locator("summary").click()
+    form = page.get_by_role("form", name=f"Rename {tags[7].name}")
+    form.get_by_label("Name").fill(tags[8].name)
+    form.get_by_role("button", name="Save").click()
+    form = page.get_by_role("form", name=f"Rename {tags[7].name}")
+    expect()(form.locator(".error")).to_be_visible()
+    assert form.get_by_label("Name").input_value() == tags[8].name
     assert_nothing_ran(page)
 
 

@@ -823,6 +823,21 @@ def test_normalize_title_values():
         ("hep-th/9901001v2", "hep-th/9901001"),
         ("arXiv:math.AG/0309136", "math.AG/0309136"),
         ("https://arxiv.org/abs/cond-mat/0102536v1", "cond-mat/0102536"),
+        # Every form a member may paste on the submission page.
+        ("2401.12345", "2401.12345"),
+        ("2401.12345v2", "2401.12345"),
+        ("arXiv:2401.12345", "2401.12345"),
+        ("https://arxiv.org/abs/2401.12345", "2401.12345"),
+        ("https://arxiv.org/pdf/2401.12345v3.pdf", "2401.12345"),
+        ("https://arxiv.org/pdf/2401.12345v3", "2401.12345"),
+        ("https://huggingface.co/papers/2401.12345", "2401.12345"),
+        ("https://arxiv.org/html/2401.12345v1", "2401.12345"),
+        ("https://arxiv.org/abs/2401.12345v2?context=cs.LG", "2401.12345"),
+        ("https://huggingface.co/papers/2401.12345#community", "2401.12345"),
+        ("arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
+        ("2401.12345?context=cs", None),  # a query string only after an address
+        ("https://huggingface.co/abs/2401.12345", None),
+        ("https://arxiv.org/list/2401.12345", None),
         ("2409.1107", None),  # 4-digit numbers ended in 2014
         ("1412.69801", None),
         ("2413.11074", None),  # month 13

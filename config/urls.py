@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config import health
 from config.api.errors import endpoint_not_found
 
+
 class FaviconRedirect(RedirectView):
     """/favicon.ico, for pages without the icon link (the admin's) and browsers that ask
     anyway: the icon's static (hashed, in production) address, resolved at request time."""

@@ -52,6 +52,7 @@ from curation.models import (
 )
 from curation.search_syntax import Query, parse_websearch, positive_terms
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
+from papers.parsing.normalize import normalize_arxiv_id
 from papers.services.search_index import search_ranks_in_index
 
 FEED_ORDERINGS: dict[str, tuple[str, str]] = {
@@ -285,10 +286,13 @@ def papers_list(
     digest: datetime.date | None = None,
     status: str | None = None,
     search: str | None = None,
+    arxiv_id: str | None = None,
     today: datetime.date | None = None,
     prefetch_tags: bool = True,
 ) -> QuerySet[Paper]:
     """The paper list behind the API's GET /api/papers/ and the web feeds, in one call.
+
+    - arxiv_id: only the paper with this id (normalized: any form normalize_arxiv_id reads).
 
     - order: "hot" | "new" | "top" (with `period`); ignored when `search` is given (results
       then come by relevance, `search_rank`).
@@ -313,6 +317,8 @@ def papers_list(
     else:
         papers = Paper.objects.filter(status=status)
     papers = filter_papers(papers, tags=tags, match_all_tags=match_all_tags, digest=digest)
+    if arxiv_id is not None:
+        papers = papers.filter(arxiv_id=normalize_arxiv_id(arxiv_id) or "")
     if search and search.strip():
         papers = papers_search(search, papers=papers)
     elif order == "hot":
@@ -379,6 +385,10 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
     """
     papers = Paper.objects.published() if papers is None else papers
     query = query.strip()
+    arxiv_id = normalize_arxiv_id(query)
+    if arxiv_id is not None:
+        # An arXiv id or address typed in the box: that paper, whatever its text says.
+        return papers.filter(arxiv_id=arxiv_id).annotate(search_rank=Value(1.0)).order_by("id")
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(query, search_type="websearch", config="english")
         matches = papers.filter(search__search_vector=tsquery)

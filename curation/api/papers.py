@@ -99,6 +99,7 @@ def filters_from(data: dict) -> dict:
         "digest": data.get("digest"),
         "status": data.get("status"),
         "search": data.get("q"),
+        "arxiv_id": data.get("arxiv_id"),
     }
 
 

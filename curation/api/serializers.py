@@ -24,6 +24,9 @@ from curation.selectors import (
     TOP_PERIODS,
 )
 from papers.models import PaperStatus
+from papers.parsing.normalize import normalize_arxiv_id
+
+MSG_NOT_AN_ARXIV_ID = "This is not an arXiv id or address."
 
 MATCH_CHOICES = ["any", "all"]
 EXPORT_FORMATS = ["csv", "jsonl"]
@@ -85,6 +88,19 @@ class PaperFiltersInputSerializer(serializers.Serializer):
         help_text="Full-text search in titles and abstracts, best match first (order is then "
         "ignored, and pages are numbered: see the list's description).",
     )
+    arxiv_id = serializers.CharField(
+        required=False,
+        max_length=300,
+        help_text="The paper with this arXiv id, in any form: 2401.01234, 2401.01234v2, "
+        "arXiv:2401.01234, an arxiv.org abs or pdf address, a huggingface.co/papers one, "
+        "hep-th/9901001.",
+    )
+
+    def validate_arxiv_id(self, value: str) -> str:
+        arxiv_id = normalize_arxiv_id(value)
+        if arxiv_id is None:
+            raise serializers.ValidationError(MSG_NOT_AN_ARXIV_ID)
+        return arxiv_id
 
 
 class PaperListInputSerializer(PaperFiltersInputSerializer, CursorInputSerializer):

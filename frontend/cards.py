@@ -45,6 +45,32 @@ def abstract_short(text: str) -> str:
     return text[: ABSTRACT_SHORT - 1] + "…"
 
 
+# A card names this many authors, then "et al."
+CARD_AUTHORS = 3
+
+
+def authors_short(authors: Sequence[str] | None, author_count: int | None) -> str:
+    """ "A, B, C et al." (the first CARD_AUTHORS names), or "N authors" when only the count
+    is known, or ""."""
+    names = [name for name in (authors or []) if isinstance(name, str) and name.strip()]
+    if names:
+        shown = ", ".join(names[:CARD_AUTHORS])
+        return f"{shown} et al." if len(names) > CARD_AUTHORS else shown
+    if author_count:
+        return f"{author_count} author{'' if author_count == 1 else 's'}"
+    return ""
+
+
+def arxiv_links(arxiv_id: str | None) -> dict[str, str]:
+    """The arXiv abstract page and PDF of an id, or {} when the paper has none."""
+    if not arxiv_id:
+        return {}
+    return {
+        "abs": f"https://arxiv.org/abs/{arxiv_id}",
+        "pdf": f"https://arxiv.org/pdf/{arxiv_id}",
+    }
+
+
 def card_context(paper: Paper, reader: CardReader) -> dict:
     """Everything the card of `paper` shows to `reader`, as plain values. `paper` carries
     `tag_briefs` (selectors.attach_tag_briefs) and `viewer_voted`."""
@@ -56,6 +82,9 @@ def card_context(paper: Paper, reader: CardReader) -> dict:
             "abstract": paper.abstract or "",
             "abstract_short": abstract_short(paper.abstract or ""),
             "digest_iso": paper.first_digest_on.isoformat() if paper.first_digest_on else "",
+            "authors_short": authors_short(paper.authors, paper.author_count),
+            "arxiv": arxiv_links(paper.arxiv_id),
+            "source_upvotes": paper.upvotes,
             "vote_count": paper.vote_count,
             "comment_count": paper.comment_count,
             "status": paper.status,

@@ -51,3 +51,25 @@ def test_a_card_shows_authors_links_and_the_sources_upvotes_apart(client):
     bare = body[body.index("Bare paper") :]
     bare = bare[: bare.index("</article>")]
     assert 'class="authors"' not in bare and "Hugging Face" not in bare and "arxiv.org" not in bare
+
+
+@pytest.mark.django_db
+def test_the_paper_page_shows_every_link_and_safe_links_in_the_abstract(client):
+    paper = PaperFactory(
+        title="Linked paper",
+        abstract='Code at https://github.com/org/repo. <script>alert(1)</script> "x"',
+        arxiv_id="2401.01234",
+        upvotes=7,
+    )
+    body = client.get(reverse("paper", args=[paper.pk])).content.decode()
+    assert 'href="https://arxiv.org/pdf/2401.01234"' in body
+    assert 'href="https://huggingface.co/papers/2401.01234"' in body
+    assert "7 upvotes (theirs, not this team's votes)" in body
+    assert (
+        '<a href="https://github.com/org/repo" rel="nofollow">https://github.com/org/repo</a>'
+        in body
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+    counted = PaperFactory(title="Counted", authors=[], author_count=5)
+    body = client.get(reverse("paper", args=[counted.pk])).content.decode()
+    assert "5 authors (names not known)" in body

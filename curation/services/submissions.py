@@ -58,6 +58,16 @@ def _existing(*, title_key: str | None = None, arxiv_id: str | None = None) -> P
     return found[0] if found else None
 
 
+def _arxiv_id_fill(*, paper: Paper, arxiv_id: str) -> None:
+    """Give a paper known by its title only the arXiv id a member gave, as a dump would
+    (ingestion fills it in the same way); a paper that got one meanwhile keeps its own."""
+    try:
+        with transaction.atomic():
+            Paper.objects.filter(pk=paper.pk, arxiv_id__isnull=True).update(arxiv_id=arxiv_id)
+    except IntegrityError:
+        pass  # another paper took that id meanwhile: it is that one's
+
+
 def _duplicate(paper: Paper, user) -> DomainError:
     """The paper that is here already, named only to a member who may open it: a rejected or
     hidden paper stays unnamed (its id and address would lead to what the site hides)."""
@@ -68,7 +78,6 @@ def _duplicate(paper: Paper, user) -> DomainError:
     )
 
 
-@transaction.atomic
 def paper_submit(
     *, user, title: str = "", abstract: str = "", arxiv_id: str | None = None
 ) -> Paper:
@@ -99,6 +108,9 @@ def paper_submit(
 
     existing = _existing(title_key=title_key, arxiv_id=arxiv_id)
     if existing is not None:
+        if arxiv_id is not None and not existing.arxiv_id:
+            # Known by its title only: it gains the id (no other paper has it, see above).
+            _arxiv_id_fill(paper=existing, arxiv_id=arxiv_id)
         raise _duplicate(existing, user)
     try:
         with transaction.atomic():

@@ -186,3 +186,26 @@ def test_who_may_submit(user_of_role, role, allowed):
         with pytest.raises(DomainError) as raised:
             paper_submit(user=user, title="A Paper")
         assert raised.value.status_code == 401
+
+
+def test_a_paper_known_by_title_only_gains_the_id_a_member_gives(member):
+    """The title-first-then-id path: a dump brought the paper without an id; a member submits
+    it with one; it stays one paper and now carries the id, found by it from then on."""
+    known = PaperFactory(title="Sparse Mixtures of Experts", arxiv_id=None)
+    with pytest.raises(DomainError) as refused:
+        paper_submit(user=member, title="Sparse mixtures of experts", arxiv_id="arXiv:2401.01234v2")
+    assert refused.value.extra == {"paper_id": known.pk}
+    known.refresh_from_db()
+    assert known.arxiv_id == "2401.01234"
+    assert Paper.objects.count() == 1
+    with pytest.raises(DomainError) as again:
+        paper_submit(user=member, arxiv_id="https://arxiv.org/abs/2401.01234")
+    assert again.value.extra == {"paper_id": known.pk}
+
+
+def test_a_paper_with_an_id_keeps_it_when_a_member_gives_another(member):
+    known = PaperFactory(title="Sparse Mixtures of Experts", arxiv_id="2401.00001")
+    with pytest.raises(DomainError):
+        paper_submit(user=member, title="Sparse mixtures of experts", arxiv_id="2401.01234")
+    known.refresh_from_db()
+    assert known.arxiv_id == "2401.00001"

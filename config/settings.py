@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "papers",
     "curation",
+    "readinggroup",
 ]
 
 MIDDLEWARE = [

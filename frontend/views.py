@@ -57,6 +57,7 @@ from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache
+from frontend.session_pages import member_settings_context, paper_sessions_context
 from papers.models import DumpStatus, PaperStatus
 from papers.selectors import dump_choices, dumps_list
 
@@ -308,6 +309,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
             (state, PaperStatus(state).label) for state in allowed_targets(paper.status)
         ],
         "flag_reasons": FlagReason.choices,
+        **paper_sessions_context(paper=paper, viewer=viewer),
     }
     return render(request, "frontend/paper.html", context)
 
@@ -357,6 +359,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "token": api_token_get(user=user),
         "moderator": is_moderator(user),
         "admin": is_admin(user),
+        **member_settings_context(user=user),
     }
     return render(request, "frontend/me.html", context)
 

@@ -189,7 +189,11 @@ def test_the_organizer_edits_an_upcoming_session_and_its_sequence_goes_up(sessio
     )
 
     session.refresh_from_db()
-    assert (session.title, session.place, session.sequence) == ("Transformers, at last", "Room 5", 1)
+    assert (session.title, session.place, session.sequence) == (
+        "Transformers, at last",
+        "Room 5",
+        1,
+    )
     assert session.updated_at > before
     assert change.events == (
         SessionEvent(
@@ -218,9 +222,12 @@ def test_another_member_may_not_edit(session, member):
 
 
 def test_anonymous_readers_may_not_edit(session):
-    assert refusal(
-        lambda: session_update(session=session, actor=AnonymousUser(), changes={"title": "X"})
-    ).status_code == 401
+    assert (
+        refusal(
+            lambda: session_update(session=session, actor=AnonymousUser(), changes={"title": "X"})
+        ).status_code
+        == 401
+    )
 
 
 def test_a_new_time_zone_alone_keeps_the_wall_clock_start(organizer):
@@ -265,7 +272,9 @@ def test_an_unknown_detail_or_a_start_moved_to_the_past_is_refused(session, orga
         )
     )
 
-    assert unknown.extra["fields"] == {"organizer": [rules.MSG_UNKNOWN_FIELD.format(name="organizer")]}
+    assert unknown.extra["fields"] == {
+        "organizer": [rules.MSG_UNKNOWN_FIELD.format(name="organizer")]
+    }
     assert past.message == rules.MSG_START_IN_PAST
     session.refresh_from_db()
     assert session.sequence == 0

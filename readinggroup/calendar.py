@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from readinggroup.models import ReadingSession, SessionPaperStatus
 
@@ -71,7 +71,7 @@ def sessions_calendar(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", CALENDAR_NAME)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())
     first = last = None
     for session in sessions:
         zone = session.zone

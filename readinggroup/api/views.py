@@ -84,6 +84,7 @@ class SessionListView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="List sessions",
+        operation_id="sessions_list",
         description="Upcoming sessions (the soonest first; one under way included) or past "
         "ones (`when=past`, the latest first), each with its papers. Numbered pages: an "
         "upcoming session's start may still move.",
@@ -148,6 +149,7 @@ class SessionDetailView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Cancel a session",
+        operation_id="sessions_cancel",
         description="Its organizer or a moderator, while it has not started. The session "
         "stays, marked cancelled (calendars learn of it); it changes no more.",
         request=None,

@@ -144,6 +144,7 @@ def test_the_feed_downloads_parses_and_validates_as_rfc_5545(client, organizer, 
     calendar = Calendar.from_ical(body)
     assert str(calendar["PRODID"]) == PRODID
     assert str(calendar["VERSION"]) == "2.0"
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
     assert [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
     events = events_of(body)
     event = events[session.title]

@@ -17,6 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.roles import MSG_SIGN_IN, Viewer, is_member
+from config.cursors import MAX_ID
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
 from papers.models import Paper
@@ -68,11 +69,18 @@ def sessions_list(
     return sessions.prefetch_related(programme_of(viewer))
 
 
+def _is_id(value: int) -> bool:
+    """Whether `value` may be an id the database holds (an address may carry any integer)."""
+    return 0 < value <= MAX_ID
+
+
 def session_detail(*, pk: int, viewer: Viewer) -> ReadingSession | None:
     """A session with its organizer and `programme` (two queries), or None."""
+    sessions = sessions_visible_to(viewer)
+    if not _is_id(pk):
+        return None
     return (
-        sessions_visible_to(viewer)
-        .filter(pk=pk)
+        sessions.filter(pk=pk)
         .select_related("organizer")
         .prefetch_related(programme_of(viewer))
         .first()
@@ -81,7 +89,8 @@ def session_detail(*, pk: int, viewer: Viewer) -> ReadingSession | None:
 
 def session_of(*, pk: int, viewer: Viewer) -> ReadingSession | None:
     """A session alone (no programme), or None."""
-    return sessions_visible_to(viewer).filter(pk=pk).first()
+    sessions = sessions_visible_to(viewer)
+    return sessions.filter(pk=pk).first() if _is_id(pk) else None
 
 
 def session_paper_by_pk(*, pk: int) -> SessionPaper:
@@ -91,6 +100,8 @@ def session_paper_by_pk(*, pk: int) -> SessionPaper:
 
 def session_paper_of(*, session: ReadingSession, paper_id: int, viewer: Viewer):
     """The session's row for that paper, if `viewer` may open the paper; else None."""
+    if not _is_id(paper_id):
+        return None
     return (
         SessionPaper.objects.filter(
             session=session, paper_id=paper_id, paper__in=papers_visible_to(viewer)
@@ -183,14 +194,15 @@ _PAPER_PATH = re.compile(r"(?:^|/)papers/(\d{1,12})/?(?:[?#].*)?$")
 def paper_from_reference(*, reference: str, viewer: Viewer) -> Paper | None:
     """The paper `reference` names, if `viewer` may open it."""
     reference = (reference or "").strip()
-    if not reference:
+    if not reference or "\x00" in reference or len(reference) > 1000:
         return None
     papers = papers_visible_to(viewer)
     if reference.isascii() and reference.isdigit() and len(reference) <= 12:
-        return papers.filter(pk=int(reference)).first()
+        return papers.filter(pk=int(reference)).first() if _is_id(int(reference)) else None
     match = _PAPER_PATH.search(reference)
     if match:
-        return papers.filter(pk=int(match.group(1))).first()
+        pk = int(match.group(1))
+        return papers.filter(pk=pk).first() if _is_id(pk) else None
     arxiv_id = normalize_arxiv_id(reference)
     if arxiv_id is not None:
         return papers.filter(arxiv_id=arxiv_id).first()
@@ -201,6 +213,6 @@ def member_named(username: str):
     """The active member with this user name (case-insensitive, as names are unique so), or
     None."""
     username = (username or "").strip()
-    if not username or len(username) > 150:
+    if not username or len(username) > 150 or "\x00" in username:
         return None
     return get_user_model().objects.filter(username__iexact=username, is_active=True).first()

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from config.api.inputs import StrictInputSerializer
 from config.api.pagination import PageSizeInputSerializer
+from config.cursors import MAX_ID
 from readinggroup.models import SessionPaperStatus, SessionStatus
 from readinggroup.permissions import can_manage_session
 from readinggroup.selectors import WHEN_CHOICES, WHEN_UPCOMING
@@ -94,7 +95,7 @@ class SessionUpdateInputSerializer(_SessionFields):
 
 
 class ProposeInputSerializer(StrictInputSerializer):
-    paper = serializers.IntegerField(min_value=1, help_text="The paper's id.")
+    paper = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The paper's id.")
     volunteer = serializers.BooleanField(
         required=False, default=False, help_text="Present it yourself."
     )

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.roles import is_member, require_member
+from config.cursors import MAX_ID
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
 from readinggroup.events import SessionEvent, SessionEventKind
@@ -102,7 +103,8 @@ def session_paper_propose(
     require_member(actor)
     session = session_locked(session)
     require_upcoming(session, timezone.now())
-    if not papers_visible_to(actor).published().filter(pk=paper_id).exists():
+    available = papers_visible_to(actor).published()
+    if not 0 < paper_id <= MAX_ID or not available.filter(pk=paper_id).exists():
         raise invalid("paper", MSG_PAPER_NOT_AVAILABLE)
     if SessionPaper.objects.filter(session=session, paper_id=paper_id).exists():
         raise DomainError(MSG_PAPER_TWICE, code="duplicate", status_code=409)

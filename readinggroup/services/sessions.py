@@ -57,6 +57,11 @@ MSG_VIDEO_URL_INVALID = "A video link is a web address starting with http:// or 
 MSG_VIDEO_URL_TOO_LONG = f"A video link has at most {VIDEO_URL_MAX_LENGTH} characters."
 MSG_DESCRIPTION_TOO_LONG = f"A description has at most {DESCRIPTION_MAX_CHARS:,} characters."
 MSG_UNKNOWN_FIELD = "“{name}” is not a detail of a session."
+MSG_START_TOO_FAR = "A session starts within the next ten years."
+MSG_NUL = "Text cannot contain a NUL character."
+# How far ahead a session may be scheduled: a year typed wrong (20311) is caught, and no
+# time near the calendar's end overflows when it is moved to UTC.
+START_HORIZON = datetime.timedelta(days=3653)
 
 # What session_update may change, by the names the API and the forms use.
 EDITABLE_FIELDS = (
@@ -109,13 +114,18 @@ def session_times(
         raise invalid("duration_minutes", MSG_DURATION)
     zone = zoneinfo.ZoneInfo(time_zone)
     wall = local_start.replace(tzinfo=None, second=0, microsecond=0)
-    starts_at = wall.replace(tzinfo=zone, fold=0).astimezone(datetime.UTC)
+    try:
+        starts_at = wall.replace(tzinfo=zone, fold=0).astimezone(datetime.UTC)
+        ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+        back = starts_at.astimezone(zone).replace(tzinfo=None)
+    except OverflowError as error:  # year 1 or 9999, moved past the calendar's ends
+        raise invalid("local_start", MSG_START_TOO_FAR) from error
     # A skipped time does not come back from UTC as itself.
-    if starts_at.astimezone(zone).replace(tzinfo=None) != wall:
+    if back != wall:
         raise invalid(
             "local_start", MSG_START_SKIPPED.format(time=wall.strftime("%H:%M"), zone=time_zone)
         )
-    return starts_at, starts_at + datetime.timedelta(minutes=duration_minutes)
+    return starts_at, ends_at
 
 
 def _clean(
@@ -129,6 +139,11 @@ def _clean(
     description: str,
     now: datetime.datetime,
 ) -> _Details:
+    texts = {"title": title, "time_zone": time_zone, "place": place}
+    texts.update(video_url=video_url, description=description)
+    for name, value in texts.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise invalid(name, MSG_NUL)
     title = " ".join((title or "").split())
     if not title:
         raise invalid("title", MSG_TITLE_REQUIRED)
@@ -142,6 +157,8 @@ def _clean(
     )
     if starts_at <= now:
         raise invalid("local_start", MSG_START_IN_PAST)
+    if starts_at > now + START_HORIZON:
+        raise invalid("local_start", MSG_START_TOO_FAR)
     place = " ".join((place or "").split())
     if len(place) > PLACE_MAX_LENGTH:
         raise invalid("place", MSG_PLACE_TOO_LONG)

@@ -151,6 +151,24 @@ def test_a_member_schedules_a_session_they_organize(organizer):
             rules.MSG_VIDEO_URL_TOO_LONG,
         ),
         ({"description": "d" * 5001}, "description", rules.MSG_DESCRIPTION_TOO_LONG),
+        (
+            {"local_start": datetime.datetime(2099, 1, 1, 18, 0)},
+            "local_start",
+            rules.MSG_START_TOO_FAR,
+        ),
+        # Moved to UTC, these would leave the calendar: refused, not a server error.
+        (
+            {"local_start": datetime.datetime(9999, 12, 31, 23, 59), "time_zone": "America/Lima"},
+            "local_start",
+            rules.MSG_START_TOO_FAR,
+        ),
+        (
+            {"local_start": datetime.datetime(1, 1, 1, 0, 0), "time_zone": "Asia/Tokyo"},
+            "local_start",
+            rules.MSG_START_TOO_FAR,
+        ),
+        ({"title": "A\x00B"}, "title", rules.MSG_NUL),
+        ({"description": "\x00"}, "description", rules.MSG_NUL),
     ],
 )
 def test_each_wrong_detail_is_refused_with_its_sentence_and_field(

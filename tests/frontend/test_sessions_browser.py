@@ -2,7 +2,8 @@
 schedules a session for next week and puts two papers on it (one from the session's page, one
 from the paper's), two members volunteer to present them, the organizer confirms both; the
 session's page, the list and the paper's page show it; the organizer's calendar feed
-downloads and parses.
+downloads and parses. And the XSS corpus of test_xss_browser.py through every text the
+reading group's pages show.
 
 The page fixture of test_browser.py fails the test on any console error, script error, failed
 request or answer of 400 or more. Every page is checked for sideways scrolling at 1280 and
@@ -18,6 +19,7 @@ from icalendar import Calendar
 
 from tests.factories import DEFAULT_PASSWORD, PaperFactory, UserFactory
 from tests.frontend import test_browser
+from tests.frontend import test_xss_browser as xss
 from tests.frontend.conftest import BROWSER_MARKS
 from tests.frontend.test_browser import SCREENSHOTS, expect
 from tests.readinggroup.ical_check import rfc5545_problems
@@ -26,6 +28,8 @@ pytestmark = BROWSER_MARKS
 # test_browser.py's fixture: a page that fails the test on any console or script error,
 # failed request or answer of 400 or more.
 page = test_browser.page
+# test_xss_browser.py's: a page of a signed-in reader that records any payload that runs.
+open_page = xss.open_page
 WIDTHS = ((1280, 900), (375, 812))
 
 
@@ -199,3 +203,54 @@ def test_a_session_from_scheduling_to_confirmed_presenters_and_the_calendar(page
     expect()(facts).to_contain_text("18:00")
     expect()(facts).not_to_contain_text("in Europe/Paris)")
     assert page.dialogs == []
+
+
+def test_hostile_text_in_sessions_shows_as_text_and_runs_nothing(open_page, transactional_db):
+    """Titles, places, descriptions, video links, organizers', presenters' and proposers'
+    names and paper titles made of the XSS payloads, on every page of the reading group."""
+    from readinggroup.models import SessionPaperStatus
+    from tests.factories import ReadingSessionFactory, SessionPaperFactory
+
+    people = [UserFactory(username=payload) for payload in xss.PAYLOADS]
+    organizer = people[1]
+    session = ReadingSessionFactory(
+        title=xss.SHOWCASE,
+        place=xss.PAYLOADS[4],
+        video_url="https://meet.example.org/?q=" + xss.PAYLOADS[0],
+        description="\n".join(xss.PAYLOADS),
+        organizer=organizer,
+        time_zone="Europe/Paris",
+    )
+    papers = []
+    for i, payload in enumerate(xss.PAYLOADS):
+        paper = PaperFactory(title=f"Paper {payload}")
+        papers.append(paper)
+        SessionPaperFactory(
+            session=session,
+            paper=paper,
+            proposed_by=people[i],
+            presenter=people[(i + 1) % len(people)],
+            status=SessionPaperStatus.CONFIRMED if i % 2 else SessionPaperStatus.PROPOSED,
+        )
+    ReadingSessionFactory(title=f"Open {xss.PAYLOADS[2]}", organizer=people[3])
+
+    page = open_page(organizer)
+    for url in (
+        "/sessions/",
+        f"/sessions/{session.pk}/",
+        f"/sessions/{session.pk}/edit/",
+        f"/papers/{papers[0].pk}/",
+        "/me/",
+    ):
+        xss.visit(page, url)
+        text = xss.body_text(page)
+        if "/me/" not in url:
+            assert xss.PAYLOADS[0] in text, url
+    page.goto(f"/sessions/{session.pk}/")
+    for payload in xss.PAYLOADS:
+        assert f"presented by {payload}" in xss.body_text(page)
+    # A refusal echoes what was typed: still text.
+    page.get_by_label("The paper").fill(xss.PAYLOADS[3])
+    press(page.get_by_role("button", name="Propose", exact=True))
+    expect()(page.locator("#propose-error")).to_contain_text(xss.PAYLOADS[3])
+    xss.assert_nothing_ran(page)

@@ -52,11 +52,13 @@ def press(locator, key: str = "Enter") -> None:
 
 def log_in(page, username: str, next_url: str) -> None:
     page.goto(f"/accounts/login/?next={next_url}")
-    page.keyboard.type(username)  # the username field has the focus
+    expect()(page.get_by_label("Username")).to_be_focused()  # then typing reaches it
+    page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(DEFAULT_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
+    # The whole path: the log-in page's own address ends with `next` too.
+    page.wait_for_url(re.compile(r"^https?://[^/]+" + re.escape(next_url) + "$"))
 
 
 def log_out(page) -> None:

@@ -3,11 +3,15 @@ choose which forms to show (one rule, one place)."""
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
+from django.contrib.auth.models import User
+
 from accounts.roles import Viewer, is_member, is_moderator
 from readinggroup.models import ReadingSession, SessionPaper, SessionPaperStatus
 
 
-def can_see_sessions(viewer: Viewer) -> bool:
+def can_see_sessions(viewer: Viewer) -> TypeGuard[User]:
     """Sessions are the team's: members see them all, anonymous readers none (a video link
     is not for the whole web)."""
     return is_member(viewer)

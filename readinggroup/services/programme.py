@@ -21,6 +21,7 @@ from accounts.roles import is_member, require_member
 from config.cursors import MAX_ID
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
+from papers.models import PaperStatus
 from readinggroup.events import SessionEvent, SessionEventKind
 from readinggroup.models import ReadingSession, SessionPaper, SessionPaperStatus
 from readinggroup.permissions import can_manage_session, can_withdraw_paper
@@ -103,7 +104,7 @@ def session_paper_propose(
     require_member(actor)
     session = session_locked(session)
     require_upcoming(session, timezone.now())
-    available = papers_visible_to(actor).published()
+    available = papers_visible_to(actor).filter(status=PaperStatus.PUBLISHED)
     if not 0 < paper_id <= MAX_ID or not available.filter(pk=paper_id).exists():
         raise invalid("paper", MSG_PAPER_NOT_AVAILABLE)
     if SessionPaper.objects.filter(session=session, paper_id=paper_id).exists():

@@ -270,8 +270,11 @@ def fill(body: dict | None, ids: dict[str, int]) -> dict | None:
     """The body with each value "{name}" replaced by that object's id, as paths are."""
     if body is None:
         return None
+    def named(value) -> bool:
+        return isinstance(value, str) and value.startswith("{") and value.endswith("}")
+
     return {
-        key: ids[value[1:-1]] if isinstance(value, str) and value[1:-1] in ids else value
+        key: ids[value[1:-1]] if named(value) and value[1:-1] in ids else value
         for key, value in body.items()
     }
 

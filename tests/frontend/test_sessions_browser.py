@@ -150,6 +150,14 @@ def test_a_session_from_scheduling_to_confirmed_presenters_and_the_calendar(page
     press(page.locator("summary", has_text="Change the presenter").first)
     expect()(page.get_by_label("Member's user name").first).to_have_value("bo")
     shoot(page, "session-organizer")
+    # The edit form shows the start as given: in the session's zone.
+    press(page.get_by_role("link", name="Edit the session"))
+    page.wait_for_url(re.compile(r"/edit/$"))
+    expect()(page.get_by_label("Time", exact=True)).to_have_value("18:00")
+    expect()(page.get_by_label("Time zone")).to_have_value("Europe/Paris")
+    shoot(page, "session-edit")
+    press(page.get_by_role("link", name="Back to the session"))
+    page.wait_for_url(re.compile(rf"/sessions/{session.pk}/$"))
 
     # The list and the paper's page show it.
     press(page.get_by_role("link", name="Sessions", exact=True))

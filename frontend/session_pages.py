@@ -400,7 +400,8 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
             }
         else:
             messages.success(request, done)
-            anchor = f"#paper-{request.POST['paper']}" if "paper" in request.POST else ""
+            paper = request.POST.get("paper", "")
+            anchor = f"#paper-{paper}" if paper.isascii() and paper.isdigit() else ""
             return redirect(reverse("session", kwargs={"pk": pk}) + anchor)
     view = _session_view(request, pk)
     if refusal is not None:
@@ -472,7 +473,8 @@ def session_propose_from_paper(request: HttpRequest) -> HttpResponse:
     """The paper page's "Propose for a session" form: back to the paper, with the service's
     sentence either way."""
     paper_value = request.POST.get("paper", "")
-    paper_id = int(paper_value) if paper_value.isascii() and paper_value.isdigit() else 0
+    digits = paper_value.isascii() and paper_value.isdigit() and len(paper_value) < 13
+    paper_id = int(paper_value) if digits else 0
     session_value = request.POST.get("session", "")
     session = None
     if session_value.isascii() and session_value.isdigit() and len(session_value) < 13:

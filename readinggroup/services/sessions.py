@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -209,7 +209,7 @@ def session_create(
         description=description,
         now=now,
     )
-    return ReadingSession.objects.create(organizer=organizer, updated_at=now, **details.__dict__)
+    return ReadingSession.objects.create(organizer=organizer, updated_at=now, **asdict(details))
 
 
 def _current(session: ReadingSession) -> dict[str, object]:
@@ -242,11 +242,12 @@ def session_update(
     before = _current(session)
     after = {**before, **changes}
     details = _clean(now=now, **after)  # type: ignore[arg-type]
-    fields = [name for name, value in details.__dict__.items() if getattr(session, name) != value]
+    values = asdict(details)
+    fields = [name for name, value in values.items() if getattr(session, name) != value]
     if not fields:
         return SessionChange(session=session)
     for name in fields:
-        setattr(session, name, details.__dict__[name])
+        setattr(session, name, values[name])
     session_touch(session, now, fields=tuple(fields))
     changed = tuple(name for name in EDITABLE_FIELDS if _current(session)[name] != before[name])
     events = (

@@ -270,6 +270,7 @@ def fill(body: dict | None, ids: dict[str, int]) -> dict | None:
     """The body with each value "{name}" replaced by that object's id, as paths are."""
     if body is None:
         return None
+
     def named(value) -> bool:
         return isinstance(value, str) and value.startswith("{") and value.endswith("}")
 

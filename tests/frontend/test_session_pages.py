@@ -469,6 +469,16 @@ def test_proposing_from_a_paper_s_page_comes_back_to_it(client, people, group):
     assert escape(MSG_PAPER_TWICE) in text(again)
 
 
+def test_proposing_from_a_paper_s_page_with_a_forged_form_is_told_not_a_server_error(
+    client, people, group
+):
+    client = as_(client, people["member"])
+    for session, paper in (("x", "1"), (str(group["session"].pk), "9" * 5000), ("9" * 30, "")):
+        response = client.post("/sessions/propose/", {"session": session, "paper": paper})
+        assert response.status_code == 302
+    assert client.get("/sessions/propose/").status_code == 405
+
+
 def test_my_page_sets_my_time_zone_and_holds_my_calendar(client, people):
     client = as_(client, people["member"])
 

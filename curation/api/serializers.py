@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
+from curation.citations import CONTENT_TYPES as CITATION_CONTENT_TYPES
 from curation.models import Comment, FlagReason, ModerationAction, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
@@ -25,7 +26,8 @@ from curation.selectors import (
 from papers.models import PaperStatus
 
 MATCH_CHOICES = ["any", "all"]
-EXPORT_FORMATS = ["csv", "jsonl"]
+CITATION_FORMATS = list(CITATION_CONTENT_TYPES)  # bibtex, ris
+EXPORT_FORMATS = ["csv", "jsonl", *CITATION_FORMATS]
 MODERATE_ACTIONS = ["hide", "restore", "dismiss_flags"]
 STATUS_CHOICES = [*PaperStatus.values, STATUS_ALL]
 
@@ -100,7 +102,16 @@ class PaperListInputSerializer(PaperFiltersInputSerializer, CursorInputSerialize
 
 class PaperExportInputSerializer(PaperFiltersInputSerializer):
     format = serializers.ChoiceField(
-        choices=EXPORT_FORMATS, required=False, default="csv", help_text="csv or jsonl."
+        choices=EXPORT_FORMATS,
+        required=False,
+        default="csv",
+        help_text="csv, jsonl, bibtex or ris.",
+    )
+
+
+class PaperCitationInputSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=CITATION_FORMATS, required=False, default="bibtex", help_text="bibtex or ris."
     )
 
 

@@ -29,7 +29,7 @@ from accounts.roles import is_admin, is_member, is_moderator
 from accounts.services import api_token_get, user_signup
 from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
-from curation import paging
+from curation import citations, paging
 from curation.models import FlagReason, ModerationAction, Tag, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
@@ -43,6 +43,7 @@ from curation.selectors import (
     member_activity,
     moderation_log,
     moderation_queue,
+    paper_citable,
     paper_detail,
     papers_for_digest_day,
     papers_list,
@@ -78,6 +79,7 @@ PARTIAL_PARAM = "partial"
 PAGE_PARAM = "page"
 
 MSG_MODERATORS_ONLY = "Only moderators can see this page."
+MSG_PAPER_NOT_FOUND = "There is no such paper."
 MSG_ADMINS_ONLY = "Only admins can upload dumps."
 
 
@@ -222,6 +224,29 @@ def _top_hint(request: HttpRequest, *, tags: list[str], status: str | None, peri
     }
 
 
+def _cite_links(context: dict, *, tags: list[str]) -> dict[str, str] | None:
+    """The BibTeX and RIS files of every paper this list page shows (all its pages): the
+    API's export with the page's filters. Published papers only, whoever reads: none for a
+    moderator's view of other states."""
+    if context["status"] not in (None, PaperStatus.PUBLISHED):
+        return None
+    view = context["view"]
+    if view == "search":
+        if not context["q"]:
+            return None
+        params = [("q", context["q"])]
+    elif view == "day":
+        day = context["day"]
+        if day is None or day.date is None:
+            return None
+        params = [("digest", day.date.isoformat())]
+    else:
+        params = [("order", context["order"]), ("period", context["period"])]
+    params += [("tag", slug) for slug in tags]
+    export = reverse("api-paper-export")
+    return {fmt: f"{export}?{urlencode([('format', fmt), *params])}" for fmt in ("bibtex", "ris")}
+
+
 @anonymous_page_cache
 def feed(request: HttpRequest) -> HttpResponse:
     """The home page: hot, new or top papers, or one digest day, optionally by tags."""
@@ -232,6 +257,8 @@ def feed(request: HttpRequest) -> HttpResponse:
     context = _feed_context(request, tags=tags)
     if request.GET.get(PARTIAL_PARAM) == "items":
         return _list_response(request, "frontend/feed.html", context)
+    if context["view"] == "day":
+        context["cite_links"] = _cite_links(context, tags=tags)
     # The tag chips: this page's view with one tag chosen (the same for every reader).
     if context["view"] == "day":
         day = context["day"]
@@ -258,6 +285,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
+    context["cite_links"] = _cite_links(context, tags=[tag.slug])
     return _list_response(request, "frontend/tag.html", context)
 
 
@@ -266,6 +294,7 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
     context = _feed_context(request, tags=tags, q=q, search_page=True)
+    context["cite_links"] = _cite_links(context, tags=tags)
     return _list_response(request, "frontend/search.html", context)
 
 
@@ -274,7 +303,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
     paper = paper_detail(pk=pk, viewer=viewer)
     if paper is None:
-        raise PageNotFound("There is no such paper.")
+        raise PageNotFound(MSG_PAPER_NOT_FOUND)
     moderator = is_moderator(viewer)
     published = paper.status == PaperStatus.PUBLISHED
     thread = comment_views(
@@ -310,6 +339,19 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         "flag_reasons": FlagReason.choices,
     }
     return render(request, "frontend/paper.html", context)
+
+
+def paper_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A paper's citation as a file (cite.bib, cite.ris), for whoever may open the paper."""
+    paper = paper_citable(pk=pk, viewer=request.user)
+    if paper is None:
+        raise PageNotFound(MSG_PAPER_NOT_FOUND)
+    response = HttpResponse(
+        citations.citation(paper, fmt=fmt), content_type=citations.CONTENT_TYPES[fmt]
+    )
+    name = f"{citations.file_stem(paper)}.{citations.EXTENSIONS[fmt]}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:

@@ -10,6 +10,7 @@ CURATION_PATHS = {
     "/api/papers/": {"get", "post"},
     "/api/papers/export/": {"get"},
     "/api/papers/{id}/": {"get"},
+    "/api/papers/{id}/citation/": {"get"},
     "/api/papers/{id}/vote/": {"post", "delete"},
     "/api/papers/{id}/transition/": {"post"},
     "/api/papers/{id}/comments/": {"get", "post"},
@@ -47,6 +48,21 @@ def test_the_schema_validates_without_warnings(tmp_path):
         "page_size",
         "page",
     }
+    export = schema["paths"]["/api/papers/export/"]["get"]
+    formats = next(p for p in export["parameters"] if p["name"] == "format")["schema"]["enum"]
+    assert formats == ["csv", "jsonl", "bibtex", "ris"]
+    assert set(export["responses"]["200"]["content"]) == {
+        "text/csv",
+        "application/x-ndjson",
+        "application/x-bibtex",
+        "application/x-research-info-systems",
+    }
+    citation = schema["paths"]["/api/papers/{id}/citation/"]["get"]
+    assert set(citation["responses"]["200"]["content"]) == {
+        "application/x-bibtex",
+        "application/x-research-info-systems",
+    }
+    assert set(citation["responses"]) >= {"200", "400", "404"}
 
 
 def test_a_submission_is_named_as_a_paper_and_takes_no_other_field(tmp_path):

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from config.api.inputs import StrictInputSerializer
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
+from curation.citations import CONTENT_TYPES as CITATION_CONTENT_TYPES
 from curation.models import Comment, FlagReason, ModerationAction, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
@@ -29,7 +30,8 @@ from papers.parsing.normalize import normalize_arxiv_id
 MSG_NOT_AN_ARXIV_ID = "This is not an arXiv id or address."
 
 MATCH_CHOICES = ["any", "all"]
-EXPORT_FORMATS = ["csv", "jsonl"]
+CITATION_FORMATS = list(CITATION_CONTENT_TYPES)  # bibtex, ris
+EXPORT_FORMATS = ["csv", "jsonl", *CITATION_FORMATS]
 MODERATE_ACTIONS = ["hide", "restore", "dismiss_flags"]
 STATUS_CHOICES = [*PaperStatus.values, STATUS_ALL]
 
@@ -117,7 +119,16 @@ class PaperListInputSerializer(PaperFiltersInputSerializer, CursorInputSerialize
 
 class PaperExportInputSerializer(PaperFiltersInputSerializer):
     format = serializers.ChoiceField(
-        choices=EXPORT_FORMATS, required=False, default="csv", help_text="csv or jsonl."
+        choices=EXPORT_FORMATS,
+        required=False,
+        default="csv",
+        help_text="csv, jsonl, bibtex or ris.",
+    )
+
+
+class PaperCitationInputSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=CITATION_FORMATS, required=False, default="bibtex", help_text="bibtex or ris."
     )
 
 

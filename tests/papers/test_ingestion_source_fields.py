@@ -276,7 +276,7 @@ def test_a_bad_value_later_keeps_the_stored_one(ingest):
     assert source_of(Paper.objects.get()) == STORED
 
 
-def test_a_new_paper_is_inserted_with_them_in_one_bulk_insert(ingest):
+def test_new_papers_are_inserted_with_them_batch_by_batch(ingest):
     items = [full_item(f"Paper number {i}", upvotes=i, githubStars=i * 10) for i in range(30)]
     for item in items:
         item["paper"].pop("id")  # one arXiv id cannot be thirty papers'

@@ -78,6 +78,36 @@ def test_a_submission_is_named_as_a_paper_and_takes_no_other_field(tmp_path):
     assert "400" in schema["paths"]["/api/papers/"]["post"]["responses"]
 
 
+def test_papers_show_the_sources_figures_apart_from_ours(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(out))
+    schemas = yaml.safe_load(out.read_text())["components"]["schemas"]
+
+    source = schemas["PaperSourceOutput"]
+    assert set(source["properties"]) == {
+        "upvotes",
+        "comment_count",
+        "github_repo",
+        "github_stars",
+        "project_page",
+        "thumbnail_url",
+        "ai_summary",
+        "ai_keywords",
+        "organization",
+        "submitted_by",
+    }
+    assert set(source["required"]) == set(source["properties"])
+    assert source["properties"]["ai_keywords"]["type"] == "array"
+    nullable = {name for name, spec in source["properties"].items() if spec.get("nullable")}
+    assert nullable == set(source["properties"]) - {"ai_keywords"}
+    for paper in ("PaperDetailOutput", "PaperListItemOutput"):
+        assert schemas[paper]["properties"]["source"]["allOf"] == [
+            {"$ref": "#/components/schemas/PaperSourceOutput"}
+        ]
+        assert "source" in schemas[paper]["required"]
+        assert {"vote_count", "comment_count"} <= set(schemas[paper]["properties"])
+
+
 def test_the_docs_render(client):
     assert client.get("/api/docs/").status_code == 200
     response = client.get("/api/schema/")

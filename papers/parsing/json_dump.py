@@ -40,12 +40,19 @@ from .errors import (
     short,
     warning,
 )
+from .json_fields import source_fields
 from .limits import CHUNK_SIZE, MAX_ABSTRACT, MAX_AUTHOR_NAME, MAX_AUTHORS
 from .normalize import clean_text, normalize_arxiv_id
 
 MAX_ITEM = 10 << 20
 MAX_TITLE = 1000  # the width of Paper.title; a text dump's longest title line is the same
-MAX_COUNT = 2**31 - 1  # upvotes and comments go to PositiveIntegerField columns
+MAX_COUNT = 2**31 - 1  # the extras' counts (DigestEntry.metadata) fit an integer column
+# Python will not read an integer of more than 4,300 digits (sys.get_int_max_str_digits) and
+# json then raises a plain ValueError, which would end the whole dump on an internal error.
+# Such a number is read as this one instead: out of every bound, so it is left out with a
+# warning where a count was expected, and ignored elsewhere.
+_INT_DIGITS_MAX = 4300
+_HUGE = 10**_INT_DIGITS_MAX
 _WS_RE = re.compile(r"[ \t\r\n\ufeff]*")
 _MAX_KEYWORDS = 20
 _MAX_EXTRA_CHARS = 300
@@ -123,9 +130,15 @@ def _maybe_cut(err: json.JSONDecodeError, text: str) -> bool:
     return err.pos >= len(text) - 16 or err.msg.startswith("Unterminated string")
 
 
+def _parse_int(digits: str) -> int:
+    if len(digits) <= _INT_DIGITS_MAX:
+        return int(digits)
+    return -_HUGE if digits.startswith("-") else _HUGE
+
+
 def _items(buf: _Buffer) -> Iterator[tuple[int, dict]]:
     """(line of the item's first character, decoded item) for each item of the top array."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_parse_int)
     if buf.skip_ws() != "[":  # pragma: no cover - the sniffer saw "[" already
         raise buf.broken(buf.pos, "the file does not start with [")
     buf.pos += 1
@@ -280,6 +293,7 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
     if published is not None and published_on is None:
         warnings.append(warning(W_JSON_BAD_PUBLISHED, line))
     fields = {
+        **source_fields(item, paper, line, warnings),
         "digest_date": digest_date,
         "title": title,
         "abstract": abstract,
@@ -287,8 +301,6 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
         "authors": authors,
         "author_count": author_count,
         "published_on": published_on,
-        "upvotes": _int(paper.get("upvotes")),
-        "comments": _int(item.get("numComments")),
         "metadata": _extras(paper, item),
     }
     return fields, warnings

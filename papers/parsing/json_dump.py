@@ -233,13 +233,16 @@ def _extras(paper: dict, item: dict) -> dict:
 
 def _authors(value: object, line: int, warnings: list[ParseWarning]):
     """The author names (at most MAX_AUTHORS, each at most MAX_AUTHOR_NAME characters) and
-    how many the item lists; (), None when it has no list of authors."""
+    how many the item lists; (), None when it has no list of authors. An author the source
+    marks `"hidden": true` is counted but not named, as the source's page leaves the name
+    out; an empty name is not an author."""
     if not isinstance(value, list):
         return (), None
     names: list[str] = []
     count = 0
     cut = False
     for author in value:
+        hidden = isinstance(author, dict) and author.get("hidden") is True
         name = author.get("name") if isinstance(author, dict) else author
         if not isinstance(name, str):
             continue
@@ -247,6 +250,8 @@ def _authors(value: object, line: int, warnings: list[ParseWarning]):
         if not name:
             continue
         count += 1
+        if hidden:
+            continue
         if len(names) < MAX_AUTHORS:
             if len(name) > MAX_AUTHOR_NAME:
                 name = name[:MAX_AUTHOR_NAME].rstrip()

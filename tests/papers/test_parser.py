@@ -568,9 +568,9 @@ def test_json_fixture():
         "Code: https://github.com/example/romath"
     )
     assert romath.arxiv_id == "2409.11074"
-    # Hidden authors are kept (the flag is an author's choice to leave the paper off their own
-    # profile there); an empty name is not an author.
-    assert romath.authors == ("Ada Lovelace", "Alan Turing")
+    # A hidden author is counted, not named (the source's page leaves the name out); an
+    # empty name is not an author.
+    assert romath.authors == ("Ada Lovelace",)
     assert romath.author_count == 2
     assert romath.published_on == datetime.date(2024, 9, 17)
     assert (romath.upvotes, romath.comments) == (12, 2)

@@ -133,9 +133,14 @@ def filter_papers(
     tags: Sequence[str] = (),
     match_all_tags: bool = False,
     digest: datetime.date | None = None,
+    has_code: bool = False,
 ) -> QuerySet[Paper]:
     """Papers having any of the tag slugs (all of them with match_all_tags), and/or listed
-    on the digest day `digest`. EXISTS subqueries, so no duplicates and no DISTINCT."""
+    on the digest day `digest`, and/or with a code repository known (`has_code`: the
+    condition of the feeds' *_code_idx indexes, papers/models.py). EXISTS subqueries, so no
+    duplicates and no DISTINCT."""
+    if has_code:
+        papers = papers.filter(~Q(github_repo=""))
     slugs = [slug for slug in dict.fromkeys(tags) if slug]
     if slugs and match_all_tags:
         for slug in slugs:
@@ -287,13 +292,15 @@ def papers_list(
     status: str | None = None,
     search: str | None = None,
     arxiv_id: str | None = None,
+    has_code: bool = False,
     today: datetime.date | None = None,
     prefetch_tags: bool = True,
     every_match: bool = False,
 ) -> QuerySet[Paper]:
     """The paper list behind the API's GET /api/papers/ and the web feeds, in one call.
 
-    - arxiv_id: only the paper with this id (normalized: any form normalize_arxiv_id reads).
+    - arxiv_id: only the paper with this id (normalized: any form normalize_arxiv_id reads);
+      has_code: only papers with a code repository known.
 
     - order: "hot" | "new" | "top" (with `period`); ignored when `search` is given (results
       then come by relevance, `search_rank`).
@@ -319,7 +326,9 @@ def papers_list(
         papers = Paper.objects.all()
     else:
         papers = Paper.objects.filter(status=status)
-    papers = filter_papers(papers, tags=tags, match_all_tags=match_all_tags, digest=digest)
+    papers = filter_papers(
+        papers, tags=tags, match_all_tags=match_all_tags, digest=digest, has_code=has_code
+    )
     if arxiv_id is not None:
         papers = papers.filter(arxiv_id=normalize_arxiv_id(arxiv_id) or "")
     if search and search.strip():

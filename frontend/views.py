@@ -16,6 +16,7 @@ import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -123,6 +124,7 @@ def _feed_context(
     day_view = request.GET.get("view") == "day" or bool(request.GET.get("date"))
     date = _parse_date(request.GET.get("date"))
     cursor = request.GET.get(CURSOR_PARAM) or None
+    has_code = request.GET.get(HAS_CODE_PARAM) in HAS_CODE_ON
     reader = CardReader(
         member=is_member(viewer),
         moderator=moderator,
@@ -141,6 +143,8 @@ def _feed_context(
         "selected_tags": tags,
         "day": None,
         "moderator": moderator,
+        "has_code": has_code,
+        "has_code_url": _has_code_url(request, on=not has_code),
     }
 
     if q or search_page:
@@ -153,7 +157,9 @@ def _feed_context(
             except ValueError:
                 raise PageBadRequest("The page number is a whole number.") from None
             offset = (number - 1) * PAGE_SIZE
-            papers = papers_list(viewer=viewer, tags=tags, search=q, prefetch_tags=False)
+            papers = papers_list(
+                viewer=viewer, tags=tags, search=q, has_code=has_code, prefetch_tags=False
+            )
             end = min(offset + PAGE_SIZE, SEARCH_RANKED_MATCHES)
             rows = list(papers[offset : end + 1]) if offset < end else []
             if len(rows) > end - offset and end < SEARCH_RANKED_MATCHES:
@@ -179,7 +185,7 @@ def _feed_context(
                 page = paging.KeysetPage(rows=[], next_cursor=None)
             else:
                 page = paging.day_page(
-                    filter_papers(day.papers, tags=tags),
+                    filter_papers(day.papers, tags=tags, has_code=has_code),
                     date=day.date,
                     page_size=PAGE_SIZE,
                     cursor=cursor,
@@ -191,6 +197,7 @@ def _feed_context(
                 period=period,
                 tags=tags,
                 status=status,
+                has_code=has_code,
                 prefetch_tags=False,
             )
             context.update(view="feed")
@@ -210,6 +217,21 @@ def _feed_context(
     next_url = _page_url(request, **{CURSOR_PARAM: page.next_cursor}) if page.next_cursor else None
     context.update(papers=page.rows, cards=paper_cards(page.rows, reader=reader), next_url=next_url)
     return context
+
+
+HAS_CODE_PARAM = "has_code"
+HAS_CODE_ON = ("1", "true", "on")
+
+
+def _has_code_url(request: HttpRequest, *, on: bool) -> str:
+    """This list from its first page, with the "has code" filter on or off."""
+    query = request.GET.copy()
+    for name in (PARTIAL_PARAM, CURSOR_PARAM, PAGE_PARAM, HAS_CODE_PARAM):
+        query.pop(name, None)
+    if on:
+        query[HAS_CODE_PARAM] = "1"
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
 
 
 def _top_hint(request: HttpRequest, *, tags: list[str], status: str | None, period: str):
@@ -243,6 +265,8 @@ def _cite_links(context: dict, *, tags: list[str]) -> dict[str, str] | None:
     else:
         params = [("order", context["order"]), ("period", context["period"])]
     params += [("tag", slug) for slug in tags]
+    if context["has_code"]:
+        params.append((HAS_CODE_PARAM, "true"))
     export = reverse("api-paper-export")
     return {fmt: f"{export}?{urlencode([('format', fmt), *params])}" for fmt in ("bibtex", "ris")}
 
@@ -337,6 +361,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
             (state, PaperStatus(state).label) for state in allowed_targets(paper.status)
         ],
         "flag_reasons": FlagReason.choices,
+        "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
     }
     return render(request, "frontend/paper.html", context)
 

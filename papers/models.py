@@ -61,6 +61,8 @@ class Paper(models.Model):
     title_key = models.CharField(max_length=1000)
     abstract = models.TextField(blank=True)
     arxiv_id = models.CharField(max_length=64, null=True, blank=True)
+    # Kept apart from the id (which is without it): the latest version seen, when one was.
+    arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
     authors = models.JSONField(default=list, blank=True)
     author_count = models.PositiveIntegerField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
@@ -174,6 +176,23 @@ class Paper(models.Model):
                 fields=["-vote_count", "-id"],
                 name="paper_top_idx",
                 condition=Q(status="published"),
+            ),
+            # The same three over the published papers with code (the "has code" filter), so
+            # that feed reads a page of rows however few papers have code.
+            models.Index(
+                fields=["-hot_score", "-id"],
+                name="paper_hot_code_idx",
+                condition=Q(status="published") & ~Q(github_repo=""),
+            ),
+            models.Index(
+                fields=["-first_digest_on", "-id"],
+                name="paper_new_code_idx",
+                condition=Q(status="published") & ~Q(github_repo=""),
+            ),
+            models.Index(
+                fields=["-vote_count", "-id"],
+                name="paper_top_code_idx",
+                condition=Q(status="published") & ~Q(github_repo=""),
             ),
         ]
 

@@ -98,6 +98,10 @@ class PaperFiltersInputSerializer(serializers.Serializer):
         "hep-th/9901001.",
     )
 
+    has_code = serializers.BooleanField(
+        required=False, default=False, help_text="Only papers with a code repository known."
+    )
+
     def validate_arxiv_id(self, value: str) -> str:
         arxiv_id = normalize_arxiv_id(value)
         if arxiv_id is None:
@@ -452,6 +456,9 @@ class PaperListItemOutputSerializer(_PaperOutputBase):
 
 class PaperDetailOutputSerializer(_PaperOutputBase):
     abstract = serializers.CharField()
+    arxiv_version = serializers.IntegerField(
+        allow_null=True, help_text="The latest arXiv version seen (arxiv_id is without it)."
+    )
     author_count = serializers.IntegerField(allow_null=True)
     submitted_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

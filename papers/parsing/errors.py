@@ -164,6 +164,7 @@ class ParsedEntry:
     title: str
     abstract: str
     arxiv_id: str | None = None
+    arxiv_version: int | None = None  # the version the id was given with, if any
     authors: tuple[str, ...] = ()
     author_count: int | None = None
     published_on: datetime.date | None = None

@@ -42,7 +42,7 @@ from .errors import (
 )
 from .json_fields import source_fields
 from .limits import CHUNK_SIZE, MAX_ABSTRACT, MAX_AUTHOR_NAME, MAX_AUTHORS
-from .normalize import clean_text, normalize_arxiv_id
+from .normalize import arxiv_id_parts, clean_text
 
 MAX_ITEM = 10 << 20
 MAX_TITLE = 1000  # the width of Paper.title; a text dump's longest title line is the same
@@ -291,7 +291,7 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
     if len(abstract) > MAX_ABSTRACT:
         abstract = abstract[:MAX_ABSTRACT].rstrip()
         warnings.append(warning(W_ABSTRACT_TOO_LONG, line, title=short(title), limit=MAX_ABSTRACT))
-    arxiv_id = paper.get("id")
+    arxiv_parts = arxiv_id_parts(paper["id"]) if isinstance(paper.get("id"), str) else None
     authors, author_count = _authors(paper.get("authors"), line, warnings)
     published = paper.get("publishedAt")
     published_on = _date_of(published)
@@ -302,7 +302,8 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
         "digest_date": digest_date,
         "title": title,
         "abstract": abstract,
-        "arxiv_id": normalize_arxiv_id(arxiv_id) if isinstance(arxiv_id, str) else None,
+        "arxiv_id": arxiv_parts[0] if arxiv_parts else None,
+        "arxiv_version": arxiv_parts[1] if arxiv_parts else None,
         "authors": authors,
         "author_count": author_count,
         "published_on": published_on,

@@ -66,6 +66,7 @@ LATEST_FIELDS = {
 PAPER_FILL_FIELDS = (
     "abstract",
     "arxiv_id",
+    "arxiv_version",
     "authors",
     "author_count",
     "published_on",
@@ -184,6 +185,12 @@ class IngestionWriter:
             paper.abstract = entry.abstract
         if not paper.arxiv_id and entry.arxiv_id:
             paper.arxiv_id = entry.arxiv_id
+        if (
+            entry.arxiv_version is not None
+            and paper.arxiv_id == entry.arxiv_id
+            and (paper.arxiv_version or 0) < entry.arxiv_version
+        ):
+            paper.arxiv_version = entry.arxiv_version  # the latest version seen
         if not paper.authors and entry.authors:
             paper.authors = list(entry.authors)
         if paper.author_count is None and entry.author_count is not None:
@@ -214,6 +221,7 @@ class IngestionWriter:
             for new_paper in new:
                 if new_paper.arxiv_id in taken:
                     new_paper.arxiv_id = None
+                    new_paper.arxiv_version = None
             now = timezone.now()
             values = operator.attrgetter(*_NEW_PAPER_COLUMNS)
             ids = bulk_insert(
@@ -244,6 +252,7 @@ class IngestionWriter:
                 for paper in arxiv_filled:
                     if paper.arxiv_id in taken:
                         paper.arxiv_id = None
+                        paper.arxiv_version = None
             now = timezone.now()
             for paper in changed:
                 paper.updated_at = now  # bulk_update does not apply auto_now
@@ -348,6 +357,7 @@ class _NewPaper:
         self.status = status
         self.abstract = ""
         self.arxiv_id: str | None = None
+        self.arxiv_version: int | None = None
         self.authors: list[str] = []
         self.author_count: int | None = None
         self.published_on: datetime.date | None = None

@@ -44,6 +44,15 @@ COLUMNS = [
     "vote_count",
     "comment_count",
     "tags",
+    # What the source says of it, apart from the team's own figures.
+    "arxiv_version",
+    "source_upvotes",
+    "source_comment_count",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "organization",
+    "ai_keywords",
 ]
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -78,6 +87,14 @@ def paper_row(paper, request) -> dict:
         "comment_count": paper.comment_count,
         # .all() reads the tags prefetched for the chunk (selectors.with_tags).
         "tags": [pt.tag.slug for pt in paper.paper_tags.all()],
+        "arxiv_version": paper.arxiv_version,
+        "source_upvotes": paper.upvotes,
+        "source_comment_count": paper.source_comment_count,
+        "github_repo": paper.github_repo or None,
+        "github_stars": paper.github_stars,
+        "project_page": paper.project_page or None,
+        "organization": paper.organization or None,
+        "ai_keywords": list(paper.ai_keywords or []),
     }
 
 

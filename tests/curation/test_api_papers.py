@@ -473,11 +473,20 @@ def test_csv_export_streams_a_header_and_one_row_per_paper():
         "vote_count",
         "comment_count",
         "tags",
+        "arxiv_version",
+        "source_upvotes",
+        "source_comment_count",
+        "github_repo",
+        "github_stars",
+        "project_page",
+        "organization",
+        "ai_keywords",
     ]
     by_id = {int(row["id"]): row for row in rows}
     assert set(by_id) == {p.pk for p in papers}
     assert by_id[papers[0].pk]["title"] == "<script>alert(1)</script>"
     assert by_id[papers[0].pk]["tags"] == "vision"
+    assert by_id[papers[0].pk]["github_repo"] == ""  # none known
     assert by_id[papers[0].pk]["authors"] == "Ada; Bob"
     # A formula is not a formula any more.
     assert by_id[papers[2].pk]["title"] == '\'=HYPERLINK("http://evil")'

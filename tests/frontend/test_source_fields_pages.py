@@ -15,6 +15,8 @@ from tests.factories import (
     PaperTagFactory,
     TagFactory,
 )
+from tests.frontend.conftest import CHROMIUM
+from tests.frontend.test_browser import expect, page, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +124,54 @@ def test_thumbnails_on_show_and_the_policy_follows(settings, papers):
     response = Client().get(reverse("paper", args=[papers["coded"].pk]))
     assert f'<img class="thumb" src="{THUMB}"' in response.content.decode()
     assert "img-src 'self' data: https:;" in response["Content-Security-Policy"]
+
+
+def test_the_exports_carry_the_sources_fields(papers):
+    import csv
+    import io
+    import json
+
+    api = APIClient()
+    lines = b"".join(
+        api.get("/api/papers/export/", {"format": "jsonl", "has_code": "true"}).streaming_content
+    )
+    (row,) = [json.loads(line) for line in lines.splitlines()]
+    assert (row["github_repo"], row["github_stars"], row["source_upvotes"]) == (REPO, 1234, 12)
+    assert (row["arxiv_version"], row["ai_keywords"]) == (3, ["vision", "code"])
+    text = b"".join(api.get("/api/papers/export/", {"format": "csv"}).streaming_content).decode()
+    by_title = {r["title"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert by_title["Coded vision paper"]["project_page"] == "https://coded.example.org/"
+    assert by_title["Plain vision paper"]["github_repo"] == ""
+
+
+# --- In the browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
+@pytest.mark.django_db(transaction=True)
+def test_a_cards_links_and_the_has_code_chip_in_the_browser(page, papers):  # noqa: F811
+    page.goto("/?order=new")
+    card = page.locator("article.paper", has_text="Coded vision paper")
+    expect()(card.get_by_role("link", name="arXiv", exact=True)).to_have_attribute(
+        "href", "https://arxiv.org/abs/2409.11074"
+    )
+    expect()(card.get_by_role("link", name="PDF", exact=True)).to_have_attribute(
+        "href", "https://arxiv.org/pdf/2409.11074"
+    )
+    expect()(card.get_by_role("link", name="Code", exact=True)).to_have_attribute("href", REPO)
+    expect()(card.locator(".stars")).to_have_text("★ 1234")
+    expect()(card.get_by_role("link", name="Project page")).to_be_visible()
+    expect()(card.locator(".source-upvotes")).to_have_text("12 upvotes on Hugging Face")
+    expect()(page.locator("article.paper")).to_have_count(2)
+    # The chip, from the keyboard, at a phone's width.
+    page.set_viewport_size({"width": 375, "height": 812})
+    chip = page.get_by_role("link", name="Has code (show only papers with code)")
+    chip.focus()
+    chip.press("Enter")
+    page.wait_for_url("**has_code=1**")
+    expect()(page.locator("article.paper")).to_have_count(1)
+    expect()(page.get_by_role("link", name="New", exact=True)).to_have_attribute(
+        "href", "/?order=new&has_code=1"
+    )
+    screenshot(page, "feed-has-code")

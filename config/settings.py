@@ -27,6 +27,11 @@ EMBEDDED = not _database_url and not _broker
 DEBUG = env.bool("DEBUG", default=EMBEDDED)
 
 _DEV_SECRET_KEY = "django-insecure-paperboard-development-only"
+# Thumbnails of papers live on the source's servers: off, no page makes a reader's browser ask
+# a third party for anything (the Content-Security-Policy allows images from this site only);
+# on, the paper page shows them and the policy allows https images (frontend.middleware).
+SHOW_SOURCE_THUMBNAILS = env.bool("SHOW_SOURCE_THUMBNAILS", default=False)
+
 MSG_SECRET_KEY = (
     "SECRET_KEY must be set to a random string of at least 50 characters when DEBUG is off."
 )

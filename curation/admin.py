@@ -21,7 +21,7 @@ from curation.admin_actions import (
 )
 from curation.models import Comment, CommentFlag, ModerationEvent, PaperTag, Tag
 from curation.services import paper_edit, paper_tag_remove, papers_delete
-from papers.admin import PaperAdmin
+from papers.admin import PAPER_SOURCE_FIELDS, PaperAdmin
 from papers.models import Paper
 from papers.services import EDITABLE_FIELDS, paper_changes_clean
 
@@ -61,10 +61,9 @@ class ModeratedPaperAdmin(PaperAdmin):
     action_form = PaperModerationActionForm
     actions = PAPER_MODERATION_ACTIONS
     list_display = [*PaperAdmin.list_display, "vote_count", "comment_count"]
-    readonly_fields = [
+    curation_fields = (
         "status",
         "first_digest_on",
-        "upvotes",
         "vote_count",
         "comment_count",
         "hot_score",
@@ -73,8 +72,21 @@ class ModeratedPaperAdmin(PaperAdmin):
         "search_index",  # PaperAdmin's: indexed, waiting, or why it cannot be
         "created_at",
         "updated_at",
+    )
+    readonly_fields = [*curation_fields, *PAPER_SOURCE_FIELDS]
+    fieldsets = [
+        (None, {"fields": [*EDITABLE_FIELDS, "reason"]}),
+        ("Here", {"fields": curation_fields}),
+        (
+            "At the source",
+            {
+                "fields": PAPER_SOURCE_FIELDS,
+                "description": "What the source of the digests says of the paper, as the "
+                "dumps gave it; its counts are the latest dump's figures. Not this site's "
+                "votes and comments, and not edited here.",
+            },
+        ),
     ]
-    fields = [*EDITABLE_FIELDS, "reason", *readonly_fields]
 
     def has_add_permission(self, request):
         return False  # papers come from dumps and members' submissions

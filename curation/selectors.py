@@ -133,9 +133,14 @@ def filter_papers(
     tags: Sequence[str] = (),
     match_all_tags: bool = False,
     digest: datetime.date | None = None,
+    has_code: bool = False,
 ) -> QuerySet[Paper]:
     """Papers having any of the tag slugs (all of them with match_all_tags), and/or listed
-    on the digest day `digest`. EXISTS subqueries, so no duplicates and no DISTINCT."""
+    on the digest day `digest`, and/or with a code repository known (`has_code`: the
+    condition of the feeds' *_code_idx indexes, papers/models.py). EXISTS subqueries, so no
+    duplicates and no DISTINCT."""
+    if has_code:
+        papers = papers.filter(~Q(github_repo=""))
     slugs = [slug for slug in dict.fromkeys(tags) if slug]
     if slugs and match_all_tags:
         for slug in slugs:
@@ -287,12 +292,15 @@ def papers_list(
     status: str | None = None,
     search: str | None = None,
     arxiv_id: str | None = None,
+    has_code: bool = False,
     today: datetime.date | None = None,
     prefetch_tags: bool = True,
+    every_match: bool = False,
 ) -> QuerySet[Paper]:
     """The paper list behind the API's GET /api/papers/ and the web feeds, in one call.
 
-    - arxiv_id: only the paper with this id (normalized: any form normalize_arxiv_id reads).
+    - arxiv_id: only the paper with this id (normalized: any form normalize_arxiv_id reads);
+      has_code: only papers with a code repository known.
 
     - order: "hot" | "new" | "top" (with `period`); ignored when `search` is given (results
       then come by relevance, `search_rank`).
@@ -302,6 +310,8 @@ def papers_list(
     Rows carry `viewer_voted` and prefetched tags (two queries per page in all). With
     prefetch_tags=False the tags are left out: call attach_tag_briefs on the page (the API's
     lists, which show only each tag's slug and name).
+    every_match: exports, which read every row: a search ranks all its matches (see
+    papers_search's `rank_cap`; pages stop at SEARCH_RANKED_MATCHES anyway).
     """
     if order not in FEED_ORDERINGS:
         raise DomainError(MSG_UNKNOWN_ORDER, code="invalid")
@@ -316,11 +326,14 @@ def papers_list(
         papers = Paper.objects.all()
     else:
         papers = Paper.objects.filter(status=status)
-    papers = filter_papers(papers, tags=tags, match_all_tags=match_all_tags, digest=digest)
+    papers = filter_papers(
+        papers, tags=tags, match_all_tags=match_all_tags, digest=digest, has_code=has_code
+    )
     if arxiv_id is not None:
         papers = papers.filter(arxiv_id=normalize_arxiv_id(arxiv_id) or "")
     if search and search.strip():
-        papers = papers_search(search, papers=papers)
+        rank_cap = None if every_match else SEARCH_RANKED_MATCHES
+        papers = papers_search(search, papers=papers, rank_cap=rank_cap)
     elif order == "hot":
         papers = feed_hot(papers)
     elif order == "new":
@@ -329,6 +342,35 @@ def papers_list(
         papers = feed_top(period, papers=papers, today=today)
     papers = with_viewer_vote(papers, viewer)
     return with_tags(papers) if prefetch_tags else papers
+
+
+# --- Citations ---------------------------------------------------------------------------
+
+# What a citation shows (curation.citations.Citable): the only columns its reads load.
+CITATION_FIELDS = (
+    "id",
+    "title",
+    "abstract",
+    "arxiv_id",
+    "authors",
+    "author_count",
+    "published_on",
+    "first_digest_on",
+)
+
+
+def papers_citable(*, viewer=None, **filters) -> QuerySet[Paper]:
+    """The papers of papers_list(viewer=..., **filters), in its order, for citations: every
+    match of a search (every_match), no tags, only CITATION_FIELDS. Read it with
+    .iterator(): an export streams whatever the number of rows."""
+    papers = papers_list(viewer=viewer, prefetch_tags=False, every_match=True, **filters)
+    return papers.only(*CITATION_FIELDS)
+
+
+def paper_citable(*, pk: int, viewer=None) -> Paper | None:
+    """One paper's citation columns (CITATION_FIELDS), or None if `viewer` may not see it
+    (papers_visible_to)."""
+    return papers_visible_to(viewer).filter(pk=pk).only(*CITATION_FIELDS).first()
 
 
 # --- Search ------------------------------------------------------------------------------
@@ -358,7 +400,12 @@ def _websearch_q(parsed: Query) -> Q:
     return either
 
 
-def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> QuerySet[Paper]:
+def papers_search(
+    query: str,
+    *,
+    papers: QuerySet[Paper] | None = None,
+    rank_cap: int | None = SEARCH_RANKED_MATCHES,
+) -> QuerySet[Paper]:
     """Papers matching `query` in title or abstract, best first, annotated `search_rank`
     (higher is better).
 
@@ -373,10 +420,11 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
       tie-breaker (one would make PostgreSQL sort every match): papers of equal rank come in
       the index's order, which is stable while the papers do not change.
     - Without it (GIN), ranking reads each match's vector (about 5 µs a row), so at most
-      SEARCH_RANKED_MATCHES + 1 matches are ranked: beyond the cap, the first matches the
-      index scan yields (in table order, not by relevance) are ranked and the others left out,
-      a bound on the cost of a query that matches almost everything. Any query with fewer
-      matches, the usual case, is ranked whole.
+      `rank_cap` + 1 matches are ranked (SEARCH_RANKED_MATCHES): beyond the cap, the first
+      matches the index scan yields (in table order, not by relevance) are ranked and the
+      others left out, a bound on the cost of a query that matches almost everything. Any
+      query with fewer matches, the usual case, is ranked whole. rank_cap=None ranks every
+      match: the exports, which read them all anyway.
 
     Elsewhere (SQLite): the same syntax read by curation.search_syntax, each word or phrase
     a case-insensitive substring of the title or the abstract (so `model` also finds
@@ -399,12 +447,11 @@ def papers_search(query: str, *, papers: QuerySet[Paper] | None = None) -> Query
                     Value(1.0) / F("search_distance"), output_field=FloatField()
                 ),
             ).order_by("search_distance")
-        ranked = matches.order_by().values("pk")[: SEARCH_RANKED_MATCHES + 1]
-        return (
-            papers.filter(pk__in=ranked)
-            .annotate(search_rank=SearchRank(F("search__search_vector"), tsquery))
-            .order_by("-search_rank", "-id")
-        )
+        if rank_cap is not None:
+            matches = papers.filter(pk__in=matches.order_by().values("pk")[: rank_cap + 1])
+        return matches.annotate(
+            search_rank=SearchRank(F("search__search_vector"), tsquery)
+        ).order_by("-search_rank", "-id")
     parsed = parse_websearch(query)
     if not parsed:
         return papers.none()

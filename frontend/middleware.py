@@ -26,19 +26,24 @@ def _header(policy: dict[str, str]) -> str:
     return "; ".join(f"{name} {value}" for name, value in policy.items())
 
 
-STRICT = _header(POLICY)
-ADMIN = _header({**POLICY, **ADMIN_OVERRIDES})
+# With SHOW_SOURCE_THUMBNAILS on, the papers' thumbnails come from the source's servers.
+THUMBNAILS_OVERRIDES = {"img-src": "'self' data: https:"}
 
 
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
+        from django.conf import settings
+
         self.get_response = get_response
+        extra = THUMBNAILS_OVERRIDES if settings.SHOW_SOURCE_THUMBNAILS else {}
+        self.strict = _header({**POLICY, **extra})
+        self.admin = _header({**POLICY, **ADMIN_OVERRIDES, **extra})
 
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" in response:
             return response
         response["Content-Security-Policy"] = (
-            ADMIN if request.path.startswith("/admin/") else STRICT
+            self.admin if request.path.startswith("/admin/") else self.strict
         )
         return response

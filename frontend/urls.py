@@ -5,6 +5,13 @@ from frontend import form_pages, session_pages, views
 urlpatterns = [
     path("", views.feed, name="home"),
     path("papers/<int:pk>/", views.paper_page, name="paper"),
+    path(
+        "papers/<int:pk>/cite.bib",
+        views.paper_citation,
+        {"fmt": "bibtex"},
+        name="paper-cite-bibtex",
+    ),
+    path("papers/<int:pk>/cite.ris", views.paper_citation, {"fmt": "ris"}, name="paper-cite-ris"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("search/", views.search, name="search"),
     path("signup/", views.signup, name="signup"),

@@ -16,6 +16,7 @@ import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,7 +30,7 @@ from accounts.roles import is_admin, is_member, is_moderator
 from accounts.services import api_token_get, user_signup
 from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
-from curation import paging
+from curation import citations, paging
 from curation.models import FlagReason, ModerationAction, Tag, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
@@ -43,6 +44,7 @@ from curation.selectors import (
     member_activity,
     moderation_log,
     moderation_queue,
+    paper_citable,
     paper_detail,
     papers_for_digest_day,
     papers_list,
@@ -79,6 +81,7 @@ PARTIAL_PARAM = "partial"
 PAGE_PARAM = "page"
 
 MSG_MODERATORS_ONLY = "Only moderators can see this page."
+MSG_PAPER_NOT_FOUND = "There is no such paper."
 MSG_ADMINS_ONLY = "Only admins can upload dumps."
 
 
@@ -122,6 +125,7 @@ def _feed_context(
     day_view = request.GET.get("view") == "day" or bool(request.GET.get("date"))
     date = _parse_date(request.GET.get("date"))
     cursor = request.GET.get(CURSOR_PARAM) or None
+    has_code = request.GET.get(HAS_CODE_PARAM) in HAS_CODE_ON
     reader = CardReader(
         member=is_member(viewer),
         moderator=moderator,
@@ -140,6 +144,8 @@ def _feed_context(
         "selected_tags": tags,
         "day": None,
         "moderator": moderator,
+        "has_code": has_code,
+        "has_code_url": _has_code_url(request, on=not has_code),
     }
 
     if q or search_page:
@@ -152,7 +158,9 @@ def _feed_context(
             except ValueError:
                 raise PageBadRequest("The page number is a whole number.") from None
             offset = (number - 1) * PAGE_SIZE
-            papers = papers_list(viewer=viewer, tags=tags, search=q, prefetch_tags=False)
+            papers = papers_list(
+                viewer=viewer, tags=tags, search=q, has_code=has_code, prefetch_tags=False
+            )
             end = min(offset + PAGE_SIZE, SEARCH_RANKED_MATCHES)
             rows = list(papers[offset : end + 1]) if offset < end else []
             if len(rows) > end - offset and end < SEARCH_RANKED_MATCHES:
@@ -178,7 +186,7 @@ def _feed_context(
                 page = paging.KeysetPage(rows=[], next_cursor=None)
             else:
                 page = paging.day_page(
-                    filter_papers(day.papers, tags=tags),
+                    filter_papers(day.papers, tags=tags, has_code=has_code),
                     date=day.date,
                     page_size=PAGE_SIZE,
                     cursor=cursor,
@@ -190,6 +198,7 @@ def _feed_context(
                 period=period,
                 tags=tags,
                 status=status,
+                has_code=has_code,
                 prefetch_tags=False,
             )
             context.update(view="feed")
@@ -211,6 +220,21 @@ def _feed_context(
     return context
 
 
+HAS_CODE_PARAM = "has_code"
+HAS_CODE_ON = ("1", "true", "on")
+
+
+def _has_code_url(request: HttpRequest, *, on: bool) -> str:
+    """This list from its first page, with the "has code" filter on or off."""
+    query = request.GET.copy()
+    for name in (PARTIAL_PARAM, CURSOR_PARAM, PAGE_PARAM, HAS_CODE_PARAM):
+        query.pop(name, None)
+    if on:
+        query[HAS_CODE_PARAM] = "1"
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
 def _top_hint(request: HttpRequest, *, tags: list[str], status: str | None, period: str):
     """What an empty top feed says: the shortest period that has papers, and its address."""
     suggested = top_period_with_papers(viewer=request.user, tags=tags, status=status)
@@ -223,6 +247,31 @@ def _top_hint(request: HttpRequest, *, tags: list[str], status: str | None, peri
     }
 
 
+def _cite_links(context: dict, *, tags: list[str]) -> dict[str, str] | None:
+    """The BibTeX and RIS files of every paper this list page shows (all its pages): the
+    API's export with the page's filters. Published papers only, whoever reads: none for a
+    moderator's view of other states."""
+    if context["status"] not in (None, PaperStatus.PUBLISHED):
+        return None
+    view = context["view"]
+    if view == "search":
+        if not context["q"]:
+            return None
+        params = [("q", context["q"])]
+    elif view == "day":
+        day = context["day"]
+        if day is None or day.date is None:
+            return None
+        params = [("digest", day.date.isoformat())]
+    else:
+        params = [("order", context["order"]), ("period", context["period"])]
+    params += [("tag", slug) for slug in tags]
+    if context["has_code"]:
+        params.append((HAS_CODE_PARAM, "true"))
+    export = reverse("api-paper-export")
+    return {fmt: f"{export}?{urlencode([('format', fmt), *params])}" for fmt in ("bibtex", "ris")}
+
+
 @anonymous_page_cache
 def feed(request: HttpRequest) -> HttpResponse:
     """The home page: hot, new or top papers, or one digest day, optionally by tags."""
@@ -233,6 +282,8 @@ def feed(request: HttpRequest) -> HttpResponse:
     context = _feed_context(request, tags=tags)
     if request.GET.get(PARTIAL_PARAM) == "items":
         return _list_response(request, "frontend/feed.html", context)
+    if context["view"] == "day":
+        context["cite_links"] = _cite_links(context, tags=tags)
     # The tag chips: this page's view with one tag chosen (the same for every reader).
     if context["view"] == "day":
         day = context["day"]
@@ -259,6 +310,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
+    context["cite_links"] = _cite_links(context, tags=[tag.slug])
     return _list_response(request, "frontend/tag.html", context)
 
 
@@ -267,6 +319,7 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
     context = _feed_context(request, tags=tags, q=q, search_page=True)
+    context["cite_links"] = _cite_links(context, tags=tags)
     return _list_response(request, "frontend/search.html", context)
 
 
@@ -275,7 +328,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
     paper = paper_detail(pk=pk, viewer=viewer)
     if paper is None:
-        raise PageNotFound("There is no such paper.")
+        raise PageNotFound(MSG_PAPER_NOT_FOUND)
     moderator = is_moderator(viewer)
     published = paper.status == PaperStatus.PUBLISHED
     thread = comment_views(
@@ -309,9 +362,23 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
             (state, PaperStatus(state).label) for state in allowed_targets(paper.status)
         ],
         "flag_reasons": FlagReason.choices,
+        "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
         **paper_sessions_context(paper=paper, viewer=viewer),
     }
     return render(request, "frontend/paper.html", context)
+
+
+def paper_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A paper's citation as a file (cite.bib, cite.ris), for whoever may open the paper."""
+    paper = paper_citable(pk=pk, viewer=request.user)
+    if paper is None:
+        raise PageNotFound(MSG_PAPER_NOT_FOUND)
+    response = HttpResponse(
+        citations.citation(paper, fmt=fmt), content_type=citations.CONTENT_TYPES[fmt]
+    )
+    name = f"{citations.file_stem(paper)}.{citations.EXTENSIONS[fmt]}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:

@@ -44,6 +44,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+# What the source says of a paper, as ingestion keeps it: shown on its page, never edited.
+PAPER_SOURCE_FIELDS = (
+    "upvotes",
+    "source_comment_count",
+    "github_stars",
+    "github_repo",
+    "project_page",
+    "thumbnail_url",
+    "ai_summary",
+    "ai_keywords",
+    "organization",
+    "source_submitted_by",
+)
+
+
 class SearchIndexFilter(admin.SimpleListFilter):
     title = "search index"
     parameter_name = "search_index"

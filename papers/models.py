@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Greatest, Log
 
+from papers.parsing.limits import MAX_SOURCE_NAME, MAX_URL
+
 # --- Ranking (the "hot" feed) -------------------------------------------------------------
 # hot_score = log10(max(vote_count + HOT_COMMENT_WEIGHT * comment_count, 1))
 #             + days_since_epoch(first_digest_on) / HOT_DAYS_PER_DECADE
@@ -59,6 +61,8 @@ class Paper(models.Model):
     title_key = models.CharField(max_length=1000)
     abstract = models.TextField(blank=True)
     arxiv_id = models.CharField(max_length=64, null=True, blank=True)
+    # Kept apart from the id (which is without it): the latest version seen, when one was.
+    arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
     authors = models.JSONField(default=list, blank=True)
     author_count = models.PositiveIntegerField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
@@ -66,7 +70,53 @@ class Paper(models.Model):
         null=True, blank=True, help_text="The earliest digest day that listed it."
     )
     upvotes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Upvotes as last seen in a dump."
+        null=True, blank=True, help_text="Upvotes at the source, as last seen in a dump."
+    )
+    # What the source (the Hugging Face daily papers JSON) says of the paper, apart from the
+    # team's own votes and comments (vote_count, comment_count below). Ingestion fills these
+    # in like the fields above; its three counts, which change over time, take the latest
+    # dump's figure (papers.services.ingestion). Bounded by papers.parsing.limits. They have
+    # database defaults: COPY may insert papers without naming them (bench/seed_api.py).
+    source_comment_count = models.PositiveIntegerField(
+        "comments at the source",
+        null=True,
+        blank=True,
+        help_text="Comments at the source, as last seen in a dump.",
+    )
+    github_repo = models.URLField(
+        "GitHub repository", max_length=MAX_URL, blank=True, default="", db_default=""
+    )
+    github_stars = models.PositiveIntegerField(
+        "GitHub stars", null=True, blank=True, help_text="GitHub stars, as last seen in a dump."
+    )
+    project_page = models.URLField(max_length=MAX_URL, blank=True, default="", db_default="")
+    thumbnail_url = models.URLField(
+        "thumbnail", max_length=MAX_URL, blank=True, default="", db_default=""
+    )
+    ai_summary = models.TextField(
+        "AI summary",
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The source's AI-written summary.",
+    )
+    ai_keywords = models.JSONField(
+        "AI keywords",
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text="The source's AI-chosen keywords.",
+    )
+    organization = models.CharField(
+        max_length=MAX_SOURCE_NAME, blank=True, default="", db_default=""
+    )
+    source_submitted_by = models.CharField(
+        "submitted at the source by",
+        max_length=MAX_SOURCE_NAME,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="A user name at the source, not a member here.",
     )
     status = models.CharField(
         max_length=16, choices=PaperStatus.choices, default=PaperStatus.PENDING
@@ -126,6 +176,23 @@ class Paper(models.Model):
                 fields=["-vote_count", "-id"],
                 name="paper_top_idx",
                 condition=Q(status="published"),
+            ),
+            # The same three over the published papers with code (the "has code" filter), so
+            # that feed reads a page of rows however few papers have code.
+            models.Index(
+                fields=["-hot_score", "-id"],
+                name="paper_hot_code_idx",
+                condition=Q(status="published") & ~Q(github_repo=""),
+            ),
+            models.Index(
+                fields=["-first_digest_on", "-id"],
+                name="paper_new_code_idx",
+                condition=Q(status="published") & ~Q(github_repo=""),
+            ),
+            models.Index(
+                fields=["-vote_count", "-id"],
+                name="paper_top_code_idx",
+                condition=Q(status="published") & ~Q(github_repo=""),
             ),
         ]
 

@@ -10,6 +10,7 @@ CURATION_PATHS = {
     "/api/papers/": {"get", "post"},
     "/api/papers/export/": {"get"},
     "/api/papers/{id}/": {"get"},
+    "/api/papers/{id}/citation/": {"get"},
     "/api/papers/{id}/vote/": {"post", "delete"},
     "/api/papers/{id}/transition/": {"post"},
     "/api/papers/{id}/comments/": {"get", "post"},
@@ -47,6 +48,21 @@ def test_the_schema_validates_without_warnings(tmp_path):
         "page_size",
         "page",
     }
+    export = schema["paths"]["/api/papers/export/"]["get"]
+    formats = next(p for p in export["parameters"] if p["name"] == "format")["schema"]["enum"]
+    assert formats == ["csv", "jsonl", "bibtex", "ris"]
+    assert set(export["responses"]["200"]["content"]) == {
+        "text/csv",
+        "application/x-ndjson",
+        "application/x-bibtex",
+        "application/x-research-info-systems",
+    }
+    citation = schema["paths"]["/api/papers/{id}/citation/"]["get"]
+    assert set(citation["responses"]["200"]["content"]) == {
+        "application/x-bibtex",
+        "application/x-research-info-systems",
+    }
+    assert set(citation["responses"]) >= {"200", "400", "404"}
 
 
 def test_a_submission_is_named_as_a_paper_and_takes_no_other_field(tmp_path):
@@ -60,6 +76,36 @@ def test_a_submission_is_named_as_a_paper_and_takes_no_other_field(tmp_path):
     assert submit["additionalProperties"] is False
     assert set(submit["properties"]) <= set(components["PaperDetailOutput"]["properties"])
     assert "400" in schema["paths"]["/api/papers/"]["post"]["responses"]
+
+
+def test_papers_show_the_sources_figures_apart_from_ours(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(out))
+    schemas = yaml.safe_load(out.read_text())["components"]["schemas"]
+
+    source = schemas["PaperSourceOutput"]
+    assert set(source["properties"]) == {
+        "upvotes",
+        "comment_count",
+        "github_repo",
+        "github_stars",
+        "project_page",
+        "thumbnail_url",
+        "ai_summary",
+        "ai_keywords",
+        "organization",
+        "submitted_by",
+    }
+    assert set(source["required"]) == set(source["properties"])
+    assert source["properties"]["ai_keywords"]["type"] == "array"
+    nullable = {name for name, spec in source["properties"].items() if spec.get("nullable")}
+    assert nullable == set(source["properties"]) - {"ai_keywords"}
+    for paper in ("PaperDetailOutput", "PaperListItemOutput"):
+        assert schemas[paper]["properties"]["source"]["allOf"] == [
+            {"$ref": "#/components/schemas/PaperSourceOutput"}
+        ]
+        assert "source" in schemas[paper]["required"]
+        assert {"vote_count", "comment_count"} <= set(schemas[paper]["properties"])
 
 
 def test_the_docs_render(client):

@@ -27,7 +27,7 @@ from curation.models import FlagReason
 from curation.services.comments import comment_create, comment_flag, comment_hide
 from curation.services.tags import paper_tag_add, tag_create
 from curation.services.votes import vote_cast
-from papers.models import DumpStatus, PaperStatus
+from papers.models import DumpStatus, Paper, PaperStatus
 from tests.factories import (
     DigestEntryFactory,
     DigestFactory,
@@ -98,6 +98,18 @@ def world(db, settings, wsgi_in_test_transaction):
     for position, paper in enumerate(papers, start=1):
         DigestEntryFactory(digest=digest, paper=paper, position=position)
     published = next(p for p in papers if p.status == PaperStatus.PUBLISHED)
+    # The source's figures and links, so that their answers are checked with values in them.
+    Paper.objects.filter(pk=published.pk).update(
+        upvotes=12,
+        source_comment_count=0,
+        github_repo="https://github.com/example/romath",
+        github_stars=57,
+        thumbnail_url="https://cdn.example.org/romath.png",
+        ai_summary="A benchmark.",
+        ai_keywords=["benchmark", "Romanian"],
+        organization="upb",
+        source_submitted_by="akhaliq",
+    )
     tags = [tag_create(moderator=keeper, name=name) for name in ("Graphs", "Vision")]
     paper_tag_add(paper=published, tag=tags[0], user=authors[0])
     first = comment_create(user=authors[0], paper=published, body="A *first* comment.")

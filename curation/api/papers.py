@@ -50,7 +50,7 @@ MSG_PARENT_NOT_FOUND = "There is no such comment on this paper."
 MSG_TAG_NOT_FOUND = "There is no such tag."
 
 # Columns of Paper that list items never show: not read for lists.
-LIST_UNUSED_FIELDS = ("title_key", "author_count", "upvotes", "created_at", "updated_at")
+LIST_UNUSED_FIELDS = ("title_key", "author_count", "arxiv_version", "created_at", "updated_at")
 
 
 # Anonymous readers' first pages of the feeds (hot, new, top, with their filters) are kept
@@ -100,6 +100,7 @@ def filters_from(data: dict) -> dict:
         "status": data.get("status"),
         "search": data.get("q"),
         "arxiv_id": data.get("arxiv_id"),
+        "has_code": data.get("has_code", False),
     }
 
 

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from config.api.inputs import StrictInputSerializer
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
+from curation.citations import CONTENT_TYPES as CITATION_CONTENT_TYPES
 from curation.models import Comment, FlagReason, ModerationAction, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
@@ -29,7 +30,8 @@ from papers.parsing.normalize import normalize_arxiv_id
 MSG_NOT_AN_ARXIV_ID = "This is not an arXiv id or address."
 
 MATCH_CHOICES = ["any", "all"]
-EXPORT_FORMATS = ["csv", "jsonl"]
+CITATION_FORMATS = list(CITATION_CONTENT_TYPES)  # bibtex, ris
+EXPORT_FORMATS = ["csv", "jsonl", *CITATION_FORMATS]
 MODERATE_ACTIONS = ["hide", "restore", "dismiss_flags"]
 STATUS_CHOICES = [*PaperStatus.values, STATUS_ALL]
 
@@ -96,6 +98,10 @@ class PaperFiltersInputSerializer(serializers.Serializer):
         "hep-th/9901001.",
     )
 
+    has_code = serializers.BooleanField(
+        required=False, default=False, help_text="Only papers with a code repository known."
+    )
+
     def validate_arxiv_id(self, value: str) -> str:
         arxiv_id = normalize_arxiv_id(value)
         if arxiv_id is None:
@@ -117,7 +123,16 @@ class PaperListInputSerializer(PaperFiltersInputSerializer, CursorInputSerialize
 
 class PaperExportInputSerializer(PaperFiltersInputSerializer):
     format = serializers.ChoiceField(
-        choices=EXPORT_FORMATS, required=False, default="csv", help_text="csv or jsonl."
+        choices=EXPORT_FORMATS,
+        required=False,
+        default="csv",
+        help_text="csv, jsonl, bibtex or ris.",
+    )
+
+
+class PaperCitationInputSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=CITATION_FORMATS, required=False, default="bibtex", help_text="bibtex or ris."
     )
 
 
@@ -287,6 +302,52 @@ class DigestAppearanceOutputSerializer(serializers.Serializer):
     position = serializers.IntegerField()
 
 
+def paper_source(paper) -> dict:
+    """PaperSourceOutputSerializer's answer, built directly (list items build theirs so)."""
+    return {
+        "upvotes": paper.upvotes,
+        "comment_count": paper.source_comment_count,
+        "github_repo": paper.github_repo or None,
+        "github_stars": paper.github_stars,
+        "project_page": paper.project_page or None,
+        "thumbnail_url": paper.thumbnail_url or None,
+        "ai_summary": paper.ai_summary or None,
+        "ai_keywords": list(paper.ai_keywords),
+        "organization": paper.organization or None,
+        "submitted_by": paper.source_submitted_by or None,
+    }
+
+
+class PaperSourceOutputSerializer(serializers.Serializer):
+    """What the source of the digests (the Hugging Face daily papers) says of the paper, as
+    the dumps gave it: its own counts, links and AI summary, not this site's votes and
+    comments. The counts are the latest dump's figures; null or [] where no dump said.
+    Addresses are http or https."""
+
+    upvotes = serializers.IntegerField(allow_null=True, help_text="Upvotes at the source.")
+    comment_count = serializers.IntegerField(
+        allow_null=True, help_text="Comments at the source (not comments here)."
+    )
+    github_repo = serializers.CharField(allow_null=True, help_text="Its code repository.")
+    github_stars = serializers.IntegerField(allow_null=True, help_text="Its repository's stars.")
+    project_page = serializers.CharField(allow_null=True, help_text="Its project page.")
+    thumbnail_url = serializers.CharField(allow_null=True, help_text="A picture of it.")
+    ai_summary = serializers.CharField(allow_null=True, help_text="The source's AI summary.")
+    ai_keywords = serializers.ListField(
+        child=serializers.CharField(), help_text="The source's AI keywords."
+    )
+    organization = serializers.CharField(
+        allow_null=True, help_text="The organization it is listed under there."
+    )
+    submitted_by = serializers.CharField(
+        allow_null=True,
+        help_text="Who submitted it there: a user name at the source, not a member here.",
+    )
+
+    def to_representation(self, instance):
+        return paper_source(instance)
+
+
 class _PaperOutputBase(serializers.Serializer):
     """Status is shown to moderators and to the member who submitted the paper only."""
 
@@ -300,6 +361,11 @@ class _PaperOutputBase(serializers.Serializer):
     vote_count = serializers.IntegerField()
     comment_count = serializers.IntegerField(help_text="Visible comments.")
     voted = serializers.BooleanField(source="viewer_voted", help_text="Whether I voted.")
+    # The serializer metaclass takes declared fields off the class: this does not shadow
+    # Field.source (where a field reads its value) as the stubs believe.
+    source = PaperSourceOutputSerializer(  # type: ignore[assignment]
+        source="*", help_text="The source's own figures and links, apart from ours."
+    )
     # A string rather than an enum in the schema: "status" names the dumps' states there.
     status = serializers.CharField(
         required=False,
@@ -376,6 +442,7 @@ class PaperListItemOutputSerializer(_PaperOutputBase):
             "vote_count": paper.vote_count,
             "comment_count": paper.comment_count,
             "voted": bool(paper.viewer_voted),
+            "source": paper_source(paper),
         }
         if self.context.get("moderator") or (
             viewer_pk is not None and paper.submitted_by_id == viewer_pk
@@ -389,6 +456,9 @@ class PaperListItemOutputSerializer(_PaperOutputBase):
 
 class PaperDetailOutputSerializer(_PaperOutputBase):
     abstract = serializers.CharField()
+    arxiv_version = serializers.IntegerField(
+        allow_null=True, help_text="The latest arXiv version seen (arxiv_id is without it)."
+    )
     author_count = serializers.IntegerField(allow_null=True)
     submitted_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

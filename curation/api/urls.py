@@ -6,6 +6,11 @@ urlpatterns = [
     path("papers/", papers.PaperListView.as_view(), name="api-paper-list"),
     path("papers/export/", export.PaperExportView.as_view(), name="api-paper-export"),
     path("papers/<int:pk>/", papers.PaperDetailView.as_view(), name="api-paper-detail"),
+    path(
+        "papers/<int:pk>/citation/",
+        export.PaperCitationView.as_view(),
+        name="api-paper-citation",
+    ),
     path("papers/<int:pk>/vote/", papers.PaperVoteView.as_view(), name="api-paper-vote"),
     path(
         "papers/<int:pk>/transition/",

@@ -10,7 +10,7 @@ from config.errors import DomainError
 from curation.selectors import papers_visible_to
 from papers.models import Paper, PaperStatus
 from papers.parsing import normalize_arxiv_id, normalize_title
-from papers.parsing.normalize import clean_text
+from papers.parsing.normalize import arxiv_id_parts, clean_text
 from papers.services.search_index import search_index_schedule
 
 TITLE_MAX_CHARS = 1000
@@ -58,14 +58,26 @@ def _existing(*, title_key: str | None = None, arxiv_id: str | None = None) -> P
     return found[0] if found else None
 
 
-def _arxiv_id_fill(*, paper: Paper, arxiv_id: str) -> None:
+def _arxiv_id_fill(*, paper: Paper, arxiv_id: str, version: int | None) -> None:
     """Give a paper known by its title only the arXiv id a member gave, as a dump would
     (ingestion fills it in the same way); a paper that got one meanwhile keeps its own."""
     try:
         with transaction.atomic():
-            Paper.objects.filter(pk=paper.pk, arxiv_id__isnull=True).update(arxiv_id=arxiv_id)
+            Paper.objects.filter(pk=paper.pk, arxiv_id__isnull=True).update(
+                arxiv_id=arxiv_id, arxiv_version=version
+            )
     except IntegrityError:
         pass  # another paper took that id meanwhile: it is that one's
+
+
+def _arxiv_version_raise(*, paper: Paper, version: int | None) -> None:
+    """The latest version seen of a paper's arXiv id: a member who gives a later one than
+    the paper carries brings it up to date (never down)."""
+    if version is None:
+        return
+    Paper.objects.filter(
+        Q(arxiv_version__isnull=True) | Q(arxiv_version__lt=version), pk=paper.pk
+    ).update(arxiv_version=version)
 
 
 def _duplicate(paper: Paper, user) -> DomainError:
@@ -91,10 +103,14 @@ def paper_submit(
     extra `fields` names the field (`title`, `abstract`, `arxiv_id`).
     """
     require_member(user)
-    arxiv_id = submission_arxiv_id(arxiv_id)
+    given = arxiv_id
+    arxiv_id = submission_arxiv_id(given)
+    parts = arxiv_id_parts(given) if arxiv_id is not None and given else None
+    version = parts[1] if parts else None
     if arxiv_id is not None:
         existing = _existing(arxiv_id=arxiv_id)
         if existing is not None:
+            _arxiv_version_raise(paper=existing, version=version)
             raise _duplicate(existing, user)
     title = clean_text(title or "")
     if not title:
@@ -110,7 +126,7 @@ def paper_submit(
     if existing is not None:
         if arxiv_id is not None and not existing.arxiv_id:
             # Known by its title only: it gains the id (no other paper has it, see above).
-            _arxiv_id_fill(paper=existing, arxiv_id=arxiv_id)
+            _arxiv_id_fill(paper=existing, arxiv_id=arxiv_id, version=version)
         raise _duplicate(existing, user)
     try:
         with transaction.atomic():
@@ -119,6 +135,7 @@ def paper_submit(
                 title_key=title_key,
                 abstract=abstract,
                 arxiv_id=arxiv_id,
+                arxiv_version=version,
                 status=PaperStatus.PENDING,
                 submitted_by=user,
             )

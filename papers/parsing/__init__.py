@@ -3,9 +3,10 @@
 See docs/DIGEST_FORMAT.md for the formats and their limits. Entry point: `parse_dump`.
 
 Modules, each importing only modules listed before it: errors, normalize and dates (which
-import none); limits (sizes, and the bound on warnings) and daybook; text and json_dump (one
-format each); dump (`parse_dump`: sniffs the kind of a file); stream (batches, and parsing in a
-child process). render writes dumps for tests and benchmarks.
+import none); limits (sizes, and the bound on warnings) and daybook; json_fields (the JSON
+item's own figures and links, bounded); text and json_dump (one format each); dump
+(`parse_dump`: sniffs the kind of a file); stream (batches, and parsing in a child process).
+render writes dumps for tests and benchmarks.
 """
 
 from .dump import parse_dump

@@ -87,6 +87,40 @@ W_JSON_AUTHOR_NAME_TOO_LONG = (
     "The JSON item at line {line} has author names longer than {limit} characters, "
     "so they were cut there."
 )
+# The source's own figures and links (json_fields.py); {field} is the key as the file spells
+# it, "paper.githubStars" for a key of the item's paper.
+W_JSON_NOT_A_COUNT = (
+    "The JSON item at line {line} has a {field} that is not a whole number, so it was left out."
+)
+W_JSON_COUNT_OUT_OF_RANGE = (
+    "The JSON item at line {line} has a {field} outside 0 to {limit}, so it was left out."
+)
+W_JSON_NOT_TEXT = "The JSON item at line {line} has a {field} that is not text, so it was left out."
+W_JSON_TEXT_TOO_LONG = (
+    "The JSON item at line {line} has a {field} longer than {limit} characters, so it was left out."
+)
+W_JSON_TEXT_CUT = (
+    "The JSON item at line {line} has a {field} longer than {limit} characters, "
+    "so it was cut there."
+)
+W_JSON_NOT_A_URL = (
+    "The JSON item at line {line} has a {field} that is not an http or https address, "
+    "so it was left out."
+)
+W_JSON_NO_NAME = (
+    "The JSON item at line {line} has a {field} without a usable name, so it was left out."
+)
+W_JSON_NOT_KEYWORDS = (
+    "The JSON item at line {line} has a {field} that is not a list of keywords, so it was left out."
+)
+W_JSON_BAD_KEYWORDS = (
+    "The JSON item at line {line} has {count} entries in {field} that are not text of at most "
+    "{limit} characters, so they were left out."
+)
+W_JSON_TOO_MANY_KEYWORDS = (
+    "The JSON item at line {line} lists {count} keywords in {field}, so only the first {limit} "
+    "were kept."
+)
 # The summary of the warnings of one kind left out beyond a limit (see limits.py).
 W_MORE_WARNINGS = (
     'There are {count} more warnings like "{example}" from line {line} on, '
@@ -130,11 +164,22 @@ class ParsedEntry:
     title: str
     abstract: str
     arxiv_id: str | None = None
+    arxiv_version: int | None = None  # the version the id was given with, if any
     authors: tuple[str, ...] = ()
     author_count: int | None = None
     published_on: datetime.date | None = None
     upvotes: int | None = None
+    # What the source says of the paper beyond that (JSON only, see json_fields.py): its own
+    # comment count, links, AI summary and keywords, organization and submitter.
     comments: int | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    thumbnail_url: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    organization: str | None = None
+    source_submitted_by: str | None = None
     metadata: dict = field(default_factory=dict)
     title_key: str = ""  # normalize_title(title), as the parser computed it
 

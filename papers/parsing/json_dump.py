@@ -40,12 +40,19 @@ from .errors import (
     short,
     warning,
 )
+from .json_fields import source_fields
 from .limits import CHUNK_SIZE, MAX_ABSTRACT, MAX_AUTHOR_NAME, MAX_AUTHORS
-from .normalize import clean_text, normalize_arxiv_id
+from .normalize import arxiv_id_parts, clean_text
 
 MAX_ITEM = 10 << 20
 MAX_TITLE = 1000  # the width of Paper.title; a text dump's longest title line is the same
-MAX_COUNT = 2**31 - 1  # upvotes and comments go to PositiveIntegerField columns
+MAX_COUNT = 2**31 - 1  # the extras' counts (DigestEntry.metadata) fit an integer column
+# Python will not read an integer of more than 4,300 digits (sys.get_int_max_str_digits) and
+# json then raises a plain ValueError, which would end the whole dump on an internal error.
+# Such a number is read as this one instead: out of every bound, so it is left out with a
+# warning where a count was expected, and ignored elsewhere.
+_INT_DIGITS_MAX = 4300
+_HUGE = 10**_INT_DIGITS_MAX
 _WS_RE = re.compile(r"[ \t\r\n\ufeff]*")
 _MAX_KEYWORDS = 20
 _MAX_EXTRA_CHARS = 300
@@ -123,9 +130,15 @@ def _maybe_cut(err: json.JSONDecodeError, text: str) -> bool:
     return err.pos >= len(text) - 16 or err.msg.startswith("Unterminated string")
 
 
+def _parse_int(digits: str) -> int:
+    if len(digits) <= _INT_DIGITS_MAX:
+        return int(digits)
+    return -_HUGE if digits.startswith("-") else _HUGE
+
+
 def _items(buf: _Buffer) -> Iterator[tuple[int, dict]]:
     """(line of the item's first character, decoded item) for each item of the top array."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_parse_int)
     if buf.skip_ws() != "[":  # pragma: no cover - the sniffer saw "[" already
         raise buf.broken(buf.pos, "the file does not start with [")
     buf.pos += 1
@@ -220,13 +233,16 @@ def _extras(paper: dict, item: dict) -> dict:
 
 def _authors(value: object, line: int, warnings: list[ParseWarning]):
     """The author names (at most MAX_AUTHORS, each at most MAX_AUTHOR_NAME characters) and
-    how many the item lists; (), None when it has no list of authors."""
+    how many the item lists; (), None when it has no list of authors. An author the source
+    marks `"hidden": true` is counted but not named, as the source's page leaves the name
+    out; an empty name is not an author."""
     if not isinstance(value, list):
         return (), None
     names: list[str] = []
     count = 0
     cut = False
     for author in value:
+        hidden = isinstance(author, dict) and author.get("hidden") is True
         name = author.get("name") if isinstance(author, dict) else author
         if not isinstance(name, str):
             continue
@@ -234,6 +250,8 @@ def _authors(value: object, line: int, warnings: list[ParseWarning]):
         if not name:
             continue
         count += 1
+        if hidden:
+            continue
         if len(names) < MAX_AUTHORS:
             if len(name) > MAX_AUTHOR_NAME:
                 name = name[:MAX_AUTHOR_NAME].rstrip()
@@ -273,22 +291,22 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
     if len(abstract) > MAX_ABSTRACT:
         abstract = abstract[:MAX_ABSTRACT].rstrip()
         warnings.append(warning(W_ABSTRACT_TOO_LONG, line, title=short(title), limit=MAX_ABSTRACT))
-    arxiv_id = paper.get("id")
+    arxiv_parts = arxiv_id_parts(paper["id"]) if isinstance(paper.get("id"), str) else None
     authors, author_count = _authors(paper.get("authors"), line, warnings)
     published = paper.get("publishedAt")
     published_on = _date_of(published)
     if published is not None and published_on is None:
         warnings.append(warning(W_JSON_BAD_PUBLISHED, line))
     fields = {
+        **source_fields(item, paper, line, warnings),
         "digest_date": digest_date,
         "title": title,
         "abstract": abstract,
-        "arxiv_id": normalize_arxiv_id(arxiv_id) if isinstance(arxiv_id, str) else None,
+        "arxiv_id": arxiv_parts[0] if arxiv_parts else None,
+        "arxiv_version": arxiv_parts[1] if arxiv_parts else None,
         "authors": authors,
         "author_count": author_count,
         "published_on": published_on,
-        "upvotes": _int(paper.get("upvotes")),
-        "comments": _int(item.get("numComments")),
         "metadata": _extras(paper, item),
     }
     return fields, warnings

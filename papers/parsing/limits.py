@@ -3,8 +3,9 @@ warnings a paper and a dump may give before the rest are only counted.
 
 Every limit on an item's values is here or beside the code it bounds: titles (text.TITLE_MAX
 and LONG_TITLE_MAX, json_dump.MAX_TITLE), title keys and arXiv ids (normalize), lines and
-paragraphs (text.MAX_LINE, MAX_PARAGRAPH), JSON items (json_dump.MAX_ITEM) and counts
-(json_dump.MAX_COUNT). docs/DIGEST_FORMAT.md lists them for the people who make the files.
+paragraphs (text.MAX_LINE, MAX_PARAGRAPH) and JSON items (json_dump.MAX_ITEM). The columns of
+Paper that hold the source's own figures and links take their widths from here.
+docs/DIGEST_FORMAT.md lists them for the people who make the files.
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ MAX_ABSTRACT = 20_000
 # (9 MB) was accepted before this limit, and its page then took 4.4 s to render.
 MAX_AUTHORS = 1000
 MAX_AUTHOR_NAME = 200  # characters of one name
+
+# The source's own figures and links (JSON only; json_fields.py): beyond these a value is left
+# out with a warning, except the AI summary, which is cut like an abstract.
+# Upvotes, comments and GitHub stars: the most starred GitHub repository has about 450,000
+# stars and a paper's upvotes run to a few thousand, so a larger figure is a broken export.
+MAX_SOURCE_COUNT = 10_000_000
+MAX_URL = 2000  # characters; the longest address browsers and servers commonly take
+MAX_AI_SUMMARY = 2000  # characters; the source's AI summaries are one or two sentences
+MAX_KEYWORDS = 50  # keywords kept per paper (the source gives about ten)
+MAX_KEYWORD = 100  # characters of one keyword; a longer one is left out
+MAX_SOURCE_NAME = 200  # characters of an organization's or a submitter's name
 # Warnings per dump, in file order, before the rest are counted by kind (one summary each):
 # as many as a dump stores (papers.services.dumps.MAX_STORED_WARNINGS). A page copy whose
 # one abstract went on for 5.4 MB of short paragraphs gave 320,000 warnings.

@@ -77,9 +77,10 @@ def normalize_title(title: str) -> str:
 
 
 # ASCII only: \d would take any script's digits, and re.I would let "K" (Kelvin) be a "k".
-_ARXIV_NEW_RE = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})(?:v\d+)?", re.ASCII)
+_ARXIV_NEW_RE = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})(?:v(?P<version>\d+))?", re.ASCII)
 _ARXIV_OLD_RE = re.compile(
-    r"([a-z]+(?:-[a-z]+)*)(\.[a-z]{2})?/(\d{2})(\d{2})(\d{3})(?:v\d+)?", re.I | re.ASCII
+    r"([a-z]+(?:-[a-z]+)*)(\.[a-z]{2})?/(\d{2})(\d{2})(\d{3})(?:v(?P<version>\d+))?",
+    re.I | re.ASCII,
 )
 _ARXIV_PREFIX_RE = re.compile(
     r"^(?:https?://)?(?:(?:www|export)\.)?"
@@ -88,13 +89,9 @@ _ARXIV_PREFIX_RE = re.compile(
 )
 
 
-def normalize_arxiv_id(value: str) -> str | None:
-    """The canonical arXiv id without version, or None when `value` is not an arXiv id.
-
-    Accepts "2409.11074", "2409.11074v2", "arXiv:2409.11074", arxiv.org abs, pdf and html URLs
-    (a query string or fragment ignored), huggingface.co/papers URLs and old style ids such as
-    "hep-th/9901001" (archive lowercased, subject class kept: "math.AG/0309136").
-    """
+def arxiv_id_parts(value: str) -> tuple[str, int | None] | None:
+    """The canonical arXiv id without version and the version given (None when none is),
+    or None when `value` is not an arXiv id. Reads every form normalize_arxiv_id does."""
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -113,10 +110,26 @@ def normalize_arxiv_id(value: str) -> str | None:
         yymm_month = int(m[2])
         # 4-digit numbers until 2014, 5-digit numbers from 2015 on.
         if 1 <= yymm_month <= 12 and (len(m[3]) == 4) == (int(m[1]) < 15):
-            return f"{m[1]}{m[2]}.{m[3]}"
+            return f"{m[1]}{m[2]}.{m[3]}", _version(m["version"])
         return None
     m = _ARXIV_OLD_RE.fullmatch(text)
     if m is not None and 1 <= int(m[4]) <= 12:
         subject = (m[2] or "").upper()
-        return f"{m[1].lower()}{subject}/{m[3]}{m[4]}{m[5]}"
+        return f"{m[1].lower()}{subject}/{m[3]}{m[4]}{m[5]}", _version(m["version"])
     return None
+
+
+def _version(text: str | None) -> int | None:
+    # A version beyond any arXiv has seen is no version (it would not fit the column).
+    return int(text) if text and len(text) <= 4 and int(text) > 0 else None
+
+
+def normalize_arxiv_id(value: str) -> str | None:
+    """The canonical arXiv id without version, or None when `value` is not an arXiv id.
+
+    Accepts "2409.11074", "2409.11074v2", "arXiv:2409.11074", arxiv.org abs, pdf and html URLs
+    (a query string or fragment ignored), huggingface.co/papers URLs and old style ids such as
+    "hep-th/9901001" (archive lowercased, subject class kept: "math.AG/0309136").
+    """
+    parts = arxiv_id_parts(value)
+    return parts[0] if parts is not None else None

@@ -2,11 +2,20 @@
 
 Rules of the domain applied here:
 - a paper is found again by arXiv id first, then by normalized title;
-- data is only ever filled in: a field already stored is never erased by a dump lacking it;
-  upvotes take the figure of the latest dump that has one;
+- data is only ever filled in: a field already stored is never erased by a dump lacking it,
+  and a stored value is kept over a different one from a later dump (LATEST_FIELDS aside);
+- the source's counts that change over time (upvotes, GitHub stars, the source's comment
+  count: LATEST_FIELDS) take the figure of the last entry ingested that has one: dumps in the
+  order they are ingested, the entries of one dump in file order. Not the latest digest day:
+  a figure is what the source showed when the dump was made, not on the digest day it lists
+  (the Hugging Face API gives today's figures for a listing of any day), and dumps are
+  uploaded as they are made, so an archive of old days fetched today is the freshest figure
+  there is. Uploading an old saved file after a newer one brings its older figures back,
+  until the next dump;
 - a paper seen again keeps its moderation status; a new paper is pending, or published when
   the dump was uploaded with "publish";
-- writing the same entries twice changes nothing.
+- writing the same entries twice changes nothing: a paper or an entry whose values are all
+  as stored is not written (no UPDATE at all for an unchanged dump).
 
 Every batch costs a fixed number of queries (a read of the papers and entries it touches, one
 bulk insert and at most one bulk update for each table); no row is saved on its own.
@@ -37,14 +46,33 @@ MSG_ARXIV_MISMATCH = (
 MSG_NO_TITLE_KEY = "The title has no letters or digits, so the paper cannot be identified."
 MSG_REPEATED_IN_DAY = "The paper at line {first} is listed again on the same digest day; kept once."
 
+# The source's own text, links and lists: filled in when the paper has none yet.
+SOURCE_FILL_FIELDS = (
+    "github_repo",
+    "project_page",
+    "thumbnail_url",
+    "ai_summary",
+    "ai_keywords",
+    "organization",
+    "source_submitted_by",
+)
+# The source's counts, which change over time: the latest figure ingested replaces the stored
+# one (see the module's docstring). ParsedEntry calls the comment count `comments`.
+LATEST_FIELDS = {
+    "upvotes": "upvotes",
+    "github_stars": "github_stars",
+    "source_comment_count": "comments",
+}
 PAPER_FILL_FIELDS = (
     "abstract",
     "arxiv_id",
+    "arxiv_version",
     "authors",
     "author_count",
     "published_on",
     "first_digest_on",
-    "upvotes",
+    *LATEST_FIELDS,
+    *SOURCE_FILL_FIELDS,
 )
 
 
@@ -151,11 +179,18 @@ class IngestionWriter:
 
     @staticmethod
     def _fill(paper: Paper | _NewPaper, entry: ParsedEntry) -> None:
-        """Fill in what the paper lacks; only upvotes are overwritten, by the newer figure."""
+        """Fill in what the paper lacks; only the counts of LATEST_FIELDS are overwritten, by
+        the newer figure."""
         if not paper.abstract and entry.abstract:
             paper.abstract = entry.abstract
         if not paper.arxiv_id and entry.arxiv_id:
             paper.arxiv_id = entry.arxiv_id
+        if (
+            entry.arxiv_version is not None
+            and paper.arxiv_id == entry.arxiv_id
+            and (paper.arxiv_version or 0) < entry.arxiv_version
+        ):
+            paper.arxiv_version = entry.arxiv_version  # the latest version seen
         if not paper.authors and entry.authors:
             paper.authors = list(entry.authors)
         if paper.author_count is None and entry.author_count is not None:
@@ -164,8 +199,14 @@ class IngestionWriter:
             paper.published_on = entry.published_on
         if paper.first_digest_on is None or entry.digest_date < paper.first_digest_on:
             paper.first_digest_on = entry.digest_date
-        if entry.upvotes is not None:
-            paper.upvotes = entry.upvotes
+        for name, entry_name in LATEST_FIELDS.items():
+            figure = getattr(entry, entry_name)
+            if figure is not None:
+                setattr(paper, name, figure)
+        for name in SOURCE_FILL_FIELDS:
+            value = getattr(entry, name)
+            if value and not getattr(paper, name):
+                setattr(paper, name, list(value) if isinstance(value, tuple) else value)
 
     def _save_papers(self, papers: list[Paper | _NewPaper], snapshots: dict[int, tuple]) -> None:
         # A paper is new (no row yet) or stored (read with its snapshot by _resolve_papers).
@@ -180,6 +221,7 @@ class IngestionWriter:
             for new_paper in new:
                 if new_paper.arxiv_id in taken:
                     new_paper.arxiv_id = None
+                    new_paper.arxiv_version = None
             now = timezone.now()
             values = operator.attrgetter(*_NEW_PAPER_COLUMNS)
             ids = bulk_insert(
@@ -210,6 +252,7 @@ class IngestionWriter:
                 for paper in arxiv_filled:
                     if paper.arxiv_id in taken:
                         paper.arxiv_id = None
+                        paper.arxiv_version = None
             now = timezone.now()
             for paper in changed:
                 paper.updated_at = now  # bulk_update does not apply auto_now
@@ -314,11 +357,21 @@ class _NewPaper:
         self.status = status
         self.abstract = ""
         self.arxiv_id: str | None = None
+        self.arxiv_version: int | None = None
         self.authors: list[str] = []
         self.author_count: int | None = None
         self.published_on: datetime.date | None = None
         self.first_digest_on: datetime.date | None = None
         self.upvotes: int | None = None
+        self.github_stars: int | None = None
+        self.source_comment_count: int | None = None
+        self.github_repo = ""
+        self.project_page = ""
+        self.thumbnail_url = ""
+        self.ai_summary = ""
+        self.ai_keywords: list[str] = []
+        self.organization = ""
+        self.source_submitted_by = ""
 
 
 _NEW_PAPER_COLUMNS = ("title", "title_key", "status", *PAPER_FILL_FIELDS)

@@ -6,6 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from curation.models import CommentFlag, ModerationEvent, PaperTag, Tag
+from papers.admin import PAPER_SOURCE_FIELDS
 from papers.models import Paper, PaperSearch
 from papers.parsing.normalize import normalize_title
 from papers.services.search_index import search_index_refresh
@@ -139,3 +140,40 @@ def test_rows_written_only_by_services_are_read_only_in_the_admin(client, staff,
     assert b'type="submit"' not in before.content or b"Save" not in before.content
     assert client.post(url, {}).status_code == 403
     assert Paper.objects.count() >= 1
+
+
+def test_a_papers_page_shows_the_sources_figures_read_only(client, staff):
+    source = {
+        "upvotes": 12,
+        "source_comment_count": 4,
+        "github_stars": 57,
+        "github_repo": "https://github.com/example/romath",
+        "project_page": "https://example.org/romath?a=1&b=2",
+        "thumbnail_url": "https://cdn.example.org/romath.png",
+        "ai_summary": "A <b>benchmark</b> of reasoning.",
+        "ai_keywords": ["benchmark", "Romanian"],
+        "organization": "upb",
+        "source_submitted_by": "akhaliq",
+    }
+    paper = PaperFactory(**source)
+    url = reverse("admin:papers_paper_change", args=[paper.pk])
+
+    page = client.get(url).content.decode()
+
+    assert "At the source" in page
+    for field in PAPER_SOURCE_FIELDS:
+        assert f"field-{field}" in page, field
+        assert f'name="{field}"' not in page, field  # shown, not an input
+    assert '<a href="https://example.org/romath?a=1&amp;b=2">' in page
+    assert "A &lt;b&gt;benchmark&lt;/b&gt; of reasoning." in page
+    assert "akhaliq" in page
+
+    # A change posted to them anyway is not taken.
+    response = client.post(
+        url,
+        change_form_data(paper, github_repo="https://evil.example/", upvotes="1", reason="x"),
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    paper.refresh_from_db()
+    assert {field: getattr(paper, field) for field in source} == source

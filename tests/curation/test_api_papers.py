@@ -43,8 +43,22 @@ LIST_ITEM_KEYS = {
     "vote_count",
     "comment_count",
     "voted",
+    "source",
     "tags",
 }
+SOURCE_KEYS = {
+    "upvotes",
+    "comment_count",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "thumbnail_url",
+    "ai_summary",
+    "ai_keywords",
+    "organization",
+    "submitted_by",
+}
+NO_SOURCE = {key: [] if key == "ai_keywords" else None for key in SOURCE_KEYS}
 
 
 def client_for(user=None) -> APIClient:
@@ -106,6 +120,46 @@ def test_the_feed_answers_papers_with_their_tags_and_my_vote():
     assert body["results"][1]["tags"] == []
     assert first["url"] == f"http://testserver/api/papers/{paper.pk}/"
     assert body["results"][1]["voted"] is False
+    assert first["source"] == NO_SOURCE
+
+
+SOURCE_FIGURES = {
+    "upvotes": 12,
+    "source_comment_count": 4,
+    "github_repo": "https://github.com/example/romath",
+    "github_stars": 57,
+    "project_page": "https://example.org/romath",
+    "thumbnail_url": "https://cdn.example.org/romath.png",
+    "ai_summary": "A benchmark of mathematical reasoning in Romanian.",
+    "ai_keywords": ["benchmark", "Romanian"],
+    "organization": "upb",
+    "source_submitted_by": "akhaliq",
+}
+SOURCE_ANSWER = {
+    "upvotes": 12,
+    "comment_count": 4,
+    "github_repo": "https://github.com/example/romath",
+    "github_stars": 57,
+    "project_page": "https://example.org/romath",
+    "thumbnail_url": "https://cdn.example.org/romath.png",
+    "ai_summary": "A benchmark of mathematical reasoning in Romanian.",
+    "ai_keywords": ["benchmark", "Romanian"],
+    "organization": "upb",
+    "submitted_by": "akhaliq",
+}
+
+
+def test_the_sources_figures_and_links_come_apart_from_ours_in_lists_and_on_the_page():
+    paper = PaperFactory(first_digest_on=DAY, **SOURCE_FIGURES)
+    Paper.objects.filter(pk=paper.pk).update(vote_count=1, comment_count=2)
+
+    item = client_for().get("/api/papers/?order=new").json()["results"][0]
+    page = client_for().get(f"/api/papers/{paper.pk}/").json()
+
+    for body in (item, page):
+        assert body["source"] == SOURCE_ANSWER
+        assert (body["vote_count"], body["comment_count"]) == (1, 2)
+    assert set(page["source"]) == SOURCE_KEYS
 
 
 @pytest.mark.parametrize("order", ["hot", "new", "top"])
@@ -419,11 +473,20 @@ def test_csv_export_streams_a_header_and_one_row_per_paper():
         "vote_count",
         "comment_count",
         "tags",
+        "arxiv_version",
+        "source_upvotes",
+        "source_comment_count",
+        "github_repo",
+        "github_stars",
+        "project_page",
+        "organization",
+        "ai_keywords",
     ]
     by_id = {int(row["id"]): row for row in rows}
     assert set(by_id) == {p.pk for p in papers}
     assert by_id[papers[0].pk]["title"] == "<script>alert(1)</script>"
     assert by_id[papers[0].pk]["tags"] == "vision"
+    assert by_id[papers[0].pk]["github_repo"] == ""  # none known
     assert by_id[papers[0].pk]["authors"] == "Ada; Bob"
     # A formula is not a formula any more.
     assert by_id[papers[2].pk]["title"] == '\'=HYPERLINK("http://evil")'
@@ -581,6 +644,7 @@ def test_a_papers_page_has_tags_with_who_added_them_votes_and_digest_days():
     assert body["vote_count"] == 1
     assert body["comment_count"] == 2
     assert body["authors"] == ["Ada"]
+    assert body["source"] == NO_SOURCE
     assert [(t["slug"], t["added_by"]) for t in body["tags"]] == [("vision", "tagger")]
     assert body["digests"] == [
         {"date": DAY.isoformat(), "position": 3},

@@ -72,7 +72,27 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         None,
         {**moderators(404, 200, 404), OWNER: 200},
     ),
+    ("paper hidden", "get", "/api/papers/{hidden}/", None, moderators(404, 200, 404)),
     ("paper delete", "delete", "/api/papers/{paper}/", None, signed_in(401, 405)),
+    ("citation", "get", "/api/papers/{paper}/citation/", None, everyone(200)),
+    ("citation ris", "get", "/api/papers/{paper}/citation/?format=ris", None, everyone(200)),
+    (
+        "citation pending",
+        "get",
+        "/api/papers/{pending}/citation/?format=bibtex",
+        None,
+        {**moderators(404, 200, 404), OWNER: 200},
+    ),
+    (
+        "citation hidden",
+        "get",
+        "/api/papers/{hidden}/citation/?format=ris",
+        None,
+        moderators(404, 200, 404),
+    ),
+    ("citation missing", "get", "/api/papers/999999/citation/", None, everyone(404)),
+    ("citation bad format", "get", "/api/papers/{paper}/citation/?format=csv", None, everyone(400)),
+    ("citation post", "post", "/api/papers/{paper}/citation/", {}, signed_in(401, 405)),
     ("vote", "post", "/api/papers/{paper}/vote/", None, signed_in(401, 200)),
     ("vote withdraw", "delete", "/api/papers/{paper}/vote/", None, signed_in(401, 200)),
     ("vote get", "get", "/api/papers/{paper}/vote/", None, everyone(405)),
@@ -211,6 +231,15 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ("digests", "get", "/api/digests/", None, everyone(200)),
     ("export csv", "get", "/api/papers/export/?format=csv", None, everyone(200)),
     ("export jsonl", "get", "/api/papers/export/?format=jsonl", None, everyone(200)),
+    ("export bibtex", "get", "/api/papers/export/?format=bibtex", None, everyone(200)),
+    ("export ris", "get", "/api/papers/export/?format=ris&tag=vision", None, everyone(200)),
+    (
+        "export bibtex status",
+        "get",
+        "/api/papers/export/?format=bibtex&status=hidden",
+        None,
+        moderators(403, 200, 403),
+    ),
     ("export bad format", "get", "/api/papers/export/?format=xls", None, everyone(400)),
     (
         "export status",
@@ -244,6 +273,7 @@ def build_world():
     paper = PaperFactory(first_digest_on=datetime.date(2024, 8, 22))
     DigestEntryFactory(paper=paper, digest__date=datetime.date(2024, 8, 22))
     pending = PaperFactory(status=PaperStatus.PENDING, first_digest_on=None, submitted_by=owner)
+    hidden = PaperFactory(status=PaperStatus.HIDDEN, first_digest_on=datetime.date(2024, 8, 21))
     vision = TagFactory(name="Vision", slug="vision")
     TagFactory(name="Language", slug="language")
     PaperTagFactory(paper=paper, tag=vision, added_by=owner)
@@ -256,7 +286,7 @@ def build_world():
     )
     paper.comment_count = 1
     paper.save(update_fields=["comment_count"])
-    ids = {"paper": paper.pk, "pending": pending.pk, "comment": comment.pk}
+    ids = {"paper": paper.pk, "pending": pending.pk, "hidden": hidden.pk, "comment": comment.pk}
     ids.update(reading_group.reading_group_world(users))
     return users, ids
 
@@ -291,7 +321,7 @@ def test_the_matrix_covers_every_route_of_the_curation_and_reading_group_apis():
         for p in [*urls.urlpatterns, *reading_group_urls.urlpatterns]
         if getattr(p, "name", None)
     }
-    sample = {"paper": 1, "pending": 2, "comment": 3, **reading_group.SAMPLE_IDS}
+    sample = {"paper": 1, "pending": 2, "hidden": 4, "comment": 3, **reading_group.SAMPLE_IDS}
     covered = {resolve(path.format(**sample).split("?")[0]).url_name for _, _, path, _, _ in MATRIX}
     assert routes == covered
 

@@ -64,7 +64,7 @@ def test_the_paper_page_shows_every_link_and_safe_links_in_the_abstract(client):
     body = client.get(reverse("paper", args=[paper.pk])).content.decode()
     assert 'href="https://arxiv.org/pdf/2401.01234"' in body
     assert 'href="https://huggingface.co/papers/2401.01234"' in body
-    assert "7 upvotes (theirs, not this team's votes)" in body
+    assert "7 upvotes (theirs, not this team's votes and comments)" in body
     assert (
         '<a href="https://github.com/org/repo" rel="nofollow">https://github.com/org/repo</a>'
         in body

@@ -78,6 +78,8 @@ def catalogue(django_db_setup, django_db_blocker):
                 abstract=f"We study {rng.choice(WORDS)} and {rng.choice(WORDS)}. " * 12,
                 status=PaperStatus.PUBLISHED,
                 first_digest_on=days[i % DAYS],
+                # One paper in 50 has code (the "has code" filter's feeds).
+                github_repo=f"https://github.com/lab/p{i}" if i % 50 == 0 else "",
             )
             for i in range(PAPERS)
         )
@@ -190,6 +192,10 @@ PAGES = [
     ("/?view=day", "anonymous", 5),
     ("/?date={day}", "member", 6),
     # A tag: the tag, its feed, the feed's tags.
+    # Only papers with code: the same queries, read from the feeds' *_code_idx indexes.
+    ("/?has_code=1", "anonymous", 3),
+    ("/?order=new&has_code=1&tag={tag}", "member", 4),
+    ("/api/papers/?has_code=true", "member", 3),
     ("/tags/{tag}/", "anonymous", 3),
     ("/tags/{tag}/", "member", 4),
     # Search: the page, the count of matches (up to SEARCH_COUNT_CAP + 1) and its tags.

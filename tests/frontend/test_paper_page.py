@@ -126,3 +126,12 @@ def test_a_new_comment_and_a_new_submission_were_made_just_now(client, world, pe
     body = client.get(reverse("moderation-queue")).content.decode()
     assert "Submitted by reader, just now" in body
     assert "0 minutes" not in body
+
+
+@pytest.mark.django_db
+def test_the_state_is_shown_to_no_anonymous_reader_of_an_ingested_paper(client):
+    from tests.factories import PaperFactory
+
+    paper = PaperFactory(submitted_by=None)
+    body = client.get(f"/papers/{paper.pk}/").content.decode()
+    assert "<dt>State</dt>" not in body

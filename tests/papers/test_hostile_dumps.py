@@ -58,6 +58,7 @@ from papers.parsing.errors import (
     MSG_NO_PAPERS,
     W_JSON_TITLE_TOO_LONG,
 )
+from papers.parsing.limits import MAX_SOURCE_COUNT
 from papers.services.dumps import MSG_TOO_LARGE
 
 LIST_URL = "/api/dumps/"
@@ -408,6 +409,9 @@ def stored(paper: Paper) -> dict:
         "upvotes": paper.upvotes,
         "published_on": paper.published_on,
         "metadata": entry.metadata,
+        "ai_keywords": paper.ai_keywords,
+        "github_repo": paper.github_repo,
+        "source_submitted_by": paper.source_submitted_by,
     }
 
 
@@ -421,11 +425,20 @@ def stored(paper: Paper) -> dict:
         (json_item(authors=[{"name": "Ada\x00 Lovelace"}]), {"authors": ["Ada Lovelace"]}),
         (
             json_item(ai_keywords=["graphs\x00", "\udfff"], githubRepo="https://x.io/\x00r"),
-            {"metadata": {"ai_keywords": ["graphs", "\ufffd"], "githubRepo": "https://x.io/r"}},
+            {
+                "metadata": {"ai_keywords": ["graphs", "\ufffd"], "githubRepo": "https://x.io/r"},
+                "ai_keywords": ["graphs", "\ufffd"],
+                "github_repo": "https://x.io/r",
+            },
+        ),
+        (
+            json_item(item={"submittedBy": {"user": "a\x00k\ud800"}}),
+            {"source_submitted_by": "ak\ufffd"},
         ),
         (json_item(upvotes=-5), {"upvotes": None}),
         (json_item(upvotes=10**12), {"upvotes": None}),
-        (json_item(upvotes=2**31 - 1), {"upvotes": 2**31 - 1}),
+        (json_item(upvotes=2**31 - 1), {"upvotes": None}),  # beyond limits.MAX_SOURCE_COUNT
+        (json_item(upvotes=MAX_SOURCE_COUNT), {"upvotes": MAX_SOURCE_COUNT}),
         (json_item(publishedAt="0001-01-01T00:00:00+01:00"), {"published_on": None}),
         (json_item(id="a" * 80 + "/9901001"), {"arxiv_id": None}),
         (json_item(item={"numComments": 10**30}), {"metadata": {}}),

@@ -1,9 +1,11 @@
 """The ingestion service on the real database: dedup, idempotency, fill-in, failures."""
 
+import contextlib
 import datetime
 import json
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from papers.models import Digest, DigestEntry, Dump, DumpStatus, Paper, PaperStatus
@@ -35,8 +37,11 @@ def hf_item(
     authors=None,
     upvotes=None,
     published=None,
+    top=None,
+    **more,
 ):
-    paper = {"title": title}
+    """An item of the HF daily papers API; `more` adds keys to its paper, `top` to the item."""
+    paper = {"title": title, **more}
     if arxiv_id:
         paper["id"] = arxiv_id
     if summary is not None:
@@ -53,6 +58,7 @@ def hf_item(
         "title": title,
         "numComments": 0,
         "thumbnail": "https://example.org/t.png",
+        **(top or {}),
     }
 
 
@@ -67,6 +73,25 @@ def table_state():
         list(Digest.objects.order_by("id").values("id", "date")),
         list(DigestEntry.objects.order_by("id").values()),
     )
+
+
+@contextlib.contextmanager
+def writes_to_papers_and_entries():
+    """The statements run meanwhile that write papers or digest entries: inserts, updates and
+    deletes, and on PostgreSQL bulk.bulk_update's temporary table. COPY goes round Django's
+    cursor and is not seen: compare table_state() for rows that a dump inserts."""
+    seen: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        verb = sql.lstrip().split(None, 1)[0].upper()
+        if verb in {"INSERT", "UPDATE", "DELETE", "CREATE"} and any(
+            name in sql for name in ('"papers_paper"', '"papers_digestentry"', "_bulk_update_")
+        ):
+            seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield seen
 
 
 ABSTRACT = (
@@ -123,8 +148,10 @@ def test_the_same_content_again_changes_nothing(ingest):
     before = table_state()
 
     # Same content, different bytes (Windows line ends): not a duplicate upload.
-    again = ingest(text.replace(b"\n", b"\r\n"), name="nov13-crlf.txt")
+    with writes_to_papers_and_entries() as writes:
+        again = ingest(text.replace(b"\n", b"\r\n"), name="nov13-crlf.txt")
 
+    assert writes == []  # not even an UPDATE that would set the same values
     assert again.status == DumpStatus.DONE
     assert again.stats["new_papers"] == 0
     assert again.stats["existing_papers"] == 62

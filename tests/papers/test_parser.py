@@ -568,10 +568,24 @@ def test_json_fixture():
         "Code: https://github.com/example/romath"
     )
     assert romath.arxiv_id == "2409.11074"
-    assert romath.authors == ("Ada Lovelace", "Alan Turing")
+    # A hidden author is counted, not named (the source's page leaves the name out); an
+    # empty name is not an author.
+    assert romath.authors == ("Ada Lovelace",)
     assert romath.author_count == 2
     assert romath.published_on == datetime.date(2024, 9, 17)
     assert (romath.upvotes, romath.comments) == (12, 2)
+    assert romath.github_repo == "https://github.com/example/romath"
+    assert romath.ai_keywords == ("benchmark", "Romanian", "mathematical reasoning")
+    assert romath.thumbnail_url == (
+        "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2409.11074.png"
+    )
+    assert romath.source_submitted_by == "akhaliq"  # the user name, not the full name "AK"
+    assert (romath.github_stars, romath.project_page, romath.ai_summary, romath.organization) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert romath.metadata == {
         "githubRepo": "https://github.com/example/romath",
         "ai_keywords": ["benchmark", "Romanian", "mathematical reasoning"],
@@ -595,6 +609,8 @@ def test_json_fixture():
     assert warnings == [
         ParseWarning(41, msg.W_JSON_NO_TITLE.format(line=41)),
         ParseWarning(55, msg.W_JSON_BAD_PUBLISHED.format(line=55)),
+        # "upvotes": "many"
+        ParseWarning(55, msg.W_JSON_NOT_A_COUNT.format(line=55, field="paper.upvotes")),
     ]
     for entry in entries:
         json.dumps(entry.metadata)
@@ -604,7 +620,7 @@ def test_json_fixture():
 def test_json_digest_date_given():
     entries, warnings = parse(read("hf-daily-papers.json"), digest_date=datetime.date(2024, 9, 18))
     assert len(entries) == 4
-    assert len(warnings) == 2
+    assert len(warnings) == 3
 
     _, warnings = parse(read("hf-daily-papers.json"), digest_date=datetime.date(2024, 9, 19))
     assert warnings[-1] == ParseWarning(2, msg.W_DIGEST_DATE_MISSING.format(date="Sep 19", line=2))

@@ -20,8 +20,14 @@ from papers.parsing import ParsedEntry, ParseWarning, parse_dump
 from papers.parsing import errors as msg
 from papers.parsing.limits import (
     MAX_ABSTRACT,
+    MAX_AI_SUMMARY,
     MAX_AUTHOR_NAME,
     MAX_AUTHORS,
+    MAX_KEYWORD,
+    MAX_KEYWORDS,
+    MAX_SOURCE_COUNT,
+    MAX_SOURCE_NAME,
+    MAX_URL,
     MAX_WARNINGS,
     MAX_WARNINGS_PER_PAPER,
     WarningTally,
@@ -298,3 +304,8 @@ def test_the_format_document_states_the_limits():
     assert f"| author name (JSON) | {MAX_AUTHOR_NAME} characters" in doc
     assert f"at most {MAX_WARNINGS_PER_PAPER} warnings" in doc
     assert f"at most {MAX_WARNINGS:,} warnings in file order" in doc
+    assert f"githubStars) | 0 to {MAX_SOURCE_COUNT:,} (a whole number)" in doc
+    assert f"thumbnail) | {MAX_URL:,} characters, http or https" in doc
+    assert f"| AI summary (ai_summary) | {MAX_AI_SUMMARY:,} characters | cut there" in doc
+    assert f"| {MAX_KEYWORDS} keywords of up to {MAX_KEYWORD} characters |" in doc
+    assert f"| names (organization, submitter) | {MAX_SOURCE_NAME} characters |" in doc

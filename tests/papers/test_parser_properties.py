@@ -16,6 +16,7 @@ import random
 import re
 import tracemalloc
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +26,14 @@ from hypothesis import strategies as st
 import papers.parsing.json_dump
 import papers.parsing.text  # noqa: F401
 from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning, errors, parse_dump
+from papers.parsing.limits import (
+    MAX_AI_SUMMARY,
+    MAX_KEYWORD,
+    MAX_KEYWORDS,
+    MAX_SOURCE_COUNT,
+    MAX_SOURCE_NAME,
+    MAX_URL,
+)
 from papers.parsing.normalize import clean_text, normalize_title
 from papers.parsing.render import RenderDay, RenderPaper, write_json, write_text
 from papers.parsing.text import _OTHER, TITLE_MAX, _line_kind
@@ -250,8 +259,27 @@ def assert_storable(entry: ParsedEntry) -> None:
     )
     for value in (entry.title, entry.abstract, entry.authors, entry.metadata):
         assert_storable_text(value)
-    for count in (entry.author_count, entry.upvotes, entry.comments):
+    for count in (entry.author_count, entry.upvotes, entry.comments, entry.github_stars):
         assert count is None or 0 <= count <= MAX_COUNT
+    for count in (entry.comments, entry.github_stars):
+        assert count is None or count <= MAX_SOURCE_COUNT
+    for url in (entry.github_repo, entry.project_page, entry.thumbnail_url):
+        assert url is None or (
+            0 < len(url) <= MAX_URL
+            and urlsplit(url).scheme in ("http", "https")
+            and urlsplit(url).hostname
+            and url == clean_text(url)
+            and " " not in url
+        ), url
+    for text, limit in (
+        (entry.ai_summary, MAX_AI_SUMMARY),
+        (entry.organization, MAX_SOURCE_NAME),
+        (entry.source_submitted_by, MAX_SOURCE_NAME),
+    ):
+        assert text is None or (0 < len(text) <= limit and text == clean_text(text)), text
+    assert isinstance(entry.ai_keywords, tuple) and len(entry.ai_keywords) <= MAX_KEYWORDS
+    for word in entry.ai_keywords:
+        assert 0 < len(word) <= MAX_KEYWORD and word == clean_text(word), word
     assert isinstance(entry.digest_date, datetime.date)
     assert entry.published_on is None or isinstance(entry.published_on, datetime.date)
     assert entry.line >= 1 and entry.position >= 1
@@ -433,7 +461,41 @@ def _odd(strategy):
     return strategy | _json_values
 
 
-_json_authors = st.lists(_odd(st.fixed_dictionaries({"name": _odd(_any_text)})), max_size=4)
+_json_authors = st.lists(
+    _odd(st.fixed_dictionaries({"name": _odd(_any_text)}, optional={"hidden": _json_values})),
+    max_size=4,
+)
+# Addresses: good ones, every scheme a page must never link to, and text that only looks like one.
+_json_urls = (
+    st.sampled_from(
+        URLS
+        + [
+            "javascript:alert(1)",
+            "JAVASCRIPT://x/%0Aalert(1)",
+            "data:text/html,<b>",
+            "ftp://x",
+            "//x.io/a",
+            "https://",
+            "https:///p",
+            "https://[::1/",
+            "https://x:99999/",
+            "https://x:port/",
+            "http://a b/",
+            "https://x.io/\x00\u2028",
+            "HTTPS://X.IO",
+        ]
+    )  # fmt: skip
+    | st.builds("https://{}/{}".format, _any_text, _any_text)
+    | st.builds(lambda n: "https://x.io/" + "a" * n, st.integers(MAX_URL - 20, MAX_URL + 20))
+)
+# A name as text, or an object holding it (organization, submitter).
+_json_names = _any_text | st.fixed_dictionaries(
+    {},
+    optional={"user": _odd(_any_text), "name": _odd(_any_text), "fullname": _odd(_any_text)},
+)
+_json_keywords = st.lists(_odd(_any_text), max_size=4) | st.builds(
+    lambda n: ["kw"] * n, st.integers(MAX_KEYWORDS - 2, MAX_KEYWORDS + 3)
+)
 _json_papers = st.fixed_dictionaries(
     {},
     optional={
@@ -443,9 +505,15 @@ _json_papers = st.fixed_dictionaries(
         "authors": _odd(_json_authors),
         "publishedAt": _odd(_json_dates),
         "upvotes": _odd(_json_counts),
-        "githubRepo": _odd(_any_text),
+        "numComments": _odd(_json_counts),
+        "githubRepo": _odd(_json_urls | _any_text),
         "githubStars": _odd(_json_counts),
-        "ai_keywords": _odd(st.lists(_odd(_any_text), max_size=4)),
+        "projectPage": _odd(_json_urls),
+        "thumbnail": _odd(_json_urls),
+        "ai_summary": _odd(_any_text | _abstract_lines),
+        "ai_keywords": _odd(_json_keywords),
+        "organization": _odd(_json_names),
+        "submittedOnDailyBy": _odd(_json_names),
     },
 )
 _json_items = st.fixed_dictionaries(
@@ -456,6 +524,12 @@ _json_items = st.fixed_dictionaries(
         "title": _odd(_any_text),
         "summary": _odd(_any_text),
         "numComments": _odd(_json_counts),
+        "upvotes": _odd(_json_counts),
+        "thumbnail": _odd(_json_urls),
+        "submittedBy": _odd(_json_names),
+        "organization": _odd(_json_names),
+        "githubStars": _odd(_json_counts),
+        "ai_keywords": _odd(_json_keywords),
     },
 )
 
@@ -515,7 +589,74 @@ def test_a_json_paper_with_any_fields_is_kept_clean_or_skipped_with_a_warning(
     # The file is never refused for one odd item: it is cleaned, or skipped with a warning.
     assert [e.title for e in entries] == [expected_title] * kept + ["A Plain Title"]
     if kept:
-        assert entries[0].upvotes == (upvotes if 0 <= upvotes <= MAX_COUNT else None)
+        assert entries[0].upvotes == (upvotes if 0 <= upvotes <= MAX_SOURCE_COUNT else None)
+
+
+# The source's own figures and links, each valid, in either of its places: read back exactly.
+_good_counts = st.none() | st.integers(0, MAX_SOURCE_COUNT)
+_good_urls = st.none() | st.builds(
+    "https://{}.example/{}".format,
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=30),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~/?#[]@!$&'()*+,;=%", max_size=200),
+)
+
+
+def _good_text(limit: int):
+    return st.text(_chars, min_size=1, max_size=limit).map(clean_text).filter(bool)
+
+
+@SETTINGS
+@given(
+    values=st.fixed_dictionaries(
+        {
+            "upvotes": _good_counts,
+            "comments": _good_counts,
+            "github_repo": _good_urls,
+            "github_stars": _good_counts,
+            "project_page": _good_urls,
+            "thumbnail_url": _good_urls,
+            "ai_summary": st.none() | _good_text(MAX_AI_SUMMARY),
+            "ai_keywords": st.lists(_good_text(MAX_KEYWORD), max_size=MAX_KEYWORDS).map(tuple),
+            "organization": st.none() | _good_text(MAX_SOURCE_NAME),
+            "source_submitted_by": st.none() | _good_text(MAX_SOURCE_NAME),
+        }
+    ),
+    on_item=st.sets(st.sampled_from(["upvotes", "githubStars", "numComments", "thumbnail"])),
+    as_object=st.booleans(),
+)
+def test_json_source_fields_round_trip(values, on_item, as_object):
+    keys = {
+        "upvotes": "upvotes",
+        "comments": "numComments",
+        "github_repo": "githubRepo",
+        "github_stars": "githubStars",
+        "project_page": "projectPage",
+        "thumbnail_url": "thumbnail",
+        "ai_summary": "ai_summary",
+        "ai_keywords": "ai_keywords",
+        "organization": "organization",
+    }
+    paper: dict = {"title": "A Plain Title"}
+    item: dict = {"paper": paper, "publishedAt": "2024-08-22T08:00:00Z"}
+    for name, key in keys.items():
+        value = values[name]
+        if value is not None:
+            (item if key in on_item else paper)[key] = (
+                list(value) if name == "ai_keywords" else value
+            )
+    submitter = values["source_submitted_by"]
+    if submitter is not None:
+        if as_object:
+            paper["submittedOnDailyBy"] = {"fullname": "Someone Else", "user": submitter}
+        else:
+            item["submittedBy"] = submitter
+    if as_object and values["organization"] is not None:
+        paper["organization"] = {"name": values["organization"], "fullname": "Other"}
+
+    entries, warnings = parse_bytes(json.dumps([item]).encode())
+
+    assert warnings == []
+    assert {name: getattr(entries[0], name) for name in values} == values
 
 
 def _generated_days(count: int, per_day: int):

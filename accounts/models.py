@@ -1,6 +1,6 @@
-"""What a member sets for themselves (Django's User holds identity; this, their preferences).
+"""What a member sets for themselves that every app reads (Django's User holds identity).
 
-A member without a row, or with an empty time zone, reads times in the site's TIME_ZONE.
+A member without a row reads times in the site's TIME_ZONE.
 """
 
 from django.conf import settings
@@ -9,12 +9,11 @@ from django.db import models
 TIME_ZONE_MAX_LENGTH = 64
 
 
-class MemberSettings(models.Model):
+class MemberTimeZone(models.Model):
+    """The zone a member reads times in (accounts.time_zones)."""
+
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="member_settings",
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     time_zone = models.CharField(
         max_length=TIME_ZONE_MAX_LENGTH,
@@ -22,8 +21,5 @@ class MemberSettings(models.Model):
         help_text="An IANA name (Europe/Paris); empty: the site's time zone.",
     )
 
-    class Meta:
-        verbose_name_plural = "member settings"
-
     def __str__(self) -> str:
-        return f"Settings of user {self.user_id}"
+        return f"Time zone of user {self.user_id}"

@@ -30,7 +30,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from knox.models import AuthToken
 
-from accounts.models import TIME_ZONE_MAX_LENGTH, MemberSettings
+from accounts.models import TIME_ZONE_MAX_LENGTH, MemberTimeZone
 from accounts.roles import require_member
 from accounts.time_zones import time_zone_is_known
 from config.errors import DomainError
@@ -287,5 +287,5 @@ def member_time_zone_set(*, user, time_zone: str) -> str:
     name = (time_zone or "").strip()
     if name and (len(name) > TIME_ZONE_MAX_LENGTH or not time_zone_is_known(name)):
         raise _invalid("time_zone", [MSG_UNKNOWN_TIME_ZONE.format(name=name[:80])])
-    MemberSettings.objects.update_or_create(user=user, defaults={"time_zone": name})
+    MemberTimeZone.objects.update_or_create(user=user, defaults={"time_zone": name})
     return name

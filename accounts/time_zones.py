@@ -1,6 +1,6 @@
 """Time zones: the names a member may choose, and the zone a member reads times in.
 
-Times are stored in UTC (USE_TZ); each member reads them in their own zone (MemberSettings),
+Times are stored in UTC (USE_TZ); each member reads them in their own zone (MemberTimeZone),
 or the site's TIME_ZONE when they chose none. Zones are IANA names read with zoneinfo, so a
 wall-clock time keeps its meaning across daylight-saving changes.
 """
@@ -12,7 +12,7 @@ import zoneinfo
 
 from django.conf import settings
 
-from accounts.models import MemberSettings
+from accounts.models import MemberTimeZone
 from accounts.roles import Viewer, is_member
 
 
@@ -36,7 +36,7 @@ def member_time_zone(viewer: Viewer) -> zoneinfo.ZoneInfo:
     if not is_member(viewer):
         return site_time_zone()
     name = (
-        MemberSettings.objects.filter(user_id=viewer.pk).values_list("time_zone", flat=True).first()
+        MemberTimeZone.objects.filter(user_id=viewer.pk).values_list("time_zone", flat=True).first()
     )
     if name and time_zone_is_known(name):
         return zoneinfo.ZoneInfo(name)

@@ -241,3 +241,53 @@ class CommentFlag(models.Model):
 
     def __str__(self) -> str:
         return f"flag {self.reason} on comment #{self.comment_id}"
+
+
+class MarkKind(models.TextChoices):
+    READ = "read", "Read"
+    NOT_INTERESTED = "not_interested", "Not interested"
+
+
+class PaperMark(models.Model):
+    """A member's own mark on a paper: read, or not interested (a paper may carry both). Only
+    the member sees it; with MemberSettings.hide_marked the member's listings leave such
+    papers out (curation.selectors.without_hidden_marks)."""
+
+    # No index of its own: the unique (user, paper, kind) index serves lookups by user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=MarkKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Also the index of every lookup: a listing's NOT EXISTS and a card's marks ask
+            # by (user, paper), the member's marks by user.
+            models.UniqueConstraint(
+                fields=["user", "paper", "kind"], name="papermark_unique_user_paper_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id} -> {self.paper_id}"
+
+
+class MemberSettings(models.Model):
+    """What a member chose about their own reading; no row means the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    hide_marked = models.BooleanField(
+        default=False,
+        help_text="Leave the papers I marked read or not interested out of my listings.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "member settings"
+
+    def __str__(self) -> str:
+        return f"settings of {self.user_id}"

@@ -38,6 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from accounts.roles import is_member, is_moderator
@@ -45,7 +46,10 @@ from config.errors import DomainError
 from curation.models import (
     Comment,
     CommentFlag,
+    MarkKind,
+    MemberSettings,
     ModerationEvent,
+    PaperMark,
     PaperTag,
     Tag,
     Vote,
@@ -85,13 +89,85 @@ def papers_visible_to(viewer) -> QuerySet[Paper]:
     return Paper.objects.published()
 
 
-def with_viewer_vote(papers: QuerySet[Paper], viewer) -> QuerySet[Paper]:
-    """Annotate `viewer_voted` (bool): one EXISTS in the same query, no query per row."""
+def with_viewer_vote(papers: QuerySet, viewer, *, paper_ref: str = "pk") -> QuerySet:
+    """Annotate `viewer_voted` (bool): one EXISTS in the same query, no query per row.
+    paper_ref: the paper's id in the rows of `papers` ("pk" for papers, "paper_id" for rows
+    that point at a paper)."""
     if not is_member(viewer):
         return papers.annotate(viewer_voted=Value(False, output_field=BooleanField()))
     return papers.annotate(
-        viewer_voted=Exists(Vote.objects.filter(user=viewer, paper=OuterRef("pk")))
+        viewer_voted=Exists(Vote.objects.filter(user=viewer, paper=OuterRef(paper_ref)))
     )
+
+
+def _probed_per_row(rows: QuerySet, *, paper_ref: str) -> QuerySet:
+    """`rows` (a subquery correlated to the outer row by `paper_ref`) with a condition on the
+    outer row that always holds (ids are positive).
+
+    Without it, PostgreSQL turns an EXISTS of the select list into a "hashed SubPlan" when it
+    guesses that cheaper: it reads every mark of the member of that kind into a hash, for
+    each page, a cost that grows with the member's marks (guessed on the whole feed, not the
+    page's LIMIT). A condition on the outer row that is no plain equality keeps it a SubPlan
+    that probes the (user, paper, kind) index once for each row the page shows."""
+    return rows.filter(GreaterThan(OuterRef(paper_ref), 0))
+
+
+# The annotation with_viewer_marks gives each row, per kind of mark.
+MARK_ATTRS: dict[str, str] = {
+    MarkKind.READ.value: "viewer_read",
+    MarkKind.NOT_INTERESTED.value: "viewer_not_interested",
+}
+
+
+def with_viewer_marks(papers: QuerySet, viewer, *, paper_ref: str = "pk") -> QuerySet:
+    """Annotate `viewer_read` and `viewer_not_interested` (bools, MARK_ATTRS): `viewer`'s own
+    marks, an EXISTS each in the same query, on the (user, paper, kind) index."""
+    if not is_member(viewer):
+        false = Value(False, output_field=BooleanField())
+        return papers.annotate(**dict.fromkeys(MARK_ATTRS.values(), false))
+    return papers.annotate(
+        **{
+            attr: Exists(
+                _probed_per_row(
+                    PaperMark.objects.filter(user=viewer, paper=OuterRef(paper_ref), kind=kind),
+                    paper_ref=paper_ref,
+                )
+            )
+            for kind, attr in MARK_ATTRS.items()
+        }
+    )
+
+
+def viewer_marks(row) -> list[str]:
+    """The kinds of mark a row annotated by with_viewer_marks carries, in MarkKind's order."""
+    return [kind for kind, attr in MARK_ATTRS.items() if getattr(row, attr, False)]
+
+
+def with_viewer_state(papers: QuerySet, viewer, *, paper_ref: str = "pk") -> QuerySet:
+    """What a card shows of its reader: their vote and their marks (three EXISTS in the
+    same query)."""
+    papers = with_viewer_vote(papers, viewer, paper_ref=paper_ref)
+    return with_viewer_marks(papers, viewer, paper_ref=paper_ref)
+
+
+def without_hidden_marks(papers: QuerySet[Paper], viewer) -> QuerySet[Paper]:
+    """The one rule of the "hide papers I marked" setting (MemberSettings.hide_marked),
+    applied by every listing of papers a member reads (papers_list: the feeds, tags, search,
+    the API's lists and the exports; papers_for_digest_day): when `viewer` turned it on,
+    the papers they marked read or not interested are left out. Anonymous readers (the
+    public RSS and Atom feeds among them) see every paper.
+
+    One NOT EXISTS in the listing's own query, no query more, with the setting inside it:
+    PostgreSQL reads the setting once for the query (an InitPlan) and makes the rest an
+    anti join that probes the (user, paper, kind) index once for each row the page reads,
+    as the viewer's vote is probed. Written as `NOT hiding OR NOT marked` instead, it read
+    every mark of the member into a hash for each page (a "hashed SubPlan"), a cost that
+    grows with the member's marks."""
+    if not is_member(viewer):
+        return papers
+    hiding = Exists(MemberSettings.objects.filter(user=viewer, hide_marked=True))
+    marked = PaperMark.objects.filter(user=viewer, paper=OuterRef("pk")).filter(hiding)
+    return papers.filter(~Exists(marked))
 
 
 def with_tags(papers: QuerySet[Paper]) -> QuerySet[Paper]:
@@ -307,7 +383,9 @@ def papers_list(
     - tags: slugs (any of them; all with match_all_tags); digest: a digest day.
     - status: moderators only: a PaperStatus value or "all"; others get published papers
       and a DomainError (403) if they ask for a status.
-    Rows carry `viewer_voted` and prefetched tags (two queries per page in all). With
+    When `viewer` hides the papers they marked, those are left out (without_hidden_marks).
+    Rows carry `viewer_voted`, the viewer's marks (with_viewer_marks) and prefetched tags
+    (two queries per page in all). With
     prefetch_tags=False the tags are left out: call attach_tag_briefs on the page (the API's
     lists, which show only each tag's slug and name).
     every_match: exports, which read every row: a search ranks all its matches (see
@@ -329,6 +407,7 @@ def papers_list(
     papers = filter_papers(
         papers, tags=tags, match_all_tags=match_all_tags, digest=digest, has_code=has_code
     )
+    papers = without_hidden_marks(papers, viewer)
     if arxiv_id is not None:
         papers = papers.filter(arxiv_id=normalize_arxiv_id(arxiv_id) or "")
     if search and search.strip():
@@ -340,7 +419,7 @@ def papers_list(
         papers = feed_new(papers)
     else:
         papers = feed_top(period, papers=papers, today=today)
-    papers = with_viewer_vote(papers, viewer)
+    papers = with_viewer_state(papers, viewer)
     return with_tags(papers) if prefetch_tags else papers
 
 
@@ -492,9 +571,10 @@ def papers_for_digest_day(
     date: datetime.date | None = None, *, viewer=None, prefetch_tags: bool = True
 ) -> DigestDay:
     """One digest day, like Hugging Face's daily view: its published papers in the order of
-    the digest (annotated `position`), and the previous and next digest days. Without a
-    date, the latest digest day. A day without a digest keeps its date, with has_digest
-    False, no papers, and the digest days around it. Two small queries plus the page: the
+    the digest (annotated `position`; without those `viewer` hides, without_hidden_marks),
+    and the previous and next digest days. Without a date, the latest digest day. A day
+    without a digest keeps its date, with has_digest False, no papers, and the digest days
+    around it. Two small queries plus the page: the
     day and the one before it come in one (the two latest up to the day)."""
     days = Digest.objects.order_by("-date").values_list("date", flat=True)
     upto = list((days if date is None else days.filter(date__lte=date))[:2])
@@ -509,7 +589,7 @@ def papers_for_digest_day(
         .annotate(position=F("digest_entries__position"))
         .order_by("position", "id")
     )
-    papers = with_viewer_vote(papers, viewer)
+    papers = with_viewer_state(without_hidden_marks(papers, viewer), viewer)
     following = Digest.objects.order_by("date").values_list("date", flat=True)
     return DigestDay(
         date=date,
@@ -546,7 +626,8 @@ def paper_detail(*, pk: int, viewer=None) -> Paper | None:
     - paper.paper_tags.all(): PaperTag with its tag and who added it, one query;
     - paper.digest_entries.all(): its appearances (DigestEntry with digest), oldest first,
       one query;
-    - paper.viewer_voted: an EXISTS in the main query; vote_count, comment_count are columns.
+    - paper.viewer_voted and the viewer's marks (with_viewer_state): EXISTS in the main query;
+      vote_count, comment_count are columns.
     """
     papers = (
         papers_visible_to(viewer)
@@ -563,7 +644,7 @@ def paper_detail(*, pk: int, viewer=None) -> Paper | None:
             ),
         )
     )
-    return with_viewer_vote(papers, viewer).first()
+    return with_viewer_state(papers, viewer).first()
 
 
 def comment_visible(*, pk: int, viewer) -> Comment | None:

@@ -16,13 +16,14 @@ from config.api.inputs import StrictInputSerializer
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
 from curation.citations import CONTENT_TYPES as CITATION_CONTENT_TYPES
-from curation.models import Comment, FlagReason, ModerationAction, TargetKind
+from curation.models import Comment, FlagReason, MarkKind, ModerationAction, TargetKind
 from curation.selectors import (
     FEED_ORDERINGS,
     QUEUE_SOURCES,
     STATUS_ALL,
     TAG_BRIEFS,
     TOP_PERIODS,
+    viewer_marks,
 )
 from papers.models import PaperStatus
 from papers.parsing.normalize import normalize_arxiv_id
@@ -273,6 +274,23 @@ class TagMergeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class PaperMarkInputSerializer(serializers.Serializer):
+    mark = serializers.ChoiceField(choices=MarkKind.choices, help_text="The kind of mark.")
+
+
+class PaperMarkQueryInputSerializer(serializers.Serializer):
+    mark = serializers.ChoiceField(
+        choices=MarkKind.choices, required=False, help_text="The kind (or send it in the body)."
+    )
+
+
+class MemberSettingsInputSerializer(StrictInputSerializer):
+    hide_marked = serializers.BooleanField(
+        required=False,
+        help_text="Leave the papers I marked read or not interested out of my listings.",
+    )
+
+
 class ReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -361,6 +379,9 @@ class _PaperOutputBase(serializers.Serializer):
     vote_count = serializers.IntegerField()
     comment_count = serializers.IntegerField(help_text="Visible comments.")
     voted = serializers.BooleanField(source="viewer_voted", help_text="Whether I voted.")
+    marks = serializers.SerializerMethodField(
+        help_text="My own marks on it (read, not_interested); empty for anonymous readers."
+    )
     # The serializer metaclass takes declared fields off the class: this does not shadow
     # Field.source (where a field reads its value) as the stubs believe.
     source = PaperSourceOutputSerializer(  # type: ignore[assignment]
@@ -376,6 +397,11 @@ class _PaperOutputBase(serializers.Serializer):
 
     def get_url(self, paper) -> str:
         return paper_url(pk=paper.pk, request=self.context.get("request"))
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(MarkKind.choices)))
+    def get_marks(self, paper) -> list[str]:
+        # Annotated by the selectors (with_viewer_marks), in the same query as the paper.
+        return viewer_marks(paper)
 
     def to_representation(self, paper):
         data = super().to_representation(paper)
@@ -443,6 +469,7 @@ class PaperListItemOutputSerializer(_PaperOutputBase):
             "comment_count": paper.comment_count,
             "voted": bool(paper.viewer_voted),
             "source": paper_source(paper),
+            "marks": viewer_marks(paper),
         }
         if self.context.get("moderator") or (
             viewer_pk is not None and paper.submitted_by_id == viewer_pk
@@ -492,6 +519,19 @@ class PaperListOutputSerializer(serializers.Serializer):
 class VoteOutputSerializer(serializers.Serializer):
     voted = serializers.BooleanField()
     vote_count = serializers.IntegerField()
+
+
+class PaperMarksOutputSerializer(serializers.Serializer):
+    marks = serializers.ListField(
+        child=serializers.ChoiceField(MarkKind.choices), help_text="My marks on the paper now."
+    )
+
+
+class MemberSettingsOutputSerializer(serializers.Serializer):
+    hide_marked = serializers.BooleanField(
+        help_text="The papers I marked read or not interested are left out of my listings: "
+        "the feeds, digest days, tags, search, the paper list and the exports."
+    )
 
 
 class DuplicatePaperErrorBodySerializer(ErrorBodySerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from curation.api import comments, digests, export, moderation, papers, tags
+from curation.api import comments, digests, export, marks, moderation, papers, tags
 
 urlpatterns = [
     path("papers/", papers.PaperListView.as_view(), name="api-paper-list"),
@@ -23,6 +23,8 @@ urlpatterns = [
         name="api-paper-comments",
     ),
     path("papers/<int:pk>/tags/", papers.PaperTagsView.as_view(), name="api-paper-tags"),
+    path("papers/<int:pk>/mark/", marks.PaperMarkView.as_view(), name="api-paper-mark"),
+    path("me/settings/", marks.MemberSettingsView.as_view(), name="api-me-settings"),
     path("comments/<int:pk>/", comments.CommentDetailView.as_view(), name="api-comment-detail"),
     path("comments/<int:pk>/flag/", comments.CommentFlagView.as_view(), name="api-comment-flag"),
     path(

@@ -16,6 +16,13 @@ from curation.services.comments import (
     comment_restore,
 )
 from curation.services.events import moderation_event_record
+from curation.services.marks import (
+    member_settings_get,
+    member_settings_update,
+    paper_mark_set,
+    paper_mark_unset,
+    paper_marks_of,
+)
 from curation.services.submissions import paper_submit
 from curation.services.tags import (
     paper_tag_add,
@@ -56,9 +63,14 @@ __all__ = [
     "comment_flags_dismiss",
     "comment_hide",
     "comment_restore",
+    "member_settings_get",
+    "member_settings_update",
     "moderation_event_record",
     "paper_edit",
     "paper_hide",
+    "paper_mark_set",
+    "paper_mark_unset",
+    "paper_marks_of",
     "paper_publish",
     "paper_recount_votes",
     "paper_reject",

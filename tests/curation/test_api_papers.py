@@ -44,6 +44,7 @@ LIST_ITEM_KEYS = {
     "comment_count",
     "voted",
     "source",
+    "marks",  # my own: read, not_interested
     "tags",
 }
 SOURCE_KEYS = {
@@ -110,6 +111,7 @@ def test_the_feed_answers_papers_with_their_tags_and_my_vote():
     assert set(first) == LIST_ITEM_KEYS  # no status for a member
     assert first["id"] == paper.pk
     assert first["voted"] is True
+    assert first["marks"] == []
     assert first["vote_count"] == 1
     assert first["abstract"] == paper.abstract
     # By name (not slug, not insertion order).

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "papers",
     "curation",
     "readinggroup",
+    "lists",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,7 @@ urlpatterns = [
     path("api/", include("accounts.api.urls")),
     path("api/", include("curation.api.urls")),
     path("api/", include("readinggroup.api.urls")),
+    path("api/", include("lists.api.urls")),
     re_path(r"^api/", endpoint_not_found),
     path("feeds/", include("curation.feeds_urls")),
     # The web pages: the feed at the front door.

@@ -188,3 +188,29 @@ class SessionPaperFactory(DjangoModelFactory):
     session = factory.SubFactory(ReadingSessionFactory)
     paper = factory.SubFactory(PaperFactory)
     proposed_by = factory.SubFactory(UserFactory)
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+class PaperListFactory(DjangoModelFactory):
+    """A list written directly: use lists.services to test rules."""
+
+    class Meta:
+        model = "lists.PaperList"
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Reading list {n}")
+    visibility = "personal"
+
+
+class ListItemFactory(DjangoModelFactory):
+    """An item written directly, at the given position (the services keep them dense)."""
+
+    class Meta:
+        model = "lists.ListItem"
+
+    paper_list = factory.SubFactory(PaperListFactory)
+    paper = factory.SubFactory(PaperFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    added_by = factory.LazyAttribute(lambda item: item.paper_list.owner)

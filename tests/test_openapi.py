@@ -15,6 +15,8 @@ CURATION_PATHS = {
     "/api/papers/{id}/transition/": {"post"},
     "/api/papers/{id}/comments/": {"get", "post"},
     "/api/papers/{id}/tags/": {"post", "delete"},
+    "/api/papers/{id}/mark/": {"post", "delete"},
+    "/api/me/settings/": {"get", "patch"},
     "/api/comments/{id}/": {"patch", "delete"},
     "/api/comments/{id}/flag/": {"post"},
     "/api/comments/{id}/moderate/": {"post"},
@@ -25,13 +27,21 @@ CURATION_PATHS = {
     "/api/moderation/log/": {"get"},
     "/api/digests/": {"get"},
 }
+LISTS_PATHS = {
+    "/api/lists/": {"get", "post"},
+    "/api/lists/{id}/": {"get", "patch", "delete"},
+    "/api/lists/{id}/items/": {"get", "post"},
+    "/api/lists/{id}/items/{item_pk}/": {"patch", "delete"},
+    "/api/lists/{id}/editors/": {"get", "post"},
+    "/api/lists/{id}/editors/{username}/": {"delete"},
+}
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     schema = yaml.safe_load(out.read_text())
-    for path, methods in CURATION_PATHS.items():
+    for path, methods in {**CURATION_PATHS, **LISTS_PATHS}.items():
         assert path in schema["paths"], path
         assert set(schema["paths"][path]) >= methods, path
     params = {p["name"] for p in schema["paths"]["/api/papers/"]["get"]["parameters"]}

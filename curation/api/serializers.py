@@ -380,7 +380,8 @@ class _PaperOutputBase(serializers.Serializer):
     comment_count = serializers.IntegerField(help_text="Visible comments.")
     voted = serializers.BooleanField(source="viewer_voted", help_text="Whether I voted.")
     marks = serializers.SerializerMethodField(
-        help_text="My own marks on it (read, not_interested); empty for anonymous readers."
+        help_text="My own marks on it (" + ", ".join(MarkKind.values) + "); empty for "
+        "anonymous readers."
     )
     # The serializer metaclass takes declared fields off the class: this does not shadow
     # Field.source (where a field reads its value) as the stubs believe.
@@ -398,7 +399,7 @@ class _PaperOutputBase(serializers.Serializer):
     def get_url(self, paper) -> str:
         return paper_url(pk=paper.pk, request=self.context.get("request"))
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(MarkKind.choices)))
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_marks(self, paper) -> list[str]:
         # Annotated by the selectors (with_viewer_marks), in the same query as the paper.
         return viewer_marks(paper)
@@ -523,7 +524,8 @@ class VoteOutputSerializer(serializers.Serializer):
 
 class PaperMarksOutputSerializer(serializers.Serializer):
     marks = serializers.ListField(
-        child=serializers.ChoiceField(MarkKind.choices), help_text="My marks on the paper now."
+        child=serializers.CharField(),
+        help_text="My marks on the paper now: " + ", ".join(MarkKind.values) + ".",
     )
 
 

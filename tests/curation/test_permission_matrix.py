@@ -1,9 +1,12 @@
-"""Every endpoint and method of the curation API, for every role: the expected status.
+"""Every endpoint and method of the curation, lists and reading group APIs, for every role:
+the expected status (the reading group's rows and roles: tests/readinggroup/matrix.py).
 
 One table (MATRIX) drives the test. Each row names an endpoint, a method, a body and the
 status each role gets; "owner" appears where ownership changes the answer (the author of a
-comment, the member who added a tag, the submitter of a pending paper). Each case runs on a
-fresh database built by `world`, so writes of one case never leak into another.
+comment, the member who added a tag, the submitter of a pending paper, the owner of a list),
+"editor" where a team list's editors get another answer than other members. On lists rows,
+"member" is another member: neither owner nor editor. Each case runs on a fresh database
+built by `world`, so writes of one case never leak into another.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tests.readinggroup import matrix as reading_group
 pytestmark = pytest.mark.django_db
 
 ANON, MEMBER, OWNER, MOD, ADMIN = "anonymous", "member", "owner", "moderator", "admin"
+EDITOR = "editor"
 EVERYONE = (ANON, MEMBER, MOD, ADMIN)
 
 
@@ -43,6 +47,23 @@ def signed_in(anon: int, code: int) -> dict[str, int]:
 
 def moderators(member: int, code: int, anon: int = 401) -> dict[str, int]:
     return {ANON: anon, MEMBER: member, MOD: code, ADMIN: code}
+
+
+def lists(
+    *, owner: int, editor: int, member: int, moderator: int | None = None, anon: int = 401
+) -> dict[str, int]:
+    """A lists row: moderators and admins are members like any other (`member` unless
+    said), anonymous clients are asked to sign in."""
+    others = member if moderator is None else moderator
+    return {ANON: anon, OWNER: owner, EDITOR: editor, MEMBER: member, MOD: others, ADMIN: others}
+
+
+def owner_only(owner: int, others: int) -> dict[str, int]:
+    return lists(owner=owner, editor=others, member=others)
+
+
+def editors(code: int, others: int) -> dict[str, int]:
+    return lists(owner=code, editor=code, member=others)
 
 
 # (endpoint, method, path, body, {role: status}). Paths name objects of `world`.
@@ -250,6 +271,147 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ),
     # The reading group (its own roles: organizer, presenter)
     *reading_group.ROWS,
+    # Marks and the reading settings
+    ("mark", "post", "/api/papers/{paper}/mark/", {"mark": "read"}, signed_in(401, 200)),
+    ("mark unset", "delete", "/api/papers/{paper}/mark/", {"mark": "read"}, signed_in(401, 200)),
+    ("mark bad", "post", "/api/papers/{paper}/mark/", {"mark": "loved"}, signed_in(401, 400)),
+    ("mark get", "get", "/api/papers/{paper}/mark/", None, everyone(405)),
+    (
+        "mark pending",
+        "post",
+        "/api/papers/{pending}/mark/",
+        {"mark": "not_interested"},
+        {**moderators(404, 200), OWNER: 200},
+    ),
+    ("settings", "get", "/api/me/settings/", None, signed_in(401, 200)),
+    ("settings set", "patch", "/api/me/settings/", {"hide_marked": True}, signed_in(401, 200)),
+    ("settings unknown", "patch", "/api/me/settings/", {"hide": True}, signed_in(401, 400)),
+    # Lists ("member": another member; "editor": an editor of the team list)
+    ("lists", "get", "/api/lists/", None, editors(200, 200)),
+    ("lists bad scope", "get", "/api/lists/?scope=all-of-them", None, editors(400, 400)),
+    (
+        "list create",
+        "post",
+        "/api/lists/",
+        {"name": "New", "visibility": "team"},
+        editors(201, 201),
+    ),
+    ("list create nameless", "post", "/api/lists/", {"name": " "}, editors(400, 400)),
+    ("lists put", "put", "/api/lists/", {}, editors(405, 405)),
+    ("team list", "get", "/api/lists/{team_list}/", None, editors(200, 200)),
+    ("personal list", "get", "/api/lists/{personal_list}/", None, owner_only(200, 404)),
+    ("list missing", "get", "/api/lists/999999/", None, editors(404, 404)),
+    ("team list rename", "patch", "/api/lists/{team_list}/", {"name": "R"}, owner_only(200, 403)),
+    (
+        "personal list rename",
+        "patch",
+        "/api/lists/{personal_list}/",
+        {"name": "R"},
+        owner_only(200, 404),
+    ),
+    ("team list delete", "delete", "/api/lists/{team_list}/", None, owner_only(204, 403)),
+    ("personal list delete", "delete", "/api/lists/{personal_list}/", None, owner_only(204, 404)),
+    ("team items", "get", "/api/lists/{team_list}/items/", None, editors(200, 200)),
+    ("personal items", "get", "/api/lists/{personal_list}/items/", None, owner_only(200, 404)),
+    (
+        "team item add",
+        "post",
+        "/api/lists/{team_list}/items/",
+        {"paper": "{fresh}", "note": "See *this*."},
+        editors(201, 403),
+    ),
+    (
+        "team item add twice",
+        "post",
+        "/api/lists/{team_list}/items/",
+        {"paper": "{paper}"},
+        editors(409, 403),
+    ),
+    (
+        "team item add pending",
+        "post",
+        "/api/lists/{team_list}/items/",
+        {"paper": "{pending}"},
+        lists(owner=201, editor=404, member=404, moderator=403),
+    ),
+    (
+        "personal item add",
+        "post",
+        "/api/lists/{personal_list}/items/",
+        {"paper": "{fresh}"},
+        owner_only(201, 404),
+    ),
+    (
+        "team item move",
+        "patch",
+        "/api/lists/{team_list}/items/{team_item}/",
+        {"move": "down"},
+        editors(200, 403),
+    ),
+    (
+        "team item note",
+        "patch",
+        "/api/lists/{team_list}/items/{team_item}/",
+        {"note": "Edited."},
+        editors(200, 403),
+    ),
+    (
+        "personal item move",
+        "patch",
+        "/api/lists/{personal_list}/items/{personal_item}/",
+        {"position": 1},
+        owner_only(200, 404),
+    ),
+    (
+        "item missing",
+        "patch",
+        "/api/lists/{team_list}/items/999999/",
+        {"move": "up"},
+        editors(404, 404),
+    ),
+    (
+        "team item remove",
+        "delete",
+        "/api/lists/{team_list}/items/{team_item}/",
+        None,
+        editors(204, 403),
+    ),
+    (
+        "personal item remove",
+        "delete",
+        "/api/lists/{personal_list}/items/{personal_item}/",
+        None,
+        owner_only(204, 404),
+    ),
+    ("team editors", "get", "/api/lists/{team_list}/editors/", None, editors(200, 200)),
+    (
+        "personal editors",
+        "get",
+        "/api/lists/{personal_list}/editors/",
+        None,
+        owner_only(200, 404),
+    ),
+    (
+        "editor add",
+        "post",
+        "/api/lists/{team_list}/editors/",
+        {"username": "member"},
+        owner_only(201, 403),
+    ),
+    (
+        "editor add personal",
+        "post",
+        "/api/lists/{personal_list}/editors/",
+        {"username": "member"},
+        owner_only(409, 404),
+    ),
+    (
+        "editor remove",
+        "delete",
+        "/api/lists/{team_list}/editors/editor/",
+        None,
+        editors(204, 403),
+    ),
 ]
 
 CASES = [
@@ -262,11 +424,14 @@ CASES = [
 def build_world():
     """The users of each role and the objects the paths name; also used by
     test_permission_matrix_live.py against the live server."""
+    from lists.services import list_create, list_editor_add, list_item_add
+
     owner = UserFactory(username="owner")
     users = {
         ANON: None,
         MEMBER: UserFactory(username="member"),
         OWNER: owner,
+        EDITOR: UserFactory(username="editor"),
         MOD: ModeratorFactory(username="moderator"),
         ADMIN: StaffUserFactory(username="admin"),
     }
@@ -286,7 +451,24 @@ def build_world():
     )
     paper.comment_count = 1
     paper.save(update_fields=["comment_count"])
-    ids = {"paper": paper.pk, "pending": pending.pk, "hidden": hidden.pk, "comment": comment.pk}
+    fresh = PaperFactory(first_digest_on=datetime.date(2024, 8, 22))
+    team_list = list_create(owner=owner, name="Team picks", visibility="team")
+    list_editor_add(paper_list=team_list, user=owner, username="editor")
+    personal_list = list_create(owner=owner, name="Mine alone")
+    team_item = list_item_add(paper_list=team_list, user=owner, paper=paper)
+    list_item_add(paper_list=team_list, user=owner, paper=PaperFactory())
+    personal_item = list_item_add(paper_list=personal_list, user=owner, paper=paper)
+    ids = {
+        "paper": paper.pk,
+        "pending": pending.pk,
+        "hidden": hidden.pk,
+        "comment": comment.pk,
+        "fresh": fresh.pk,
+        "team_list": team_list.pk,
+        "personal_list": personal_list.pk,
+        "team_item": team_item.pk,
+        "personal_item": personal_item.pk,
+    }
     ids.update(reading_group.reading_group_world(users))
     return users, ids
 
@@ -310,18 +492,20 @@ def fill(body: dict | None, ids: dict[str, int]) -> dict | None:
     }
 
 
-def test_the_matrix_covers_every_route_of_the_curation_and_reading_group_apis():
+def test_the_matrix_covers_every_route_of_the_curation_lists_and_reading_group_apis():
     from django.urls import resolve
 
     from curation.api import urls
+    from lists.api import urls as lists_urls
     from readinggroup.api import urls as reading_group_urls
 
-    routes = {
-        p.name
-        for p in [*urls.urlpatterns, *reading_group_urls.urlpatterns]
-        if getattr(p, "name", None)
+    patterns = [*urls.urlpatterns, *lists_urls.urlpatterns, *reading_group_urls.urlpatterns]
+    routes = {p.name for p in patterns if getattr(p, "name", None)}
+    ours = ["paper", "pending", "hidden", "comment", "fresh", "team_list", "personal_list"]
+    sample = {
+        **dict.fromkeys([*ours, "team_item", "personal_item"], 1),
+        **reading_group.SAMPLE_IDS,
     }
-    sample = {"paper": 1, "pending": 2, "hidden": 4, "comment": 3, **reading_group.SAMPLE_IDS}
     covered = {resolve(path.format(**sample).split("?")[0]).url_name for _, _, path, _, _ in MATRIX}
     assert routes == covered
 

@@ -52,6 +52,13 @@ LISTS = [
     ("/api/moderation/log/?action=publish", "member", 1),
     # The page, each day's count of published papers a subquery of it.
     ("/api/digests/", "anonymous", 1),
+    # Lists: the page, with each list's owner (joined), my rights and its count of papers I
+    # may open (subqueries of it).
+    ("/api/lists/", "member", 1),
+    ("/api/lists/?scope=editable&paper={paper}", "member", 1),
+    # A list's papers: the list (with its count and my rights), its editors, the page of
+    # items with their papers, my vote and marks (joined, EXISTS), the page's tags.
+    ("/api/lists/{list}/items/", "member", 4),
 ]
 
 
@@ -113,11 +120,24 @@ def crowd(db):
             target_label=f"Paper {i}",
         )
     Paper.objects.filter(pk=target.pk).update(comment_count=ROWS)
+    from lists.services import list_create, list_item_add
+
+    for i in range(ROWS):
+        list_create(owner=authors[i % 3], name=f"List {i}", visibility="team")
+    long_list = list_create(owner=authors[0], name="Long", visibility="team")
+    for paper in papers:
+        list_item_add(paper_list=long_list, user=authors[0], paper=paper, note="A *note*.")
     if connection.vendor == "postgresql":
         from papers.services.search_index import search_index_refresh
 
         search_index_refresh()
-    return {"member": authors[0], "moderator": moderator, "anonymous": None, "paper": target.pk}
+    return {
+        "member": authors[0],
+        "moderator": moderator,
+        "anonymous": None,
+        "paper": target.pk,
+        "list": long_list.pk,
+    }
 
 
 @pytest.mark.parametrize(("url", "role", "queries"), LISTS)
@@ -127,7 +147,7 @@ def test_list_endpoints_run_a_constant_number_of_queries(
     client = APIClient()
     if crowd[role] is not None:
         client.force_authenticate(crowd[role])
-    url = url.format(paper=crowd["paper"])
+    url = url.format(paper=crowd["paper"], list=crowd["list"])
     separator = "&" if "?" in url else "?"
     client.get(url)  # warm-up: per-user caches (the moderators group)
     sizes = {}

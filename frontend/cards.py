@@ -1,7 +1,7 @@
 """Paper cards (templates/frontend/_paper_card.html): the one markup of a paper in every list
 page, rendered from the plain values of card_context and shared between readers through
-frontend.fragments: a card whose paper, counts, tags or reader's state (voted, moderator,
-signed in) changed has another key, so a kept card is never stale."""
+frontend.fragments: a card whose paper, counts, tags or reader's state (voted, marked,
+moderator, signed in) changed has another key, so a kept card is never stale."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from curation.selectors import TAG_BRIEFS, attach_tag_briefs
+from curation.selectors import MARK_ATTRS, TAG_BRIEFS, attach_tag_briefs
 from frontend.fragments import fragments_render
 from papers.models import Paper
 
@@ -73,7 +73,7 @@ def arxiv_links(arxiv_id: str | None) -> dict[str, str]:
 
 def card_context(paper: Paper, reader: CardReader) -> dict:
     """Everything the card of `paper` shows to `reader`, as plain values. `paper` carries
-    `tag_briefs` (selectors.attach_tag_briefs) and `viewer_voted`."""
+    `tag_briefs` (selectors.attach_tag_briefs), `viewer_voted` and the viewer's marks."""
     return {
         "paper": {
             "pk": paper.pk,
@@ -93,6 +93,9 @@ def card_context(paper: Paper, reader: CardReader) -> dict:
             "status": paper.status,
             "status_label": paper.get_status_display(),
             "viewer_voted": bool(getattr(paper, "viewer_voted", False)),
+            # The reader's own marks (selectors.with_viewer_marks), for the mark buttons.
+            "viewer_read": bool(getattr(paper, MARK_ATTRS["read"], False)),
+            "viewer_not_interested": bool(getattr(paper, MARK_ATTRS["not_interested"], False)),
             "tag_briefs": getattr(paper, TAG_BRIEFS),
         },
         "member": reader.member,

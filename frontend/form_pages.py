@@ -1,5 +1,5 @@
-"""The pages whose writes are plain HTML forms: the tag vocabulary (moderators) and "Submit a
-paper" (members).
+"""The pages whose writes are plain HTML forms: the tag vocabulary (moderators), "Submit a
+paper" (members) and My page's reading settings.
 
 Each form posts to its own page, with the CSRF token, and the view hands what was typed to a
 service: the pages need no script, and the rules stay in the services (who may, clashes,
@@ -22,12 +22,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.roles import is_moderator
 from config.errors import DomainError
 from curation.models import Tag
 from curation.selectors import paper_detail, tags_list
-from curation.services import paper_submit, tag_create, tag_delete, tag_merge, tag_rename
+from curation.services import (
+    member_settings_update,
+    paper_submit,
+    tag_create,
+    tag_delete,
+    tag_merge,
+    tag_rename,
+)
 from curation.services.submissions import ABSTRACT_MAX_CHARS, TITLE_MAX_CHARS
 from curation.services.tags import TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS
 from frontend.errors import PageBadRequest
@@ -225,3 +233,23 @@ def submit(request: HttpRequest) -> HttpResponse:
             messages.success(request, MSG_SUBMITTED.format(title=paper.title))
             return redirect("paper", pk=paper.pk)
     return render(request, "frontend/submit.html", context)
+
+
+# --- My reading settings (a form of My page) ----------------------------------------------
+
+MSG_SETTINGS_HIDING = (
+    "Saved: the papers you marked read or not interested are left out of your feeds, digest "
+    "days, tags, search and exports."
+)
+MSG_SETTINGS_SHOWING = "Saved: your feeds show the papers you marked again."
+
+
+@login_required
+@require_POST
+def reading_settings(request: HttpRequest) -> HttpResponse:
+    """The form of My page that hides, or shows again, the papers I marked; back to My page
+    with what changed."""
+    hide = request.POST.get("hide_marked") == "yes"
+    member_settings_update(user=request.user, hide_marked=hide)
+    messages.success(request, MSG_SETTINGS_HIDING if hide else MSG_SETTINGS_SHOWING)
+    return redirect(reverse("me") + "#reading-h")

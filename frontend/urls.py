@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from frontend import form_pages, session_pages, views
+from frontend import form_pages, list_pages, session_pages, views
 
 urlpatterns = [
     path("", views.feed, name="home"),
@@ -18,6 +18,9 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/time-zone/", session_pages.member_time_zone_page, name="me-time-zone"),
     path("sessions/", include("frontend.session_urls")),
+    path("me/settings/", form_pages.reading_settings, name="me-settings"),
+    path("lists/", list_pages.my_lists, name="lists"),
+    path("lists/<int:pk>/", list_pages.list_page, name="list"),
     path("submit/", form_pages.submit, name="submit"),
     path("moderation/", views.moderation_queue_page, name="moderation-queue"),
     path("moderation/log/", views.moderation_log_page, name="moderation-log"),

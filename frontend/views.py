@@ -53,7 +53,7 @@ from curation.selectors import (
     tags_list,
     top_period_with_papers,
 )
-from curation.services import allowed_targets
+from curation.services import allowed_targets, member_settings_get
 from frontend.cards import CardReader, paper_cards
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
@@ -423,6 +423,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "votes": activity.votes,
         "comments": activity.comments,
         "submissions": activity.submissions,
+        "hide_marked": member_settings_get(user=user).hide_marked,
         "token": api_token_get(user=user),
         "moderator": is_moderator(user),
         "admin": is_admin(user),

@@ -5,12 +5,13 @@ than in front of users.
 
 The catalogue (seeded once for the module): 20,000 published papers over 400 digest days,
 40 tags on about 36,000 paper tags, 1,000 members casting 60,000 votes, 3,000 comments (300
-on one paper), 400 pending papers and 100 flagged comments. A query may read at most
-ROWS_READ_LIMIT rows (each plan node's rows, over its loops, plus those its filter removed):
-a page of papers with its tags and votes, a digest day, the longest thread or the moderation
-queue need hundreds; a page of 50 digest days with their counts of published papers about
-5,000; a query that scans the papers, their tags, votes or digest entries reads 20,000 or
-more.
+on one paper), 400 pending papers and 100 flagged comments; 61 team lists, one of 300
+papers; a member who hides the 1,500 papers they marked, the 1,000 hottest among them. A
+query may read at most ROWS_READ_LIMIT rows (each plan node's rows, over its loops, plus those
+its filter removed): a page of papers with its tags and votes, a digest day, the longest thread
+or the moderation queue need hundreds; a page of 50 digest days with their counts of published
+papers about 5,000; a query that scans the papers, their tags, votes or digest entries reads
+20,000 or more.
 """
 
 from __future__ import annotations
@@ -26,8 +27,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from curation.models import Comment, CommentFlag, PaperTag, Tag, Vote
+from curation.models import (
+    Comment,
+    CommentFlag,
+    MarkKind,
+    MemberSettings,
+    PaperMark,
+    PaperTag,
+    Tag,
+    Vote,
+)
 from curation.services import tag_counts_refresh
+from lists.models import ListEditor, ListItem, PaperList
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +51,7 @@ VOTES = 60_000
 COMMENTS = 3_000
 PENDING = 400
 FLAGS = 100
+MARKED_HOTTEST = 1_000
 ROWS_READ_LIMIT = 10_000
 LAST_DAY = timezone.localdate()
 WORDS = [
@@ -154,17 +166,63 @@ def catalogue(django_db_setup, django_db_blocker):
             .first()
         )
         assert quiet is not None
+        # Lists: 60 team lists of up to 9 papers, and one holding 300 papers with notes (a
+        # member of the catalogue owns it, another edits it).
+        teams = PaperList.objects.bulk_create(
+            PaperList(owner=users[i % 50], name=f"Team list {i}", visibility="team")
+            for i in range(60)
+        )
+        ListItem.objects.bulk_create(
+            ListItem(paper_list=team, paper=papers[(7 * i + k) % PAPERS], position=k + 1)
+            for i, team in enumerate(teams)
+            for k in range(i % 10)
+        )
+        canon = PaperList.objects.create(owner=users[5], name="Team canon", visibility="team")
+        ListEditor.objects.create(paper_list=canon, user=users[6])
+        ListItem.objects.bulk_create(
+            ListItem(
+                paper_list=canon,
+                paper=paper,
+                position=i + 1,
+                note="Read *this*.",
+                note_html="<p>Read <em>this</em>.</p>",
+                added_by=users[5],
+            )
+            for i, paper in enumerate(papers[::60][:300])
+        )
+        # A member who hides what they marked, with 1,500 marks: the 1,000 hottest papers
+        # read, and 500 others not interesting.
+        marker = users[7]
+        MemberSettings.objects.create(user=marker, hide_marked=True)
+        hottest = list(Paper.objects.published().order_by("-hot_score", "-id")[:MARKED_HOTTEST])
+        PaperMark.objects.bulk_create(
+            PaperMark(user=marker, paper=paper, kind=MarkKind.READ) for paper in hottest
+        )
+        PaperMark.objects.bulk_create(
+            PaperMark(user=marker, paper=paper, kind=MarkKind.NOT_INTERESTED)
+            for paper in rng.sample(papers, 500)
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         info = {
             "member": users[5],
+            "marker": marker,
+            "list": canon.pk,
             "moderator": moderator,
             "paper": top.pk,
             "thread": target.pk,
             "tag": tags[TAGS // 2].slug,
             "quiet_tag": quiet.slug,
             "day": LAST_DAY.isoformat(),
+            # A day whose papers the marker has not all marked (the latest days are the
+            # hottest: all of them read).
+            "old_day": (LAST_DAY - datetime.timedelta(days=200)).isoformat(),
         }
     yield info
     with django_db_blocker.unblock():
+        for model in (ListItem, ListEditor, PaperList, PaperMark, MemberSettings):
+            model.objects.all().delete()
         for model in (CommentFlag, Comment, Vote, PaperTag, Tag, DigestEntry, Paper, Digest):
             model.objects.all().delete()
         get_user_model().objects.filter(username__startswith="reader").delete()
@@ -212,12 +270,35 @@ PAGES = [
     ("/moderation/", "moderator", 8),
     ("/moderation/log/", "anonymous", 1),
     # My page: votes, comments and submissions (each with whether I may open it), my time
-    # zone and my calendar feed.
-    ("/me/", "member", 7),
+    # zone and my calendar feed, and my reading settings (one query by primary key, for the
+    # form that hides marked papers).
+    ("/me/", "member", 8),
     ("/submit/", "member", 1),
     # The vocabulary: every tag, with its count (a column).
     ("/moderation/tags/", "moderator", 2),
+    # A member who hides the 1,500 papers they marked (the 1,000 hottest among them): the
+    # same queries as any member, each with one NOT EXISTS (selectors.without_hidden_marks)
+    # that probes the marks of the rows it reads. Hidden papers at the top of a feed are
+    # walked past: the hot feed and a tag's read the 1,000 first (and a tag's, their tags),
+    # rows that grow with the marks at the top of the feed, not with the catalogue.
+    ("/", "marker", 4),
+    ("/?order=new", "marker", 4),
+    ("/?date={old_day}", "marker", 6),
+    ("/tags/{tag}/", "marker", 4),
+    ("/search/?q=diffusion", "marker", 4),
+    ("/api/papers/", "marker", 3),
+    ("/api/papers/?date={old_day}", "marker", 5),
+    # My lists: the page of lists, each with its owner (joined), my rights and its count of
+    # papers I may open (subqueries of the page).
+    ("/lists/", "member", 2),
+    ("/lists/?scope=editable", "member", 2),
+    # A list of 300 papers: the list (its count, my rights), its editors, the page of items
+    # with their papers and who added them (joined), my vote and marks (EXISTS), the tags.
+    ("/lists/{list}/", "member", 5),
+    ("/lists/{list}/", "marker", 5),
     # The API's lists beside them.
+    ("/api/lists/", "member", 2),
+    ("/api/lists/{list}/items/", "member", 5),
     ("/api/papers/", "member", 3),
     ("/api/papers/?tag={tag}", "member", 3),
     ("/api/papers/?date={day}", "member", 5),

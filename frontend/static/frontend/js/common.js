@@ -1,6 +1,8 @@
-// Loaded on every page: upvote buttons wherever they are (feed cards, the paper page), and
-// the lists' "Load more".
+// Loaded on every page: upvote buttons wherever they are (feed cards, the paper page), the
+// lists' "Load more", and a member's marks and "Add to list" on papers.
 import "./loadmore.js";
+import "./marks.js";
+import "./addtolist.js";
 import { api } from "./api.js";
 import { busy, clearError, showError } from "./ui.js";
 

@@ -27,6 +27,7 @@ from curation.models import FlagReason
 from curation.services.comments import comment_create, comment_flag, comment_hide
 from curation.services.tags import paper_tag_add, tag_create
 from curation.services.votes import vote_cast
+from lists.services import list_create, list_item_add
 from papers.models import DumpStatus, Paper, PaperStatus
 from tests.factories import (
     DigestEntryFactory,
@@ -119,6 +120,9 @@ def world(db, settings, wsgi_in_test_transaction):
     comment_hide(comment=hidden, moderator=keeper, reason="Off topic.")
     dumps = [DumpFactory(), DumpFactory(status=DumpStatus.FAILED, error="The file is empty.")]
     session = SessionPaperFactory(paper=published, proposed_by=authors[0]).session
+    team = list_create(owner=authors[0], name="Team picks", visibility="team")
+    list_item_add(paper_list=team, user=authors[0], paper=published, note="*Read* it.")
+    personal = list_create(owner=authors[1], name="Mine alone")
     WORLD.clear()
     WORLD.update(
         papers=[p.pk for p in papers],
@@ -126,6 +130,7 @@ def world(db, settings, wsgi_in_test_transaction):
         tags=[t.slug for t in tags],
         dumps=[d.pk for d in dumps],
         sessions=[session.pk],
+        lists=[team.pk, personal.pk],
     )
     yield published
     WORLD.clear()

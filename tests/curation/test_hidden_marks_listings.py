@@ -49,7 +49,13 @@ API = [
     "/api/papers/?tag=vision",
     "/api/papers/?q=quantum",
 ]
-EXPORTS = ["/api/papers/export/?format=csv", "/api/papers/export/?format=jsonl&tag=vision"]
+EXPORTS = [
+    "/api/papers/export/?format=csv",
+    "/api/papers/export/?format=jsonl&tag=vision",
+    "/api/papers/export/?format=bibtex",
+    f"/api/papers/export/?format=ris&digest={DAY}",
+]
+TITLES: dict[str, int] = {}  # title -> id, for the citation formats, which name no id
 
 
 @pytest.fixture
@@ -69,6 +75,7 @@ def scene(db):
         DigestEntryFactory(digest=digest, paper=paper, position=position)
         PaperTagFactory(paper=paper, tag=vision)
         papers[name] = paper
+        TITLES[paper.title] = paper.pk
     if connection.vendor == "postgresql":
         from papers.services.search_index import search_index_refresh
 
@@ -91,7 +98,11 @@ def ids_in_export(response) -> set[int]:
     text = b"".join(response.streaming_content).decode()
     if response["Content-Type"].startswith("text/csv"):
         return {int(row["id"]) for row in csv.DictReader(io.StringIO(text))}
-    return {json.loads(line)["id"] for line in text.splitlines()}
+    if "json" in response["Content-Type"]:
+        return {json.loads(line)["id"] for line in text.splitlines()}
+    found = {pk for title, pk in TITLES.items() if title in text}
+    assert found, text[:300]
+    return found
 
 
 def everything_seen(client: Client) -> dict[str, set[int]]:

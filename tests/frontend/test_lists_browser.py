@@ -239,5 +239,6 @@ def test_a_paper_marked_not_interested_leaves_the_feed_with_the_setting_on(sized
     press(page.get_by_label(re.compile("Hide the papers I marked")), " ")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
+    expect()(page.locator(".messages")).to_contain_text("Saved: your feeds show")
     page.goto("/")
     expect()(card(page, "Quiet Graph Study")).to_be_visible()

@@ -7,7 +7,8 @@ renders), tag names and descriptions, user names (commenters, submitters, flagge
 moderator, the admin), flag notes, moderation reasons, log labels, dump names and errors,
 and a file name and an ingestion warning on the uploads page. Then every page that shows
 them is visited as the reader who sees them (feed, digest day, tag page, search, paper page,
-my page, submitting a paper, moderation queue, log and tag vocabulary, uploads), including
+my page, submitting a paper, moderation queue, log and tag vocabulary, uploads, my lists
+and a list's page with its notes and the "Add to list" dialog), including
 what the ES modules build after "load more", a vote, a tag added or removed, a comment edited
 or posted, a moderation step.
 
@@ -24,6 +25,7 @@ escaping with the test client.
 from __future__ import annotations
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
@@ -652,3 +654,63 @@ def test_feeds_escape_hostile_text(db):
         }
     tag_feed = ET.fromstring(client.get(f"/feeds/tags/{tag.slug}/atom/").content)
     assert tag_feed.findtext(f"{atom}title") == f"Paperboard: papers tagged {tag.name}"
+
+
+# --- Lists and marks ----------------------------------------------------------------------
+
+
+@in_the_browser
+def test_lists_and_marks_show_every_payload_as_text(open_page, hostile):
+    """A team list with a hostile name, a hostile editor and a note made of payloads; My lists,
+    the list's page (a note edited from its <template>), the "Add to list" dialog of a paper's
+    page (a hostile title, hostile list names) and the mark buttons."""
+    from lists.models import ListItem
+    from lists.services import list_create, list_editor_add, list_item_add
+
+    owner, editor = hostile["users"][0], hostile["users"][1]
+    showcase = hostile["showcase"]
+    team = list_create(owner=owner, name=PAYLOADS[3], visibility="team")
+    other = list_create(owner=owner, name=PAYLOADS[1])
+    list_editor_add(paper_list=team, user=owner, username=editor.username)
+    note = "\n\n".join(PAYLOADS)
+    list_item_add(paper_list=team, user=editor, paper=showcase, note=note)
+    page = open_page(owner)
+
+    visit(page, "/lists/")
+    assert page.locator(".list-name a").all_text_contents() == [other.name, team.name]
+    visit(page, f"/lists/{team.pk}/")
+    expect()(page.get_by_role("heading", level=1)).to_have_text(team.name)
+    assert f"Added by {editor.username}" in body_text(page)
+    assert f"Editors: {editor.username}." in body_text(page)
+
+    # A note edited from the Markdown kept in a <template>: a payload cannot close it.
+    item = page.locator("li.list-item").first
+    item.get_by_role("button", name=re.compile("^Edit note")).click()
+    field = item.get_by_label(re.compile("^Note on"))
+    assert field.input_value() == note
+    literal = "\n\n".join(PAYLOADS[i] for i in MARKDOWN_LITERAL)
+    field.fill(literal)
+    item.get_by_role("button", name="Save note").click()
+    expect()(page.locator("#live-status")).to_have_text("The note was saved.")
+    expect()(item.locator("[data-note]")).to_contain_text(PAYLOADS[0])
+    assert ListItem.objects.get(paper=showcase).note == literal
+    assert_nothing_ran(page)
+
+    # "Add to list" on the paper's page: the dialog names the hostile paper and lists.
+    page.goto(f"/papers/{showcase.pk}/")
+    card = page.locator(".paper-actions")
+    card.get_by_role("button", name=re.compile("^Add to list")).click()
+    dialog = page.get_by_role("dialog")
+    expect()(dialog.get_by_role("heading")).to_have_text(f"Add “{SHOWCASE}” to a list")
+    expect()(dialog.locator("option:checked")).to_have_text(f"{other.name} (personal)")
+    expect()(dialog.locator("option[disabled]")).to_have_text(f"{team.name} (team): on it already")
+    dialog.get_by_label("Note").fill(PAYLOADS[6])
+    dialog.get_by_role("button", name="Add").click()
+    expect()(page.locator("#live-status")).to_have_text(f"Added to “{other.name}”.")
+    card.get_by_role("button", name=re.compile("^Read")).click()
+    expect()(card.get_by_role("button", name=re.compile("^Read"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert_nothing_ran(page)
+    visit(page, f"/lists/{other.pk}/")
+    expect()(page.locator("li.list-item [data-note]")).to_contain_text(PAYLOADS[6])

@@ -1,7 +1,7 @@
 """Lists and marks in Debian's Chromium, by keyboard, at desktop and phone width: a member
-makes a team list, adds two papers from their feed cards with notes, moves one, removes one;
-a member marks a paper not interested and, with the setting of My page on, no longer finds it
-in the feed.
+makes a team list, adds two papers from their feed cards with notes, moves one, removes one,
+renames the list and deletes it; a member marks a paper not interested and, with the setting
+of My page on, no longer finds it in the feed.
 
 The page fixture is test_browser.py's: a test fails on any console error, script error,
 failed request or answer of 400 or more it did not declare. Each page must also fit the
@@ -181,6 +181,24 @@ def test_a_team_list_made_filled_from_cards_reordered_and_trimmed_by_keyboard(si
     expect()(page.locator("[data-item-count]")).to_have_text("1 paper")
     page.reload()
     assert titles_on_list(page) == ["Fresh Transformer Results"]
+
+    # Rename it, then delete it (the box must be ticked), by keyboard.
+    name = page.get_by_label("Name", exact=True)
+    name.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Team canon")
+    page.keyboard.press("Enter")
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Team canon")
+    expect()(page.locator(".messages")).to_have_text("Saved the list “Team canon”.")
+    confirm = page.get_by_label(re.compile("Delete the list and its notes"))
+    press(confirm, " ")
+    expect()(confirm).to_be_checked()
+    page.keyboard.press("Tab")
+    expect()(page.get_by_role("button", name="Delete the list")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/lists/$"))
+    expect()(page.locator(".messages")).to_have_text("Deleted the list “Team canon”.")
+    expect()(page.locator(".list-row")).to_have_count(0)
 
 
 def test_a_paper_marked_not_interested_leaves_the_feed_with_the_setting_on(sized, papers):

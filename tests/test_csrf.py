@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.services import api_token_create
 from curation.models import Comment
+from lists.services import list_create, list_editor_add, list_item_add
 from papers.models import Dump, PaperStatus
 from tests.curation.test_permission_matrix import fill
 from tests.factories import (
@@ -115,6 +116,18 @@ API_WRITES = [
     ),
     (MEMBER, "post", "/api/sessions/calendar/", None, 201),
     (MEMBER, "delete", "/api/sessions/calendar/", None, 204),
+    # Marks, the reading settings and lists (the member owns a team list the moderator edits).
+    (MEMBER, "post", "/api/papers/{paper}/mark/", {"mark": "read"}, 200),
+    (MEMBER, "delete", "/api/papers/{paper}/mark/", {"mark": "read"}, 200),
+    (MEMBER, "patch", "/api/me/settings/", {"hide_marked": True}, 200),
+    (MEMBER, "post", "/api/lists/", {"name": "New list"}, 201),
+    (MEMBER, "patch", "/api/lists/{team_list}/", {"name": "Renamed"}, 200),
+    (MEMBER, "delete", "/api/lists/{team_list}/", None, 204),
+    (MOD, "post", "/api/lists/{team_list}/items/", {"paper": "{fresh}", "note": "See."}, 201),
+    (MOD, "patch", "/api/lists/{team_list}/items/{team_item}/", {"move": "last"}, 200),
+    (MOD, "delete", "/api/lists/{team_list}/items/{team_item}/", None, 204),
+    (MEMBER, "post", "/api/lists/{team_list}/editors/", {"username": "admin"}, 201),
+    (MEMBER, "delete", "/api/lists/{team_list}/editors/moderator/", None, 204),
 ]
 API_IDS = [f"{method}-{path}-{role}" for role, method, path, _, _ in API_WRITES]
 
@@ -126,7 +139,11 @@ def test_every_write_of_the_curation_api_is_checked():
     from tests.curation.test_permission_matrix import MATRIX
 
     def route(path: str) -> str:
-        ids = {"paper": 1, "pending": 2, "comment": 3, **reading_group.SAMPLE_IDS}
+        ours = ["paper", "pending", "hidden", "comment", "fresh", "team_list", "personal_list"]
+        ids = {
+            **dict.fromkeys([*ours, "team_item", "personal_item"], 1),
+            **reading_group.SAMPLE_IDS,
+        }
         return resolve(path.format(**ids).split("?")[0]).url_name
 
     writes = {
@@ -169,6 +186,11 @@ def world(db):
     }
     ids = {"paper": paper.pk, "comment": comment.pk}
     ids.update(reading_group.reading_group_world(users))
+    team = list_create(owner=member, name="Team picks", visibility="team")
+    list_editor_add(paper_list=team, user=member, username="moderator")
+    item = list_item_add(paper_list=team, user=member, paper=paper)
+    fresh = PaperFactory(first_digest_on=datetime.date(2024, 8, 22))
+    ids.update(team_list=team.pk, team_item=item.pk, fresh=fresh.pk)
     return users, ids, reset
 
 

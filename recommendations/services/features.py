@@ -1,0 +1,172 @@
+"""Fitting the features: a new version of the vocabularies and IDF over every published
+paper, every paper's vector, every paper's related papers.
+
+The work (reading, fitting, finding the neighbours) is done outside any transaction; what it
+found is written in one: the version becomes current, every vector and every related list of
+the older version is replaced, at once for readers (they see the old lists until the commit).
+Papers that arrived meanwhile are left to the refresh, which the fit sends when it is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import timedelta
+
+import numpy as np
+import scipy.sparse as sp
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from papers.models import Paper
+from recommendations.engine import features as engine_features
+from recommendations.engine import neighbours as engine_neighbours
+from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector, RelatedPaper
+from recommendations.services.related import RELATED_STORED, related_replace
+from recommendations.storage import corpus_read, vectors_write, writers_lock
+
+logger = logging.getLogger(__name__)
+
+MSG_NOTHING_PUBLISHED = "There is no published paper to fit the features on."
+MSG_NO_TERMS = "The published papers hold no word to fit the features on (only stop words)."
+MSG_INTERRUPTED = "The fit stopped before it finished (its worker was stopped)."
+# Model blobs kept: the current version's and the one before (to compare, or go back).
+MODELS_KEPT = 2
+
+
+def _fit_running() -> FeatureVersion | None:
+    """A fit started within the task time limit and not finished; older ones died and are
+    marked failed."""
+    stale_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    FeatureVersion.objects.filter(
+        status=FeatureVersionStatus.FITTING, started_at__lt=stale_before
+    ).update(status=FeatureVersionStatus.FAILED, error=MSG_INTERRUPTED)
+    return FeatureVersion.objects.filter(status=FeatureVersionStatus.FITTING).first()
+
+
+def features_fit(
+    *,
+    max_features: int = engine_features.TEXT_MAX_FEATURES,
+    sample_size: int = engine_features.VOCABULARY_SAMPLE,
+    author_weight: float = engine_features.AUTHOR_WEIGHT,
+    exact: bool | None = None,
+) -> FeatureVersion | None:
+    """Fit a new version on the published papers and make it current; return it (failed,
+    with its error, when the papers hold nothing to fit). None when another fit is running
+    or nothing is published. `exact` forces the way neighbours are found (None: by the cost,
+    recommendations.engine.neighbours)."""
+    if _fit_running() is not None:
+        return None
+    if not Paper.objects.published().exists():
+        return None
+    params = {
+        "max_features": max_features,
+        "sample_size": sample_size,
+        "author_weight": author_weight,
+        "ngram_range": [1, 2],
+        "sublinear_tf": True,
+        "stop_words": "english",
+        "related_stored": RELATED_STORED,
+    }
+    version = FeatureVersion.objects.create(params=params)
+    try:
+        return _fit(version, exact=exact)
+    except Exception as exc:
+        version.status = FeatureVersionStatus.FAILED
+        version.error = MSG_NO_TERMS if _no_terms(exc) else f"{type(exc).__name__}: {exc}"[:2000]
+        version.finished_at = timezone.now()
+        version.save(update_fields=["status", "error", "finished_at"])
+        if _no_terms(exc):
+            return version
+        raise
+
+
+def _no_terms(exc: Exception) -> bool:
+    text = str(exc)
+    return isinstance(exc, ValueError) and ("empty vocabulary" in text or "no terms" in text)
+
+
+def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    corpus = corpus_read(Paper.objects.order_by("pk"))
+    timings["read"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    published = np.flatnonzero(corpus.published)
+    others = np.flatnonzero(~corpus.published)
+    version.paper_count = len(published)
+    version.save(update_fields=["paper_count"])
+    model, published_matrix = engine_features.fit(
+        [corpus.texts[i] for i in published],
+        max_features=version.params["max_features"],
+        sample_size=version.params["sample_size"],
+        author_weight=version.params["author_weight"],
+    )
+    other_matrix = model.transform([corpus.texts[i] for i in others])
+    # Back in the corpus's order (the order of the ids).
+    order = np.empty(len(corpus), dtype=np.int64)
+    order[np.concatenate([published, others])] = np.arange(len(corpus))
+    matrix = sp.vstack([published_matrix, other_matrix], format="csr")[order]
+    del other_matrix
+    timings["features"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    index = engine_neighbours.TargetIndex(published_matrix, corpus.ids[published], exact=exact)
+    neighbours = index.nearest(matrix, k=RELATED_STORED, query_ids=corpus.ids)
+    del index, published_matrix
+    timings["neighbours"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    blob = model.to_bytes()
+    with transaction.atomic():
+        writers_lock()
+        # Papers deleted since they were read have neither vector nor list.
+        alive = np.isin(corpus.ids, np.fromiter(Paper.objects.values_list("pk", flat=True), int))
+        PaperVector.objects.all().delete()
+        RelatedPaper.objects.all().delete()
+        vectors_write(
+            version=version,
+            ids=corpus.ids[alive],
+            matrix=matrix[alive],
+            digests=[d for d, ok in zip(corpus.digests, alive, strict=True) if ok],
+            fitted=True,
+            offered=corpus.published[alive],
+        )
+        alive_ids = set(corpus.ids[alive].tolist())
+        related_replace(
+            paper_ids=[],
+            pairs=(
+                pair
+                for pair in neighbours.pairs(corpus.ids)
+                if pair[0] in alive_ids and pair[1] in alive_ids
+            ),
+        )
+        timings["write"] = time.perf_counter() - mark
+        timings["total"] = time.perf_counter() - started
+        version.status = FeatureVersionStatus.READY
+        version.finished_at = timezone.now()
+        version.vector_count = int(alive.sum())
+        version.text_features = len(model.text_vocabulary)
+        version.author_features = len(model.author_vocabulary)
+        version.neighbour_method = neighbours.method
+        version.model = blob
+        version.model_sha256 = hashlib.sha256(blob).hexdigest()
+        version.timings = {name: round(seconds, 3) for name, seconds in timings.items()}
+        version.save()
+        kept = FeatureVersion.objects.filter(status=FeatureVersionStatus.READY).values_list(
+            "pk", flat=True
+        )[:MODELS_KEPT]
+        FeatureVersion.objects.exclude(pk__in=list(kept)).exclude(model=b"").update(model=b"")
+        transaction.on_commit(_refresh_after_fit, robust=True)
+    logger.info("features v%s fitted: %s", version.pk, version.timings)
+    return version
+
+
+def _refresh_after_fit() -> None:
+    """Papers that arrived while the fit ran get their vectors now."""
+    from recommendations.tasks import refresh_recommendations  # the tasks import services
+
+    refresh_recommendations.delay()

@@ -54,13 +54,14 @@ from curation.selectors import (
     top_period_with_papers,
 )
 from curation.services import allowed_targets
-from frontend.cards import CardReader, paper_cards
+from frontend.cards import CardReader, authors_short, paper_cards
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache
 from papers.models import DumpStatus, PaperStatus
 from papers.selectors import dump_choices, dumps_list
+from recommendations.selectors import related_papers
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
@@ -362,6 +363,14 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "flag_reasons": FlagReason.choices,
         "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
+        # One query: the related table's rows for this paper, with their papers.
+        "related": [
+            {
+                "paper": row.related,
+                "authors": authors_short(row.related.authors, row.related.author_count),
+            }
+            for row in related_papers(paper_id=paper.pk)
+        ],
     }
     return render(request, "frontend/paper.html", context)
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from curation.models import Comment, CommentFlag, PaperTag, Tag, Vote
 from curation.services import tag_counts_refresh
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
+from recommendations.models import RelatedPaper
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,12 @@ def catalogue(django_db_setup, django_db_blocker):
             ),
             ignore_conflicts=True,
         )
+        # Each paper's related papers, as a fit leaves them (recommendations): 12 rows each.
+        RelatedPaper.objects.bulk_create(
+            RelatedPaper(paper=p, related=papers[(i + j) % PAPERS], score=1 / (j + 1))
+            for i, p in enumerate(papers)
+            for j in range(1, 13)
+        )
         target = papers[0]
         comments = Comment.objects.bulk_create(
             Comment(
@@ -165,7 +172,9 @@ def catalogue(django_db_setup, django_db_blocker):
         }
     yield info
     with django_db_blocker.unblock():
-        for model in (CommentFlag, Comment, Vote, PaperTag, Tag, DigestEntry, Paper, Digest):
+        for model in (
+            CommentFlag, Comment, Vote, PaperTag, Tag, RelatedPaper, DigestEntry, Paper, Digest
+        ):  # fmt: skip
             model.objects.all().delete()
         get_user_model().objects.filter(username__startswith="reader").delete()
         get_user_model().objects.filter(username="scale-moderator").delete()
@@ -202,10 +211,10 @@ PAGES = [
     ("/search/?q=diffusion", "anonymous", 3),
     ("/search/?q=diffusion", "member", 4),
     # A paper: it, its tags with who added them, its digest days, its thread and the
-    # thread's authors, the vocabulary (for the form that adds a tag).
-    ("/papers/{paper}/", "anonymous", 6),
-    ("/papers/{paper}/", "member", 7),
-    ("/papers/{thread}/", "moderator", 7),
+    # thread's authors, the vocabulary (for the form that adds a tag), its related papers.
+    ("/papers/{paper}/", "anonymous", 7),
+    ("/papers/{paper}/", "member", 8),
+    ("/papers/{thread}/", "moderator", 8),
     # The queue: user, a page of pending papers, their digest days, the count, flagged
     # comments with their flags, the count, the dumps of the filter.
     ("/moderation/", "moderator", 8),
@@ -222,6 +231,9 @@ PAGES = [
     ("/api/papers/?q=diffusion", "member", 3),
     ("/api/papers/{paper}/", "member", 4),
     ("/api/papers/{thread}/comments/", "member", 4),
+    # Related papers: whether the reader may open the paper, then its list.
+    ("/api/papers/{paper}/related/", "anonymous", 2),
+    ("/api/papers/{paper}/related/", "member", 3),
     ("/api/tags/", "anonymous", 2),
     ("/api/digests/", "anonymous", 1),
     ("/api/moderation/queue/", "moderator", 7),

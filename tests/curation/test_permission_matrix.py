@@ -1,4 +1,5 @@
-"""Every endpoint and method of the curation API, for every role: the expected status.
+"""Every endpoint and method of the curation API (and the related papers of the
+recommendations), for every role: the expected status.
 
 One table (MATRIX) drives the test. Each row names an endpoint, a method, a body and the
 status each role gets; "owner" appears where ownership changes the answer (the author of a
@@ -92,6 +93,18 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ("citation missing", "get", "/api/papers/999999/citation/", None, everyone(404)),
     ("citation bad format", "get", "/api/papers/{paper}/citation/?format=csv", None, everyone(400)),
     ("citation post", "post", "/api/papers/{paper}/citation/", {}, signed_in(401, 405)),
+    # Related papers (recommendations.api): whoever may open the paper.
+    ("related", "get", "/api/papers/{paper}/related/", None, everyone(200)),
+    (
+        "related pending",
+        "get",
+        "/api/papers/{pending}/related/",
+        None,
+        {**moderators(404, 200, 404), OWNER: 200},
+    ),
+    ("related hidden", "get", "/api/papers/{hidden}/related/", None, moderators(404, 200, 404)),
+    ("related missing", "get", "/api/papers/999999/related/", None, everyone(404)),
+    ("related post", "post", "/api/papers/{paper}/related/", {}, signed_in(401, 405)),
     ("vote", "post", "/api/papers/{paper}/vote/", None, signed_in(401, 200)),
     ("vote withdraw", "delete", "/api/papers/{paper}/vote/", None, signed_in(401, 200)),
     ("vote get", "get", "/api/papers/{paper}/vote/", None, everyone(405)),
@@ -296,8 +309,13 @@ def test_the_matrix_covers_every_route_of_the_curation_api():
     from django.urls import resolve
 
     from curation.api import urls
+    from recommendations.api import urls as recommendation_urls
 
-    routes = {p.name for p in urls.urlpatterns if getattr(p, "name", None)}
+    routes = {
+        p.name
+        for p in [*urls.urlpatterns, *recommendation_urls.urlpatterns]
+        if getattr(p, "name", None)
+    }
     sample = {"paper": 1, "pending": 2, "hidden": 4, "comment": 3}
     covered = {resolve(path.format(**sample).split("?")[0]).url_name for _, _, path, _, _ in MATRIX}
     assert routes == covered

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-services test-browser lint migrate demo bench-ingest bench-parse bench-api ci clean
+.PHONY: install run test test-services test-browser lint migrate demo bench-ingest bench-parse bench-api bench-recs ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench-parse: install  ## the parser alone on hostile and realistic dumps, 1 to 6
 bench-api: install  ## the API under load: gunicorn, PostgreSQL, wrk (see bench/README.md)
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
+
+bench-recs: install  ## recommendations on the 100,000 papers of bench-api's database (see bench/README.md)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/recs.py
 
 ci:
 	bash .ci/run

@@ -365,11 +365,8 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
         # One query: the related table's rows for this paper, with their papers.
         "related": [
-            {
-                "paper": row.related,
-                "authors": authors_short(row.related.authors, row.related.author_count),
-            }
-            for row in related_papers(paper_id=paper.pk)
+            {"paper": item, "authors": authors_short(item.authors, item.author_count)}
+            for item in related_papers(paper_id=paper.pk)
         ],
     }
     return render(request, "frontend/paper.html", context)

@@ -3,10 +3,12 @@ published papers' vectors with their tags, votes and days (the evaluation)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from django.db.models import QuerySet
 
 from curation.models import PaperTag
 from curation.selectors import papers_visible_to
@@ -15,14 +17,31 @@ from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVe
 from recommendations.storage import model_load, vectors_read
 
 RELATED_SHOWN = 10
-# What a related paper shows: its title, first authors and digest day.
-RELATED_PAPER_FIELDS = (
-    "related__id",
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """A related paper as its line shows it: title, authors, arXiv id, digest day, and how
+    near it is (cosine similarity)."""
+
+    id: int
+    title: str
+    authors: list
+    author_count: int | None
+    arxiv_id: str | None
+    first_digest_on: datetime.date | None
+    score: float
+
+
+# RelatedItem's fields, read from the related table joined to the related paper.
+RELATED_COLUMNS = (
+    "related_id",
     "related__title",
     "related__authors",
     "related__author_count",
-    "related__first_digest_on",
     "related__arxiv_id",
+    "related__first_digest_on",
+    "score",
 )
 
 
@@ -36,25 +55,32 @@ def feature_version_current() -> FeatureVersion | None:
     )
 
 
-def related_papers(*, paper_id: int, limit: int = RELATED_SHOWN) -> list[RelatedPaper]:
-    """Paper `paper_id`'s nearest published papers, best first, each as a RelatedPaper with
-    its `related` paper: ONE query, on the index (paper, -score) joined to the papers.
-    Published ones only, so whoever may open the paper may open every one of them (a paper
-    hidden since its list was written is left out here)."""
-    return list(
-        RelatedPaper.objects.filter(paper_id=paper_id, related__status=PaperStatus.PUBLISHED)
-        .select_related("related")
-        .only("score", "paper_id", *RELATED_PAPER_FIELDS)
-        .order_by("-score", "related_id")[:limit]
-    )
+def _related(rows: QuerySet[RelatedPaper], limit: int) -> list[RelatedItem]:
+    """Published papers only, so whoever may open the paper may open every one of them (a
+    paper hidden since its list was written is left out here); best first. Plain rows, no
+    model instances: the list is on every paper page."""
+    rows = rows.filter(related__status=PaperStatus.PUBLISHED).order_by("-score", "related_id")
+    return [RelatedItem(*row) for row in rows.values_list(*RELATED_COLUMNS)[:limit]]
 
 
-def related_papers_for(*, pk: int, viewer, limit: int = RELATED_SHOWN) -> list[RelatedPaper] | None:
+def related_papers(*, paper_id: int, limit: int = RELATED_SHOWN) -> list[RelatedItem]:
+    """Paper `paper_id`'s nearest published papers (the page has checked who may open it):
+    ONE query, on the related table's index (paper, -score), joined to the papers."""
+    return _related(RelatedPaper.objects.filter(paper_id=paper_id), limit)
+
+
+def related_papers_for(*, pk: int, viewer, limit: int = RELATED_SHOWN) -> list[RelatedItem] | None:
     """Paper `pk`'s related papers, or None if `viewer` may not open the paper
-    (curation.selectors.papers_visible_to)."""
-    if not papers_visible_to(viewer).filter(pk=pk).exists():
-        return None
-    return related_papers(paper_id=pk, limit=limit)
+    (curation.selectors.papers_visible_to). One query when it has some (the list is read
+    through the rule of who may open the paper); a second tells an empty list from a paper
+    the viewer may not open."""
+    visible = papers_visible_to(viewer).filter(pk=pk)
+    items = _related(
+        RelatedPaper.objects.filter(paper_id=pk, paper__in=visible.values("pk")), limit
+    )
+    if items:
+        return items
+    return [] if visible.exists() else None
 
 
 # --- The evaluation's data ----------------------------------------------------------------------

@@ -21,19 +21,29 @@ class RelatedPaperOutputSerializer(serializers.Serializer):
     first_digest_on = serializers.DateField(allow_null=True)
     score = serializers.FloatField(help_text="Cosine similarity of the two papers, 0 to 1.")
 
-    def to_representation(self, row):
-        paper = row.related
+    def _url_parts(self) -> tuple[str, str]:
+        # reverse() and build_absolute_uri() once per list rather than once per item.
+        parts = getattr(self, "_url_parts_cache", None)
+        if parts is None:
+            marker = 987654321
+            url = paper_url(pk=marker, request=self.context.get("request"))
+            head, _, tail = url.rpartition(str(marker))
+            parts = self._url_parts_cache = (head, tail)
+        return parts
+
+    def to_representation(self, item):
+        head, tail = self._url_parts()
         return {
-            "id": paper.pk,
-            "url": paper_url(pk=paper.pk, request=self.context.get("request")),
-            "title": paper.title,
-            "authors": [a for a in paper.authors if isinstance(a, str)],
-            "author_count": paper.author_count,
-            "arxiv_id": paper.arxiv_id,
-            "first_digest_on": (
-                paper.first_digest_on.isoformat() if paper.first_digest_on else None
-            ),
-            "score": round(row.score, 4),
+            "id": item.id,
+            "url": f"{head}{item.id}{tail}",
+            "title": item.title,
+            "authors": [a for a in item.authors if isinstance(a, str)]
+            if isinstance(item.authors, list)
+            else [],
+            "author_count": item.author_count,
+            "arxiv_id": item.arxiv_id,
+            "first_digest_on": item.first_digest_on.isoformat() if item.first_digest_on else None,
+            "score": round(item.score, 4),
         }
 
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 from papers.models import Paper
 from recommendations.engine import features as engine_features
 from recommendations.engine import neighbours as engine_neighbours
+from recommendations.engine.neighbours import Neighbours
 from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector, RelatedPaper
-from recommendations.services.related import RELATED_STORED, related_replace
+from recommendations.services.related import RELATED_STORED, related_insert
 from recommendations.storage import corpus_read, vectors_write, writers_lock
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ MSG_NO_TERMS = "The published papers hold no word to fit the features on (only s
 MSG_INTERRUPTED = "The fit stopped before it finished (its worker was stopped)."
 # Model blobs kept: the current version's and the one before (to compare, or go back).
 MODELS_KEPT = 2
+# Papers whose vectors and related papers are written at a time.
+WRITE_CHUNK = 10_000
 
 
 def _fit_running() -> FeatureVersion | None:
@@ -121,29 +124,32 @@ def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
 
     mark = time.perf_counter()
     blob = model.to_bytes()
+    del corpus.texts[:]  # only the ids, states and digests are needed from here
     with transaction.atomic():
         writers_lock()
         # Papers deleted since they were read have neither vector nor list.
         alive = np.isin(corpus.ids, np.fromiter(Paper.objects.values_list("pk", flat=True), int))
+        alive_ids = set(corpus.ids[alive].tolist())
         PaperVector.objects.all().delete()
         RelatedPaper.objects.all().delete()
-        vectors_write(
-            version=version,
-            ids=corpus.ids[alive],
-            matrix=matrix[alive],
-            digests=[d for d, ok in zip(corpus.digests, alive, strict=True) if ok],
-            fitted=True,
-            offered=corpus.published[alive],
-        )
-        alive_ids = set(corpus.ids[alive].tolist())
-        related_replace(
-            paper_ids=[],
-            pairs=(
-                pair
-                for pair in neighbours.pairs(corpus.ids)
-                if pair[0] in alive_ids and pair[1] in alive_ids
-            ),
-        )
+        # A chunk of papers at a time: the rows of 100,000 vectors and 1.2 million related
+        # papers are never all in memory at once.
+        for start in range(0, len(corpus), WRITE_CHUNK):
+            span = np.arange(start, min(start + WRITE_CHUNK, len(corpus)))
+            rows = span[alive[span]]
+            ids = corpus.ids[rows]
+            vectors_write(
+                version=version,
+                ids=ids,
+                matrix=matrix[rows],
+                digests=[corpus.digests[i] for i in rows],
+                fitted=True,
+                offered=corpus.published[rows],
+            )
+            chunk = Neighbours(neighbours.ids[rows], neighbours.scores[rows], neighbours.method)
+            related_insert(
+                rows=[pair for pair in chunk.pairs(ids) if pair[1] in alive_ids],
+            )
         timings["write"] = time.perf_counter() - mark
         timings["total"] = time.perf_counter() - started
         version.status = FeatureVersionStatus.READY

@@ -214,9 +214,11 @@ def targets_forget() -> None:
 
 
 def _published_vectors(version: FeatureVersion, n_features: int, since: datetime | None = None):
+    """The published papers' vectors; `since`: only those transformed since then (the fit's
+    own are all in the vectors loaded, which are loaded after it)."""
     vectors = PaperVector.objects.filter(version=version, paper__status=PaperStatus.PUBLISHED)
     if since is not None:
-        vectors = vectors.filter(computed_at__gte=since)
+        vectors = vectors.filter(fitted=False, computed_at__gte=since)
     return vectors_read(vectors, n_features)
 
 

@@ -42,6 +42,12 @@ def related_replace(*, paper_ids: Sequence[int], pairs: Iterable[tuple[int, int,
     return len(rows)
 
 
+def related_insert(*, rows: list[tuple[int, int, float]]) -> None:
+    """Write (paper, related, score) rows as they are: the caller, under the writers' lock,
+    made sure both papers of each are there and that the lists they join are empty (a fit)."""
+    bulk_insert(RelatedPaper, ["paper_id", "related_id", "score"], rows, return_ids=False)
+
+
 def related_offer(*, pairs: Iterable[tuple[int, int, float]]) -> int:
     """Offer papers to others' lists: each (new paper, other paper, score) puts the new paper
     in the other's list if it is among its RELATED_STORED best there. Returns the entries

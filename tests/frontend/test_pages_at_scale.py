@@ -231,9 +231,9 @@ PAGES = [
     ("/api/papers/?q=diffusion", "member", 3),
     ("/api/papers/{paper}/", "member", 4),
     ("/api/papers/{thread}/comments/", "member", 4),
-    # Related papers: whether the reader may open the paper, then its list.
-    ("/api/papers/{paper}/related/", "anonymous", 2),
-    ("/api/papers/{paper}/related/", "member", 3),
+    # Related papers: its list, read through the rule of who may open the paper.
+    ("/api/papers/{paper}/related/", "anonymous", 1),
+    ("/api/papers/{paper}/related/", "member", 2),
     ("/api/tags/", "anonymous", 2),
     ("/api/digests/", "anonymous", 1),
     ("/api/moderation/queue/", "moderator", 7),

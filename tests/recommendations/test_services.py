@@ -95,7 +95,7 @@ def test_related_papers_read_as_a_reader_would_judge_them(sample_papers):
         ("Sparse Autoencoders Enable", "interpretability"),
     ]:
         paper = Paper.objects.get(title__startswith=title)
-        related = [row.related for row in related_papers(paper_id=paper.pk)]
+        related = [Paper.objects.get(pk=item.id) for item in related_papers(paper_id=paper.pk)]
         assert len(related) == 10
         # Most of the nearest five share the paper's topic, as a person tagged them
         # (tests/fixtures/topic-tags.json).
@@ -116,7 +116,7 @@ def test_a_new_paper_is_transformed_with_the_current_vocabulary_and_joins_the_li
     assert FeatureVersion.objects.filter(status=FeatureVersionStatus.READY).count() == 1
     vector = PaperVector.objects.get(paper=new)
     assert vector.version_id == version.pk and not vector.fitted and vector.offered
-    own = [row.related_id for row in related_papers(paper_id=new.pk)]
+    own = [item.id for item in related_papers(paper_id=new.pk)]
     assert neighbour.pk in own[:3]
     # Offered to its nearest papers' lists, where it beats their weakest.
     assert RelatedPaper.objects.filter(paper=neighbour, related=new).exists()
@@ -157,16 +157,16 @@ def test_a_pending_paper_joins_the_others_lists_when_it_is_published(sample_pape
 
     assert result.offered == 1 and result.transformed == 1  # its row changed: checked again
     assert PaperVector.objects.get(paper=pending).offered
-    assert pending.pk in [row.related_id for row in related_papers(paper_id=neighbour.pk)]
+    assert pending.pk in [item.id for item in related_papers(paper_id=neighbour.pk)]
 
 
 def test_a_hidden_paper_is_never_listed_and_its_own_list_stays(sample_papers):
     features_fit()
     neighbour = Paper.objects.get(title__startswith="MonoNeRF")
-    first = related_papers(paper_id=neighbour.pk)[0].related
+    first = Paper.objects.get(pk=related_papers(paper_id=neighbour.pk)[0].id)
     paper_hide(paper=first, moderator=ModeratorFactory(), reason="Off topic.")
 
-    shown = [row.related_id for row in related_papers(paper_id=neighbour.pk)]
+    shown = [item.id for item in related_papers(paper_id=neighbour.pk)]
     assert first.pk not in shown and len(shown) == 10  # the stored spare fills the page
     assert related_papers(paper_id=first.pk)  # a moderator still sees its own list
 
@@ -188,7 +188,7 @@ def test_a_changed_text_is_transformed_again_and_an_unchanged_one_is_not(sample_
     vector = PaperVector.objects.get(paper=paper)
     assert bytes(vector.data) != before and not vector.fitted and vector.version_id == version.pk
     assert Paper.objects.get(title__startswith="MonoNeRF").pk in [
-        row.related_id for row in related_papers(paper_id=paper.pk)[:3]
+        item.id for item in related_papers(paper_id=paper.pk)[:3]
     ]
     again = PaperVector.objects.get(paper=other)
     assert again.fitted and bytes(again.data) == bytes(untouched.data)

@@ -24,6 +24,7 @@ SAMPLES := tests/fixtures/digest-aug22-plain.txt tests/fixtures/digest-mar12-no-
 
 demo: migrate  ## load the sample digests as published papers and create the demo admin
 	$(BIN)/python manage.py ingest_digest $(SAMPLES) --publish --sync
+	$(BIN)/python manage.py recommendations_fit
 	$(BIN)/python manage.py demo_admin --site http://$(HOST):$(PORT)
 
 run: demo  ## install, migrate, load the samples, serve on http://$(HOST):$(PORT)

@@ -9,15 +9,18 @@ Papers that arrived meanwhile are left to the refresh, which the fit sends when 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import tempfile
 import time
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from papers.models import Paper
@@ -30,7 +33,6 @@ from recommendations.storage import corpus_read, vectors_write, writers_lock
 
 logger = logging.getLogger(__name__)
 
-MSG_NOTHING_PUBLISHED = "There is no published paper to fit the features on."
 MSG_NO_TERMS = "The published papers hold no word to fit the features on (only stop words)."
 MSG_INTERRUPTED = "The fit stopped before it finished (its worker was stopped)."
 # Model blobs kept: the current version's and the one before (to compare, or go back).
@@ -39,14 +41,38 @@ MODELS_KEPT = 2
 WRITE_CHUNK = 10_000
 
 
-def _fit_running() -> FeatureVersion | None:
-    """A fit started within the task time limit and not finished; older ones died and are
-    marked failed."""
-    stale_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    FeatureVersion.objects.filter(
-        status=FeatureVersionStatus.FITTING, started_at__lt=stale_before
-    ).update(status=FeatureVersionStatus.FAILED, error=MSG_INTERRUPTED)
-    return FeatureVersion.objects.filter(status=FeatureVersionStatus.FITTING).first()
+FIT_LOCK_SQL = "hashtext('paperboard.recommendations.fit')"
+
+
+@contextmanager
+def fit_lock() -> Iterator[bool]:
+    """Whether this process may fit now: held for the whole fit by one process at a time, and
+    let go when the process dies, however it dies (PostgreSQL's session advisory lock; with
+    SQLite, a file lock on this machine, keyed by the database)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT pg_try_advisory_lock({FIT_LOCK_SQL})")
+            held = bool(cursor.fetchone()[0])
+        try:
+            yield held
+        finally:
+            if held:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT pg_advisory_unlock({FIT_LOCK_SQL})")
+        return
+    name = str(connection.settings_dict["NAME"])
+    digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"paperboard-fit-{digest}.lock"
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def features_fit(
@@ -57,13 +83,29 @@ def features_fit(
     exact: bool | None = None,
 ) -> FeatureVersion | None:
     """Fit a new version on the published papers and make it current; return it (failed,
-    with its error, when the papers hold nothing to fit). None when another fit is running
-    or nothing is published. `exact` forces the way neighbours are found (None: by the cost,
-    recommendations.engine.neighbours)."""
-    if _fit_running() is not None:
-        return None
-    if not Paper.objects.published().exists():
-        return None
+    with its error, when the papers hold nothing to fit). None when another process is
+    fitting (`fit_lock`) or nothing is published. `exact` forces the way neighbours are
+    found (None: by the cost, recommendations.engine.neighbours)."""
+    with fit_lock() as held:
+        if not held:
+            return None
+        # Fits left unfinished by a process that died (this one holds the lock now).
+        FeatureVersion.objects.filter(status=FeatureVersionStatus.FITTING).update(
+            status=FeatureVersionStatus.FAILED, error=MSG_INTERRUPTED, finished_at=timezone.now()
+        )
+        if not Paper.objects.published().exists():
+            return None
+        return _fit_version(
+            max_features=max_features,
+            sample_size=sample_size,
+            author_weight=author_weight,
+            exact=exact,
+        )
+
+
+def _fit_version(
+    *, max_features: int, sample_size: int, author_weight: float, exact: bool | None
+) -> FeatureVersion:
     params = {
         "max_features": max_features,
         "sample_size": sample_size,

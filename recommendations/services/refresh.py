@@ -40,6 +40,7 @@ from papers.models import Paper, PaperStatus
 from recommendations.engine.neighbours import Neighbours, TargetIndex, merge
 from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector
 from recommendations.selectors import feature_version_current
+from recommendations.services.features import MSG_INTERRUPTED
 from recommendations.services.related import (
     OFFER_DEPTH,
     RELATED_STORED,
@@ -262,15 +263,16 @@ def refit_due(version: FeatureVersion) -> bool:
 
 
 def _first_fit_due() -> bool:
-    """No version ready: fit, unless one is running, or the last one failed on the same
-    published papers (they hold no word; a new paper may)."""
-    last = FeatureVersion.objects.defer("model").order_by("-pk").first()
-    if last is not None and last.status == FeatureVersionStatus.FITTING:
-        return False
+    """No version ready: fit, unless the last fit failed on the same published papers (they
+    hold no word, say: a new paper may change that; the daily fit tries again anyway). One
+    that was interrupted is tried again; one sent while another runs returns at once."""
     published = Paper.objects.published().count()
     if not published:
         return False
-    return last is None or last.paper_count != published
+    last = FeatureVersion.objects.defer("model").order_by("-pk").first()
+    if last is None or last.status != FeatureVersionStatus.FAILED:
+        return True
+    return last.error == MSG_INTERRUPTED or last.paper_count != published
 
 
 def _send_fit() -> None:

@@ -4,10 +4,12 @@ later, changed texts, the refit threshold, and the writers' hook that sends the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from curation.services import paper_edit, paper_hide, paper_publish
 from papers.models import Paper, PaperStatus
@@ -19,7 +21,13 @@ from recommendations.services import (
     recommendations_refresh,
     refit_due,
 )
-from recommendations.services.features import MODELS_KEPT, MSG_NO_TERMS
+from recommendations.services.features import (
+    FIT_LOCK_SQL,
+    MODELS_KEPT,
+    MSG_INTERRUPTED,
+    MSG_NO_TERMS,
+    fit_lock,
+)
 from recommendations.storage import ModelCorrupt, model_load, vectors_read
 from tests.factories import ModeratorFactory, PaperFactory, UserFactory
 from tests.recommendations.topics import topics_of
@@ -254,20 +262,42 @@ def test_papers_of_stop_words_only_fail_the_fit_with_a_sentence_once(db):
     assert recommendations_refresh().fit_sent is True
 
 
-def test_a_fit_left_running_by_a_dead_worker_is_marked_failed(sample_papers, settings):
-    stale = FeatureVersion.objects.create()
-    FeatureVersion.objects.filter(pk=stale.pk).update(
-        started_at=stale.started_at
-        - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
-    )
+def test_a_fit_left_unfinished_by_a_dead_process_is_marked_failed(sample_papers):
+    left = FeatureVersion.objects.create()  # fitting, by a process that died since
     assert features_fit().status == FeatureVersionStatus.READY
-    stale.refresh_from_db()
-    assert stale.status == FeatureVersionStatus.FAILED
+    left.refresh_from_db()
+    assert left.status == FeatureVersionStatus.FAILED and left.error == MSG_INTERRUPTED
 
 
-def test_a_fit_running_is_not_started_twice(sample_papers):
-    FeatureVersion.objects.create()  # fitting, just started
-    assert features_fit() is None
+def test_one_process_fits_at_a_time(sample_papers):
+    """The lock a fit holds (a session lock of PostgreSQL, a file lock with SQLite) taken by
+    another process: no fit here, and the refresh does not count on one."""
+    with _lock_held_elsewhere():
+        assert features_fit() is None
+    assert features_fit().status == FeatureVersionStatus.READY
+
+
+@contextlib.contextmanager
+def _lock_held_elsewhere():
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        settings = connection.settings_dict
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            host=settings["HOST"],
+            port=settings["PORT"] or None,
+            autocommit=True,
+        ) as other:
+            other.execute(f"SELECT pg_advisory_lock({FIT_LOCK_SQL})")
+            yield
+        return
+    # With SQLite the lock is a file lock: another open file holding it is another holder.
+    with fit_lock() as held:
+        assert held
+        yield
 
 
 def test_ingestion_and_publication_send_the_refresh_when_they_commit(

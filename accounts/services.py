@@ -30,7 +30,9 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from knox.models import AuthToken
 
+from accounts.models import TIME_ZONE_MAX_LENGTH, MemberTimeZone
 from accounts.roles import require_member
+from accounts.time_zones import time_zone_is_known
 from config.errors import DomainError
 
 MSG_USERNAME_TAKEN = "This username is already taken."
@@ -270,3 +272,20 @@ def api_token_touch(*, token: AuthToken) -> None:
 
 def api_token_last_used(*, token: AuthToken) -> datetime.datetime | None:
     return cache.get(_last_used_key(token))
+
+
+# --- Time zone ----------------------------------------------------------------------------
+
+MSG_UNKNOWN_TIME_ZONE = "“{name}” is not a time zone this site knows; choose one from the list."
+
+
+@transaction.atomic
+def member_time_zone_set(*, user, time_zone: str) -> str:
+    """Set the zone `user` reads times in (an IANA name); an empty one means the site's.
+    Returns the name kept."""
+    require_member(user)
+    name = (time_zone or "").strip()
+    if name and (len(name) > TIME_ZONE_MAX_LENGTH or not time_zone_is_known(name)):
+        raise _invalid("time_zone", [MSG_UNKNOWN_TIME_ZONE.format(name=name[:80])])
+    MemberTimeZone.objects.update_or_create(user=user, defaults={"time_zone": name})
+    return name

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "papers",
     "curation",
+    "readinggroup",
     "recommendations",
 ]
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("api/", include("papers.api.urls")),
     path("api/", include("accounts.api.urls")),
     path("api/", include("curation.api.urls")),
+    path("api/", include("readinggroup.api.urls")),
     path("api/", include("recommendations.api.urls")),
     re_path(r"^api/", endpoint_not_found),
     path("feeds/", include("curation.feeds_urls")),

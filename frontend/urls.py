@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from frontend import form_pages, views
+from frontend import form_pages, session_pages, views
 
 urlpatterns = [
     path("", views.feed, name="home"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("signup/", views.signup, name="signup"),
     path("me/", views.me, name="me"),
+    path("me/time-zone/", session_pages.member_time_zone_page, name="me-time-zone"),
+    path("sessions/", include("frontend.session_urls")),
     path("submit/", form_pages.submit, name="submit"),
     path("moderation/", views.moderation_queue_page, name="moderation-queue"),
     path("moderation/log/", views.moderation_log_page, name="moderation-log"),

@@ -59,6 +59,7 @@ from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache
+from frontend.session_pages import member_settings_context, paper_sessions_context
 from papers.models import DumpStatus, PaperStatus
 from papers.selectors import dump_choices, dumps_list
 from recommendations.selectors import related_papers
@@ -363,6 +364,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "flag_reasons": FlagReason.choices,
         "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
+        **paper_sessions_context(paper=paper, viewer=viewer),
         # One query: the related table's rows for this paper, with their papers.
         "related": [
             {"paper": item, "authors": authors_short(item.authors, item.author_count)}
@@ -430,6 +432,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "token": api_token_get(user=user),
         "moderator": is_moderator(user),
         "admin": is_admin(user),
+        **member_settings_context(user=user),
     }
     return render(request, "frontend/me.html", context)
 

@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.services import api_token_create
 from curation.models import Comment
 from papers.models import Dump, PaperStatus
+from tests.curation.test_permission_matrix import fill
 from tests.factories import (
     DEFAULT_PASSWORD,
     DigestEntryFactory,
@@ -30,6 +31,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.readinggroup import matrix as reading_group
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +90,31 @@ API_WRITES = [
     (ANON, "post", "/api/auth/login/", {"username": "member", "password": DEFAULT_PASSWORD}, 200),
     (ANON, "post", "/api/auth/password/reset/", {"email": "member@example.com"}, 202),
     (ANON, "post", "/api/auth/password/reset/confirm/", "{reset}", 204),
+    # The reading group (tests/readinggroup/matrix.py makes its sessions and papers).
+    (MEMBER, "post", "/api/sessions/", reading_group.NEW_SESSION, 201),
+    (MOD, "patch", "/api/sessions/{session}/", {"place": "Room 9"}, 200),
+    (MOD, "delete", "/api/sessions/{session}/", None, 200),
+    (MEMBER, "post", "/api/sessions/{session}/papers/", {"paper": "{paper}"}, 201),
+    (MOD, "delete", "/api/sessions/{session}/papers/{open_paper}/", None, 204),
+    (MOD, "post", "/api/sessions/{session}/papers/{open_paper}/confirm/", None, 200),
+    (MOD, "post", "/api/sessions/{past_session}/papers/{past_paper}/presented/", None, 200),
+    (
+        MOD,
+        "put",
+        "/api/sessions/{session}/papers/{open_paper}/presenter/",
+        {"presenter": "member"},
+        200,
+    ),
+    (MEMBER, "post", "/api/sessions/{session}/papers/{open_paper}/volunteer/", None, 200),
+    (
+        reading_group.PRESENTER,
+        "delete",
+        "/api/sessions/{session}/papers/{confirmed_paper}/volunteer/",
+        None,
+        200,
+    ),
+    (MEMBER, "post", "/api/sessions/calendar/", None, 201),
+    (MEMBER, "delete", "/api/sessions/calendar/", None, 204),
 ]
 API_IDS = [f"{method}-{path}-{role}" for role, method, path, _, _ in API_WRITES]
 
@@ -99,7 +126,8 @@ def test_every_write_of_the_curation_api_is_checked():
     from tests.curation.test_permission_matrix import MATRIX
 
     def route(path: str) -> str:
-        return resolve(path.format(paper=1, pending=2, comment=3).split("?")[0]).url_name
+        ids = {"paper": 1, "pending": 2, "comment": 3, **reading_group.SAMPLE_IDS}
+        return resolve(path.format(**ids).split("?")[0]).url_name
 
     writes = {
         (route(path), method)
@@ -140,6 +168,7 @@ def world(db):
         "new_password": NEW_PASSWORD,
     }
     ids = {"paper": paper.pk, "comment": comment.pk}
+    ids.update(reading_group.reading_group_world(users))
     return users, ids, reset
 
 
@@ -162,7 +191,7 @@ def send(client, method, path, body, **extra):
 
 def api_case(world, role, path, body):
     users, ids, reset = world
-    body = reset if body == "{reset}" else body
+    body = reset if body == "{reset}" else fill(body, ids)
     return users[role], path.format(**ids), body
 
 

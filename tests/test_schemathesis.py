@@ -34,6 +34,7 @@ from tests.factories import (
     DumpFactory,
     ModeratorFactory,
     PaperFactory,
+    SessionPaperFactory,
     StaffUserFactory,
     UserFactory,
 )
@@ -117,12 +118,14 @@ def world(db, settings, wsgi_in_test_transaction):
     comment_flag(comment=first, user=authors[1], reason=FlagReason.values[0])
     comment_hide(comment=hidden, moderator=keeper, reason="Off topic.")
     dumps = [DumpFactory(), DumpFactory(status=DumpStatus.FAILED, error="The file is empty.")]
+    session = SessionPaperFactory(paper=published, proposed_by=authors[0]).session
     WORLD.clear()
     WORLD.update(
         papers=[p.pk for p in papers],
         comments=[c.pk for c in (first, reply, hidden)],
         tags=[t.slug for t in tags],
         dumps=[d.pk for d in dumps],
+        sessions=[session.pk],
     )
     yield published
     WORLD.clear()

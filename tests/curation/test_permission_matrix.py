@@ -26,6 +26,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.readinggroup import matrix as reading_group
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +261,8 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         None,
         moderators(403, 200, 403),
     ),
+    # The reading group (its own roles: organizer, presenter)
+    *reading_group.ROWS,
 ]
 
 CASES = [
@@ -297,6 +300,7 @@ def build_world():
     paper.comment_count = 1
     paper.save(update_fields=["comment_count"])
     ids = {"paper": paper.pk, "pending": pending.pk, "hidden": hidden.pk, "comment": comment.pk}
+    ids.update(reading_group.reading_group_world(users))
     return users, ids
 
 
@@ -305,18 +309,37 @@ def world(db):
     return build_world()
 
 
-def test_the_matrix_covers_every_route_of_the_curation_api():
+def fill(body: dict | None, ids: dict[str, int]) -> dict | None:
+    """The body with each value "{name}" replaced by that object's id, as paths are."""
+    if body is None:
+        return None
+
+    def named(value) -> bool:
+        return isinstance(value, str) and value.startswith("{") and value.endswith("}")
+
+    return {
+        key: ids[value[1:-1]] if named(value) and value[1:-1] in ids else value
+        for key, value in body.items()
+    }
+
+
+def test_the_matrix_covers_every_route_of_the_curation_and_reading_group_apis():
     from django.urls import resolve
 
     from curation.api import urls
+    from readinggroup.api import urls as reading_group_urls
     from recommendations.api import urls as recommendation_urls
 
     routes = {
         p.name
-        for p in [*urls.urlpatterns, *recommendation_urls.urlpatterns]
+        for p in [
+            *urls.urlpatterns,
+            *reading_group_urls.urlpatterns,
+            *recommendation_urls.urlpatterns,
+        ]
         if getattr(p, "name", None)
     }
-    sample = {"paper": 1, "pending": 2, "hidden": 4, "comment": 3}
+    sample = {"paper": 1, "pending": 2, "hidden": 4, "comment": 3, **reading_group.SAMPLE_IDS}
     covered = {resolve(path.format(**sample).split("?")[0]).url_name for _, _, path, _, _ in MATRIX}
     assert routes == covered
 
@@ -328,7 +351,7 @@ def test_permission_matrix(world, method, path, body, role, expected):
     if users[role] is not None:
         client.force_authenticate(users[role])
     url = path.format(**ids)
-    response = getattr(client, method)(url, body, format="json")
+    response = getattr(client, method)(url, fill(body, ids), format="json")
     assert response.status_code == expected, response.content[:300]
     if expected >= 400:
         error = response.json()["error"]

@@ -70,7 +70,11 @@ def check(session, base, tokens, ids, case) -> str | None:
     if tokens[role] is not None:
         headers["Authorization"] = f"Token {tokens[role]}"
     response = session.request(
-        method.upper(), base + path.format(**ids), json=body, headers=headers, timeout=30
+        method.upper(),
+        base + path.format(**ids),
+        json=matrix.fill(body, ids),
+        headers=headers,
+        timeout=30,
     )
     where = f"{name} {method} as {role}"
     if response.status_code != expected:

@@ -211,16 +211,19 @@ PAGES = [
     ("/search/?q=diffusion", "anonymous", 3),
     ("/search/?q=diffusion", "member", 4),
     # A paper: it, its tags with who added them, its digest days, its thread and the
-    # thread's authors, the vocabulary (for the form that adds a tag), its related papers.
+    # thread's authors, the vocabulary (for the form that adds a tag), its related papers;
+    # for members also the reading-group sessions it is in, those it may be proposed for, the
+    # reader's time zone.
     ("/papers/{paper}/", "anonymous", 7),
-    ("/papers/{paper}/", "member", 8),
-    ("/papers/{thread}/", "moderator", 8),
+    ("/papers/{paper}/", "member", 11),
+    ("/papers/{thread}/", "moderator", 11),
     # The queue: user, a page of pending papers, their digest days, the count, flagged
     # comments with their flags, the count, the dumps of the filter.
     ("/moderation/", "moderator", 8),
     ("/moderation/log/", "anonymous", 1),
-    # My page: votes, comments and submissions (each with whether I may open it).
-    ("/me/", "member", 5),
+    # My page: votes, comments and submissions (each with whether I may open it), my time
+    # zone and my calendar feed.
+    ("/me/", "member", 7),
     ("/submit/", "member", 1),
     # The vocabulary: every tag, with its count (a column).
     ("/moderation/tags/", "moderator", 2),

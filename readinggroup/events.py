@@ -1,0 +1,39 @@
+"""What the reading group's services tell others about: the events notifications will use.
+
+Two kinds for now:
+
+- MADE_PRESENTER: a member became the presenter of a paper of a session (they volunteered,
+  or the organizer or a moderator assigned them);
+- SESSION_CHANGED: a session's details changed (which, in `changed`) or it was cancelled
+  (`changed` is ("status",)).
+
+Every write service of readinggroup.services returns the events it made (the `events` of its
+outcome), and hands them, once its transaction has committed, to session_events_committed:
+the one place a notification inbox (not built yet) will plug in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SessionEventKind(StrEnum):
+    MADE_PRESENTER = "made_presenter"
+    SESSION_CHANGED = "session_changed"
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    kind: SessionEventKind
+    session_id: int
+    actor_id: int | None  # who did it
+    member_id: int | None = None  # MADE_PRESENTER: the new presenter
+    paper_id: int | None = None  # MADE_PRESENTER: the paper they present
+    changed: tuple[str, ...] = ()  # SESSION_CHANGED: the fields that changed
+
+
+def session_events_committed(events: Sequence[SessionEvent]) -> None:
+    """Called with a service's events after its transaction committed (never for a refused or
+    rolled-back change). Notifications will be sent from here; until then nothing is."""

@@ -1,5 +1,5 @@
 """Reading papers and vectors for the engine, writing vectors back: the bridge between the
-tables and recommendations.engine, shared by the fit and the refresh."""
+tables and recommendations.engine, shared by the fit, the refresh and the selectors."""
 
 from __future__ import annotations
 

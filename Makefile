@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-services test-browser lint migrate demo bench-ingest bench-parse bench-api ci clean
+.PHONY: install run test test-services test-browser lint migrate demo bench-ingest bench-parse bench-api bench-recs ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,7 @@ SAMPLES := tests/fixtures/digest-aug22-plain.txt tests/fixtures/digest-mar12-no-
 
 demo: migrate  ## load the sample digests as published papers and create the demo admin
 	$(BIN)/python manage.py ingest_digest $(SAMPLES) --publish --sync
+	$(BIN)/python manage.py recommendations_fit
 	$(BIN)/python manage.py demo_admin --site http://$(HOST):$(PORT)
 
 run: demo  ## install, migrate, load the samples, serve on http://$(HOST):$(PORT)
@@ -59,6 +60,10 @@ bench-parse: install  ## the parser alone on hostile and realistic dumps, 1 to 6
 bench-api: install  ## the API under load: gunicorn, PostgreSQL, wrk (see bench/README.md)
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
+
+bench-recs: install  ## recommendations on the 100,000 papers of bench-api's database (see bench/README.md)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/recs.py
 
 ci:
 	bash .ci/run

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "curation",
     "readinggroup",
     "lists",
+    "recommendations",
 ]
 
 MIDDLEWARE = [
@@ -189,7 +190,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.tasks.refresh_search_index",
         "schedule": env.float("SEARCH_INDEX_SWEEP_SECONDS", default=60.0),
     },
+    # Papers written since the last run get their vectors and related papers (writers send
+    # it when they commit: PAPERS_CHANGED_TASKS); this catches any that was lost.
+    "refresh-recommendations": {
+        "task": "recommendations.tasks.refresh_recommendations",
+        "schedule": env.float("RECOMMENDATIONS_SWEEP_SECONDS", default=30.0),
+    },
+    # The features fitted again on the whole corpus, new words and all.
+    "refit-recommendations": {
+        "task": "recommendations.tasks.fit_features",
+        "schedule": env.float("RECOMMENDATIONS_REFIT_HOURS", default=24.0) * 3600,
+    },
 }
+# Sent once a transaction that wrote papers commits (papers.services.changes).
+PAPERS_CHANGED_TASKS = ["recommendations.tasks.refresh_recommendations"]
 
 # --- Uploads ------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -208,6 +222,11 @@ REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=4 * 1024 * 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # One more than the dump limit, so the upload form, not Django, says what the limit is.
 DATA_UPLOAD_MAX_NUMBER_FILES = DUMP_MAX_FILES_PER_UPLOAD + 1
+
+# --- Recommendations (recommendations/) ------------------------------------------------------
+# The features are fitted again when the papers transformed since the last fit exceed this
+# share of the papers it was fitted on (besides the daily refit above).
+RECOMMENDATIONS_REFIT_GROWTH = env.float("RECOMMENDATIONS_REFIT_GROWTH", default=0.2)
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -54,7 +54,7 @@ from curation.selectors import (
     top_period_with_papers,
 )
 from curation.services import allowed_targets, member_settings_get
-from frontend.cards import CardReader, paper_cards
+from frontend.cards import CardReader, authors_short, paper_cards
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.fragments import fragment_render
@@ -62,6 +62,7 @@ from frontend.page_cache import anonymous_page_cache
 from frontend.session_pages import member_settings_context, paper_sessions_context
 from papers.models import DumpStatus, PaperStatus
 from papers.selectors import dump_choices, dumps_list
+from recommendations.selectors import related_papers
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
@@ -364,6 +365,11 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         "flag_reasons": FlagReason.choices,
         "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
         **paper_sessions_context(paper=paper, viewer=viewer),
+        # One query: the related table's rows for this paper, with their papers.
+        "related": [
+            {"paper": item, "authors": authors_short(item.authors, item.author_count)}
+            for item in related_papers(paper_id=paper.pk)
+        ],
     }
     return render(request, "frontend/paper.html", context)
 

@@ -11,6 +11,7 @@ from curation.selectors import papers_visible_to
 from papers.models import Paper, PaperStatus
 from papers.parsing import normalize_arxiv_id, normalize_title
 from papers.parsing.normalize import arxiv_id_parts, clean_text
+from papers.services.changes import papers_changed_schedule
 from papers.services.search_index import search_index_schedule
 
 TITLE_MAX_CHARS = 1000
@@ -145,4 +146,5 @@ def paper_submit(
             raise
         raise _duplicate(existing, user) from error
     search_index_schedule()
+    papers_changed_schedule()
     return paper

@@ -16,6 +16,7 @@ from curation.services.events import moderation_event_record
 from curation.services.tags import paper_tag_counts_shift
 from papers.models import Paper, PaperStatus
 from papers.services import paper_update
+from papers.services.changes import papers_changed_schedule
 
 # The one table of allowed moves: (from, to) -> the action logged.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -76,6 +77,8 @@ def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = ""
     if PaperStatus.PUBLISHED in (from_state, to_state):
         delta = +1 if to_state == PaperStatus.PUBLISHED else -1
         paper_tag_counts_shift(paper_ids=[locked.pk], delta=delta)
+    if to_state == PaperStatus.PUBLISHED:
+        papers_changed_schedule()  # a newly published paper joins the others' related papers
     moderation_event_record(
         moderator=moderator,
         action=action,

@@ -39,6 +39,7 @@ from config.units import human_size
 from papers.models import Dump, DumpStatus
 from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning
 from papers.parsing.stream import ParseProcess, parse_batches
+from papers.services.changes import papers_changed_schedule
 from papers.services.ingestion import IngestionWriter
 from papers.services.search_index import search_index_schedule
 
@@ -299,6 +300,7 @@ def _ingest(dump: Dump, *, batch_size: int) -> Dump:
     finally:
         cache.delete(key)
     search_index_schedule()
+    papers_changed_schedule()
     dump.refresh_from_db()
     return dump
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from config.errors import DomainError
 from papers.models import Paper
 from papers.parsing.normalize import clean_text, normalize_arxiv_id, normalize_title
+from papers.services.changes import papers_changed_schedule
 from papers.services.search_index import search_index_invalidate, search_index_schedule
 
 MSG_TITLE_REQUIRED = "A paper needs a title."
@@ -96,4 +97,5 @@ def paper_update(*, paper: Paper, changes: dict) -> list[str]:
     if SEARCHED_FIELDS & set(cleaned):
         search_index_invalidate(paper_ids=[locked.pk])
         search_index_schedule()
+    papers_changed_schedule()
     return [field for field in cleaned if field != "title_key"]

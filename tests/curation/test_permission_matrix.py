@@ -1,5 +1,6 @@
-"""Every endpoint and method of the curation, lists and reading group APIs, for every role:
-the expected status (the reading group's rows and roles: tests/readinggroup/matrix.py).
+"""Every endpoint and method of the curation, lists and reading group APIs and the related papers
+of the recommendations, for every role: the expected status (the reading group's rows and
+roles: tests/readinggroup/matrix.py).
 
 One table (MATRIX) drives the test. Each row names an endpoint, a method, a body and the
 status each role gets; "owner" appears where ownership changes the answer (the author of a
@@ -114,6 +115,18 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ("citation missing", "get", "/api/papers/999999/citation/", None, everyone(404)),
     ("citation bad format", "get", "/api/papers/{paper}/citation/?format=csv", None, everyone(400)),
     ("citation post", "post", "/api/papers/{paper}/citation/", {}, signed_in(401, 405)),
+    # Related papers (recommendations.api): whoever may open the paper.
+    ("related", "get", "/api/papers/{paper}/related/", None, everyone(200)),
+    (
+        "related pending",
+        "get",
+        "/api/papers/{pending}/related/",
+        None,
+        {**moderators(404, 200, 404), OWNER: 200},
+    ),
+    ("related hidden", "get", "/api/papers/{hidden}/related/", None, moderators(404, 200, 404)),
+    ("related missing", "get", "/api/papers/999999/related/", None, everyone(404)),
+    ("related post", "post", "/api/papers/{paper}/related/", {}, signed_in(401, 405)),
     ("vote", "post", "/api/papers/{paper}/vote/", None, signed_in(401, 200)),
     ("vote withdraw", "delete", "/api/papers/{paper}/vote/", None, signed_in(401, 200)),
     ("vote get", "get", "/api/papers/{paper}/vote/", None, everyone(405)),
@@ -498,8 +511,14 @@ def test_the_matrix_covers_every_route_of_the_curation_lists_and_reading_group_a
     from curation.api import urls
     from lists.api import urls as lists_urls
     from readinggroup.api import urls as reading_group_urls
+    from recommendations.api import urls as recommendation_urls
 
-    patterns = [*urls.urlpatterns, *lists_urls.urlpatterns, *reading_group_urls.urlpatterns]
+    patterns = [
+        *urls.urlpatterns,
+        *lists_urls.urlpatterns,
+        *reading_group_urls.urlpatterns,
+        *recommendation_urls.urlpatterns,
+    ]
     routes = {p.name for p in patterns if getattr(p, "name", None)}
     ours = ["paper", "pending", "hidden", "comment", "fresh", "team_list", "personal_list"]
     sample = {

@@ -40,6 +40,7 @@ from curation.models import (
 from curation.services import tag_counts_refresh
 from lists.models import ListEditor, ListItem, PaperList
 from papers.models import Digest, DigestEntry, Paper, PaperStatus
+from recommendations.models import RelatedPaper
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,12 @@ def catalogue(django_db_setup, django_db_blocker):
                 for _ in range(VOTES)
             ),
             ignore_conflicts=True,
+        )
+        # Each paper's related papers, as a fit leaves them (recommendations): 12 rows each.
+        RelatedPaper.objects.bulk_create(
+            RelatedPaper(paper=p, related=papers[(i + j) % PAPERS], score=1 / (j + 1))
+            for i, p in enumerate(papers)
+            for j in range(1, 13)
         )
         target = papers[0]
         comments = Comment.objects.bulk_create(
@@ -223,7 +230,9 @@ def catalogue(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for model in (ListItem, ListEditor, PaperList, PaperMark, MemberSettings):
             model.objects.all().delete()
-        for model in (CommentFlag, Comment, Vote, PaperTag, Tag, DigestEntry, Paper, Digest):
+        for model in (
+            CommentFlag, Comment, Vote, PaperTag, Tag, RelatedPaper, DigestEntry, Paper, Digest
+        ):  # fmt: skip
             model.objects.all().delete()
         get_user_model().objects.filter(username__startswith="reader").delete()
         get_user_model().objects.filter(username="scale-moderator").delete()
@@ -260,11 +269,12 @@ PAGES = [
     ("/search/?q=diffusion", "anonymous", 3),
     ("/search/?q=diffusion", "member", 4),
     # A paper: it, its tags with who added them, its digest days, its thread and the
-    # thread's authors, the vocabulary (for the form that adds a tag); for members also the
-    # reading-group sessions it is in, those it may be proposed for, the reader's time zone.
-    ("/papers/{paper}/", "anonymous", 6),
-    ("/papers/{paper}/", "member", 10),
-    ("/papers/{thread}/", "moderator", 10),
+    # thread's authors, the vocabulary (for the form that adds a tag), its related papers;
+    # for members also the reading-group sessions it is in, those it may be proposed for, the
+    # reader's time zone.
+    ("/papers/{paper}/", "anonymous", 7),
+    ("/papers/{paper}/", "member", 11),
+    ("/papers/{thread}/", "moderator", 11),
     # The queue: user, a page of pending papers, their digest days, the count, flagged
     # comments with their flags, the count, the dumps of the filter.
     ("/moderation/", "moderator", 8),
@@ -305,6 +315,9 @@ PAGES = [
     ("/api/papers/?q=diffusion", "member", 3),
     ("/api/papers/{paper}/", "member", 4),
     ("/api/papers/{thread}/comments/", "member", 4),
+    # Related papers: its list, read through the rule of who may open the paper.
+    ("/api/papers/{paper}/related/", "anonymous", 1),
+    ("/api/papers/{paper}/related/", "member", 2),
     ("/api/tags/", "anonymous", 2),
     ("/api/digests/", "anonymous", 1),
     ("/api/moderation/queue/", "moderator", 7),

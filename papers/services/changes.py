@@ -1,0 +1,36 @@
+"""Telling the apps above papers that papers were written.
+
+Apps above this one (the recommendations, which give every new paper a vector and its
+related papers) have work to do once papers arrive, change or are published; papers may not
+import them (the layers, pyproject.toml). So the writers call `papers_changed_schedule`, which
+sends the Celery tasks named (by their dotted paths) in settings.PAPERS_CHANGED_TASKS once the
+transaction commits: the wiring is in the settings, where a reader finds it, and each task is
+re-runnable and finds its own work (what waits), so a task sent twice, or lost, costs nothing
+(its beat entry sends it again).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+def papers_changed_schedule() -> None:
+    """Send the tasks of PAPERS_CHANGED_TASKS once the current transaction commits."""
+    if settings.PAPERS_CHANGED_TASKS:
+        transaction.on_commit(_send_changed_tasks, robust=True)
+
+
+def _send_changed_tasks() -> None:
+    for name in settings.PAPERS_CHANGED_TASKS:
+        try:
+            # A task's name is its dotted path; imported here, since a web process has not
+            # imported the tasks of every app (Celery discovers them in workers).
+            import_string(name).delay()
+        except Exception:  # a broker down: the task's beat entry sends it again
+            logger.warning("could not send %s after papers changed", name, exc_info=True)

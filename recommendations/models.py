@@ -1,0 +1,121 @@
+"""The tables of the recommendations: fitted feature versions, each paper's vector and each
+paper's related papers.
+
+Every write goes through recommendations.services; nothing here has side effects. The pages
+and the API read RelatedPaper only (one indexed query a page): no request ever loads a model
+or a vector.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from papers.models import Paper
+
+
+class FeatureVersionStatus(models.TextChoices):
+    FITTING = "fitting", "Fitting"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class FeatureVersion(models.Model):
+    """One fit of the features (recommendations.engine.features): its vocabularies and IDF
+    (`model`, arrays saved by FeatureModel.to_bytes, checked against `model_sha256` when
+    loaded) and what it was fitted on. The current version is the latest one ready; papers
+    that arrive after it are transformed with it until the next fit."""
+
+    status = models.CharField(
+        max_length=16, choices=FeatureVersionStatus.choices, default=FeatureVersionStatus.FITTING
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    paper_count = models.PositiveIntegerField(
+        default=0, help_text="Published papers the features were fitted on."
+    )
+    vector_count = models.PositiveIntegerField(
+        default=0, help_text="Papers given a vector by the fit (every paper then)."
+    )
+    text_features = models.PositiveIntegerField(default=0)
+    author_features = models.PositiveIntegerField(default=0)
+    neighbour_method = models.CharField(
+        max_length=16, blank=True, help_text="exact, or candidates (see engine.neighbours)."
+    )
+    params = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text="Seconds of each step.")
+    model = models.BinaryField(editable=False, default=b"")
+    model_sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "-id"], name="featureversion_status_idx")]
+
+    def __str__(self) -> str:
+        return f"features v{self.pk} ({self.status})"
+
+
+class PaperVector(models.Model):
+    """A paper's feature vector in a version: the column indices (int32) then the values
+    (float32) of its non-zero entries, a unit vector (engine.features.vector_to_bytes).
+
+    Kept for every paper, whatever its state, so a pending paper's page shows its related
+    papers too, and kept apart from the paper's row (which every vote rewrites). What comes
+    next reads these too: a member's profile, a tag's classifier."""
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="vector"
+    )
+    version = models.ForeignKey(FeatureVersion, on_delete=models.CASCADE, related_name="+")
+    data = models.BinaryField()
+    text_sha1 = models.CharField(
+        max_length=40, help_text="Digest of the title, abstract and authors it was made from."
+    )
+    fitted = models.BooleanField(
+        default=False, help_text="Among the papers of its version's fit (else transformed later)."
+    )
+    offered = models.BooleanField(
+        default=False,
+        help_text="Published, and offered to the related papers of the others (which a paper "
+        "published later still waits for).",
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # What the sweep looks for: papers transformed since the fit (the refit's share),
+            # papers not yet offered to the others' lists.
+            models.Index(
+                fields=["version"], name="papervector_late_idx", condition=Q(fitted=False)
+            ),
+            models.Index(
+                fields=["paper"], name="papervector_unoffered_idx", condition=Q(offered=False)
+            ),
+            # The vectors written since a worker loaded the others (services.refresh).
+            models.Index(fields=["computed_at"], name="papervector_computed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"vector of paper {self.paper_id} (v{self.version_id})"
+
+
+class RelatedPaper(models.Model):
+    """One of a paper's nearest published papers by cosine similarity, written by the
+    services when the paper, or a paper near it, gets its vector. A paper keeps
+    RELATED_STORED of them (recommendations.services.related) and shows the first
+    RELATED_SHOWN its reader may open."""
+
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="related_rows", db_index=False
+    )
+    related = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="related_to_rows")
+    score = models.FloatField(help_text="Cosine similarity, 0 to 1.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "related"], name="relatedpaper_unique"),
+        ]
+        # A paper's list, best first: the one query of a paper's page.
+        indexes = [models.Index(fields=["paper", "-score"], name="relatedpaper_paper_score_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.related_id} near {self.paper_id} ({self.score:.3f})"

@@ -1,0 +1,144 @@
+"""Reads of the recommendations: a paper's related papers (the pages and the API), and the
+published papers' vectors with their tags, votes and days (the evaluation)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from django.db.models import QuerySet
+
+from curation.models import PaperTag
+from curation.selectors import papers_visible_to
+from papers.models import Paper, PaperStatus
+from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector, RelatedPaper
+from recommendations.storage import model_load, vectors_read
+
+RELATED_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """A related paper as its line shows it: title, authors, arXiv id, digest day, and how
+    near it is (cosine similarity)."""
+
+    id: int
+    title: str
+    authors: list
+    author_count: int | None
+    arxiv_id: str | None
+    first_digest_on: datetime.date | None
+    score: float
+
+
+# RelatedItem's fields, read from the related table joined to the related paper.
+RELATED_COLUMNS = (
+    "related_id",
+    "related__title",
+    "related__authors",
+    "related__author_count",
+    "related__arxiv_id",
+    "related__first_digest_on",
+    "score",
+)
+
+
+def feature_version_current() -> FeatureVersion | None:
+    """The latest ready version, without its model's bytes."""
+    return (
+        FeatureVersion.objects.filter(status=FeatureVersionStatus.READY)
+        .defer("model")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _related(rows: QuerySet[RelatedPaper], limit: int) -> list[RelatedItem]:
+    """Published papers only, so whoever may open the paper may open every one of them (a
+    paper hidden since its list was written is left out here); best first. Plain rows, no
+    model instances: the list is on every paper page."""
+    rows = rows.filter(related__status=PaperStatus.PUBLISHED).order_by("-score", "related_id")
+    return [RelatedItem(*row) for row in rows.values_list(*RELATED_COLUMNS)[:limit]]
+
+
+def related_papers(*, paper_id: int, limit: int = RELATED_SHOWN) -> list[RelatedItem]:
+    """Paper `paper_id`'s nearest published papers (the page has checked who may open it):
+    ONE query, on the related table's index (paper, -score), joined to the papers."""
+    return _related(RelatedPaper.objects.filter(paper_id=paper_id), limit)
+
+
+def related_papers_for(*, pk: int, viewer, limit: int = RELATED_SHOWN) -> list[RelatedItem] | None:
+    """Paper `pk`'s related papers, or None if `viewer` may not open the paper
+    (curation.selectors.papers_visible_to). One query when it has some (the list is read
+    through the rule of who may open the paper); a second tells an empty list from a paper
+    the viewer may not open."""
+    visible = papers_visible_to(viewer).filter(pk=pk)
+    items = _related(
+        RelatedPaper.objects.filter(paper_id=pk, paper__in=visible.values("pk")), limit
+    )
+    if items:
+        return items
+    return [] if visible.exists() else None
+
+
+# --- The evaluation's data ----------------------------------------------------------------------
+
+
+@dataclass
+class TaggedCorpus:
+    """The published papers with a vector, in the order of their ids: their vectors, their
+    tags (tag slug -> row positions), their first digest day (a day number, -1 without one)
+    and their votes (the team's, and the source's upvotes)."""
+
+    version: FeatureVersion
+    ids: np.ndarray
+    matrix: sp.csr_matrix
+    tags: dict[str, np.ndarray]
+    days: np.ndarray
+    votes: np.ndarray
+    source_upvotes: np.ndarray
+
+
+def tagged_corpus(version: FeatureVersion | None = None) -> TaggedCorpus | None:
+    """The evaluation's corpus (see TaggedCorpus) for `version` (the current one by
+    default); None when no version is ready."""
+    version = version or feature_version_current()
+    if version is None:
+        return None
+    model = model_load(version)
+    ids, matrix = vectors_read(
+        PaperVector.objects.filter(version=version, paper__status=PaperStatus.PUBLISHED),
+        model.n_features,
+    )
+    position = {pk: i for i, pk in enumerate(ids.tolist())}
+    days = np.full(len(ids), -1, dtype=np.int64)
+    votes = np.zeros(len(ids), dtype=np.int64)
+    upvotes = np.zeros(len(ids), dtype=np.int64)
+    papers = Paper.objects.published().filter(vector__version=version)
+    for pk, day, vote_count, source in papers.values_list(
+        "pk", "first_digest_on", "vote_count", "upvotes"
+    ).iterator(chunk_size=5000):
+        if pk not in position:
+            continue
+        i = position[pk]
+        days[i] = day.toordinal() if day is not None else -1
+        votes[i] = vote_count
+        upvotes[i] = source or 0
+    by_tag: dict[str, list[int]] = {}
+    paper_tags = PaperTag.objects.filter(
+        paper__status=PaperStatus.PUBLISHED, paper__vector__version=version
+    )
+    for pk, slug in paper_tags.values_list("paper_id", "tag__slug").iterator(chunk_size=5000):
+        if pk in position:  # a vector written since the vectors were read
+            by_tag.setdefault(slug, []).append(position[pk])
+    return TaggedCorpus(
+        version=version,
+        ids=ids,
+        matrix=matrix,
+        tags={slug: np.array(sorted(rows_), dtype=np.int64) for slug, rows_ in by_tag.items()},
+        days=days,
+        votes=votes,
+        source_upvotes=upvotes,
+    )

@@ -1,0 +1,36 @@
+"""Celery tasks of the recommendations: thin doors into recommendations.services."""
+
+from celery import shared_task
+from django.conf import settings
+
+from papers.services import TRANSIENT_ERRORS
+from recommendations.services import features_fit, recommendations_refresh
+
+MAX_RETRIES = 5
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
+    max_retries=MAX_RETRIES,
+)
+def refresh_recommendations() -> int:
+    """Vectors and related papers for the papers written since the last run (sent by the
+    writers when they commit, and periodically by beat)."""
+    return recommendations_refresh().transformed
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
+    max_retries=MAX_RETRIES,
+)
+def fit_features() -> int | None:
+    """Fit the features again on every published paper (daily from beat, and when the
+    corpus has grown by RECOMMENDATIONS_REFIT_GROWTH); returns the version, if one was fitted."""
+    version = features_fit()
+    return version.pk if version is not None else None

@@ -48,7 +48,9 @@ def test_a_task_sent_runs_in_a_thread_of_its_own(settings, monkeypatch):
     assert Dump.objects.get(pk=dump.pk).status != DumpStatus.DONE
     release.set()
     assert _wait_for_status(dump.pk, DumpStatus.DONE).stats["new_papers"] == 1
-    assert ran_in == ["task papers.tasks.ingest_dump"]
+    # In the task's own thread (tried again there if the test database was busy: the task
+    # retries passing database errors).
+    assert set(ran_in) == {"task papers.tasks.ingest_dump"}
 
 
 def test_under_tests_a_task_runs_inside_the_call(settings):

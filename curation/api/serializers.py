@@ -15,6 +15,7 @@ from rest_framework import serializers
 from config.api.inputs import StrictInputSerializer
 from config.api.pagination import CursorInputSerializer, PageSizeInputSerializer
 from config.api.schema import ErrorBodySerializer
+from config.cursors import MAX_ID
 from curation.citations import CONTENT_TYPES as CITATION_CONTENT_TYPES
 from curation.models import Comment, FlagReason, MarkKind, ModerationAction, TargetKind
 from curation.selectors import (
@@ -153,7 +154,10 @@ class QueueInputSerializer(PageSizeInputSerializer):
         help_text="Only members' submissions, or only papers that came in a dump.",
     )
     dump = serializers.IntegerField(
-        min_value=1, required=False, help_text="Only papers listed by this dump (its id)."
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="Only papers listed by this dump (its id).",
     )
     date = serializers.DateField(required=False, help_text="Only papers listed on this digest day.")
 

@@ -166,3 +166,12 @@ def test_a_moderator_pages_past_a_hundred_narrows_and_bulk_publishes(
     expect()(first.locator("details.abstract p")).to_be_visible()
     screenshot(page, "moderation-queue-filtered")
     assert page.console_errors == []
+
+
+def test_a_dump_id_beyond_any_row_is_a_400_not_a_crash(client):
+    client.force_login(ModeratorFactory())
+    response = client.get("/api/moderation/queue/", {"dump": "1239739060891987214336"})
+    assert response.status_code == 400
+    assert "dump" in response.json()["error"]["fields"]
+    page = client.get(reverse("moderation-queue"), {"dump": "1239739060891987214336"})
+    assert page.status_code == 200

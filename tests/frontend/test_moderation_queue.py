@@ -173,5 +173,5 @@ def test_a_dump_id_beyond_any_row_is_a_400_not_a_crash(client):
     response = client.get("/api/moderation/queue/", {"dump": "1239739060891987214336"})
     assert response.status_code == 400
     assert "dump" in response.json()["error"]["fields"]
-    page = client.get(reverse("moderation-queue"), {"dump": "1239739060891987214336"})
-    assert page.status_code == 200
+    web = client.get(reverse("moderation-queue"), {"dump": "1239739060891987214336"})
+    assert web.status_code == 200

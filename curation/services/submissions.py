@@ -9,7 +9,7 @@ from accounts.roles import require_member
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
 from papers.models import Paper, PaperStatus
-from papers.parsing import normalize_arxiv_id, normalize_title
+from papers.parsing import normalize_title
 from papers.parsing.normalize import arxiv_id_parts, clean_text
 from papers.services.changes import papers_changed_schedule
 from papers.services.search_index import search_index_schedule
@@ -38,15 +38,22 @@ def submission_arxiv_id(value: str | None) -> str | None:
     huggingface.co/papers one; old style ids too ("hep-th/9901001"). None when nothing was
     given; DomainError (field `arxiv_id`) when it is not an arXiv id.
 
-    The same rule as ingestion's (papers.parsing.normalize_arxiv_id), so a submitted paper
+    The same rule as ingestion's (papers.parsing.arxiv_id_parts), so a submitted paper
     and a dumped one meet on the same key.
     """
+    parts = _submission_arxiv_parts(value)
+    return parts[0] if parts is not None else None
+
+
+def _submission_arxiv_parts(value: str | None) -> tuple[str, int | None] | None:
+    """submission_arxiv_id's id and the version given with it (papers.parsing's
+    arxiv_id_parts), read once."""
     if value is None or not value.strip():
         return None
-    arxiv_id = normalize_arxiv_id(value)
-    if arxiv_id is None:
+    parts = arxiv_id_parts(value)
+    if parts is None:
         raise _invalid("arxiv_id", MSG_ARXIV_INVALID)
-    return arxiv_id
+    return parts
 
 
 def _existing(*, title_key: str | None = None, arxiv_id: str | None = None) -> Paper | None:
@@ -104,10 +111,7 @@ def paper_submit(
     extra `fields` names the field (`title`, `abstract`, `arxiv_id`).
     """
     require_member(user)
-    given = arxiv_id
-    arxiv_id = submission_arxiv_id(given)
-    parts = arxiv_id_parts(given) if arxiv_id is not None and given else None
-    version = parts[1] if parts else None
+    arxiv_id, version = _submission_arxiv_parts(arxiv_id) or (None, None)
     if arxiv_id is not None:
         existing = _existing(arxiv_id=arxiv_id)
         if existing is not None:

@@ -29,6 +29,7 @@ from curation.models import (
 )
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
+from papers.listing_version import listings_changed
 from papers.models import Paper, PaperStatus
 
 EDIT_WINDOW = datetime.timedelta(minutes=15)
@@ -93,6 +94,7 @@ def _rate_limit(user, now: datetime.datetime) -> None:
 
 def _paper_count(paper_id: int, delta: int) -> None:
     Paper.objects.filter(pk=paper_id).update(comment_count=F("comment_count") + delta)
+    listings_changed()  # the cards show the count
 
 
 def _lock(comment: Comment) -> Comment:

@@ -13,6 +13,7 @@ from config.errors import DomainError
 from curation.models import TAG_NAME_MAX_LENGTH, ModerationAction, PaperTag, Tag, TargetKind
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
+from papers.listing_version import listings_changed
 from papers.models import Paper, PaperStatus
 
 TAG_NAME_MAX_CHARS = TAG_NAME_MAX_LENGTH
@@ -151,6 +152,7 @@ def _save_tag(tag: Tag) -> None:
             tag.save()
     except IntegrityError as error:  # lost a race against another moderator
         raise DomainError(MSG_TAG_EXISTS, code="duplicate", status_code=409) from error
+    listings_changed()  # the tag lists and the cards show its name
 
 
 @transaction.atomic
@@ -243,6 +245,7 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
     )
     source.delete()
     _tag_counts_shift({target.pk: moved_published})
+    listings_changed()
     return moved
 
 
@@ -261,6 +264,7 @@ def tag_delete(*, tag: Tag, moderator, reason: str = "") -> None:
         reason=clean_reason(reason),
     )
     Tag.objects.filter(pk=tag.pk).delete()
+    listings_changed()
 
 
 @transaction.atomic
@@ -279,6 +283,7 @@ def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
     )
     if created:
         _tag_counts_shift({tag.pk: +1})
+        listings_changed()
     return paper_tag, created
 
 
@@ -298,5 +303,6 @@ def paper_tag_remove(*, paper: Paper, tag: Tag, user) -> None:
         if paper_tag.added_by_id != user.pk:
             raise DomainError(MSG_PAPER_TAG_NOT_YOURS, code="permission_denied", status_code=403)
     paper_tag.delete()
+    listings_changed()
     if locked.status == PaperStatus.PUBLISHED:
         _tag_counts_shift({tag.pk: -1})

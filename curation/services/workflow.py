@@ -14,6 +14,7 @@ from curation.models import ModerationAction, TargetKind
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from curation.services.tags import paper_tag_counts_shift
+from papers.listing_version import listings_changed
 from papers.models import Paper, PaperStatus
 from papers.services import paper_update
 from papers.services.changes import papers_changed_schedule
@@ -79,6 +80,8 @@ def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = ""
         paper_tag_counts_shift(paper_ids=[locked.pk], delta=delta)
     if to_state == PaperStatus.PUBLISHED:
         papers_changed_schedule()  # a newly published paper joins the others' related papers
+    else:
+        listings_changed()
     moderation_event_record(
         moderator=moderator,
         action=action,
@@ -165,6 +168,7 @@ def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> in
             reason=clean_reason(reason),
         )
     Paper.objects.filter(pk__in=[paper.pk for paper in locked]).delete()
+    listings_changed()
     return len(locked)
 
 

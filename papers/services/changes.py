@@ -17,11 +17,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from papers.listing_version import listings_changed
+
 logger = logging.getLogger(__name__)
 
 
 def papers_changed_schedule() -> None:
-    """Send the tasks of PAPERS_CHANGED_TASKS once the current transaction commits."""
+    """Send the tasks of PAPERS_CHANGED_TASKS once the current transaction commits (and move
+    the lists' shared version on, papers.listing_version)."""
+    listings_changed()
     if settings.PAPERS_CHANGED_TASKS:
         transaction.on_commit(_send_changed_tasks, robust=True)
 

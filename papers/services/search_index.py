@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 from django.db import DatabaseError, connection, transaction
 
+from papers.listing_version import listings_changed
+
 logger = logging.getLogger(__name__)
 
 # What of a paper goes into its vector: the first characters of its title and abstract. A
@@ -158,6 +160,8 @@ def _index_waiting(batch_size: int) -> int:
                     raise
                 ids, indexed = _index_one_by_one(cursor, after=after, limit=batch_size)
         total += indexed
+        if indexed:
+            listings_changed()  # these papers now come up in searches
         if len(ids) < batch_size:
             return total
         after = max(ids)

@@ -129,6 +129,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (live ingestion progress goes through it) --------------------------------------
 _default_cache = _broker if _broker.startswith("redis") else "locmemcache://"
 CACHES = {"default": env.cache_url("CACHE_URL", default=_default_cache)}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # The embedded default's cache holds the pages' shared fragments and rows (frontend): a
+    # long thread alone renders hundreds of fragments, past Django's 300 entries, whose
+    # culling would throw out the rest at each page.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = _broker or "memory://"

@@ -107,6 +107,7 @@ def card_context(paper: Paper, reader: CardReader) -> dict:
 
 def paper_cards(papers: Sequence[Paper], *, reader: CardReader) -> list[SafeString]:
     """The HTML of each paper's card, in order (frontend.fragments). The page's tags are read
-    here, in one query."""
-    attach_tag_briefs(papers)
+    here, in one query, unless the rows came with them (attach_tag_briefs)."""
+    if not all(hasattr(paper, TAG_BRIEFS) for paper in papers):
+        attach_tag_briefs(papers)
     return fragments_render(CARD_TEMPLATE, [card_context(paper, reader) for paper in papers])

@@ -15,10 +15,13 @@ it has no form that posts, and the log-in and sign-up pages, which do, are not c
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+
+from papers.listing_version import listing_version
 
 ANONYMOUS_PAGE_CACHE_SECONDS = 5
 KEY_PREFIX = "web:anonymous-page:v1:"
@@ -71,3 +74,33 @@ def anonymous_page_cache(view):
         return response
 
     return wrapper
+
+
+# --- What signed-in readers share -----------------------------------------------------------
+# A signed-in reader's list page shows the same papers as everyone's (but for their own vote
+# and marks, read apart: curation.selectors.viewer_state_attach), so the rows of a list page,
+# its tag list and such are read once and kept a few seconds for every reader, under the
+# listing version (papers.listing_version): a write that changes what lists show (a vote, a
+# comment, a tag, a paper published or hidden, a dump) moves the version on as it commits,
+# so its writer, and everyone after, reads the rows again. The seconds only bound a write
+# that does not say so (a change made in the database by hand).
+
+SHARED_SECONDS = 5
+SHARED_PREFIX = "web:shared:v1:"
+
+
+def shared_value(request: HttpRequest, name: str, parts: object, build):
+    """`build()`'s value, kept SHARED_SECONDS for every reader under the listing version and
+    `name` and `parts` (a JSON-able description of what it depends on). The value must not
+    depend on who reads: build it for no one."""
+    version = getattr(request, "_listing_version", None)
+    if version is None:
+        version = request._listing_version = listing_version()  # type: ignore[attr-defined]
+    raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    key = f"{SHARED_PREFIX}{version}:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is not None:
+        return kept[0]
+    value = build()
+    cache.set(key, (value,), SHARED_SECONDS)
+    return value

@@ -12,6 +12,7 @@ templates either way.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,9 +20,10 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -38,6 +40,7 @@ from curation.selectors import (
     SEARCH_COUNT_CAP,
     SEARCH_RANKED_MATCHES,
     TOP_PERIODS,
+    attach_tag_briefs,
     comment_tree,
     comments_thread,
     filter_papers,
@@ -52,15 +55,17 @@ from curation.selectors import (
     queue_papers_details,
     tags_list,
     top_period_with_papers,
+    viewer_state_attach,
 )
 from curation.services import allowed_targets, member_settings_get
 from frontend.cards import CardReader, authors_short, paper_cards
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.fragments import fragment_render
-from frontend.page_cache import anonymous_page_cache
+from frontend.page_cache import anonymous_page_cache, shared_value
+from frontend.queue_items import queue_comment_items, queue_paper_items
 from frontend.session_pages import member_settings_context, paper_sessions_context
-from papers.models import DumpStatus, PaperStatus
+from papers.models import DumpStatus, Paper, PaperStatus
 from papers.selectors import dump_choices, dumps_list
 from recommendations.selectors import related_papers
 
@@ -83,6 +88,7 @@ PAGE_PARAM = "page"
 
 MSG_MODERATORS_ONLY = "Only moderators can see this page."
 MSG_PAPER_NOT_FOUND = "There is no such paper."
+MSG_TAG_NOT_FOUND = "There is no such tag."
 MSG_ADMINS_ONLY = "Only admins can upload dumps."
 
 
@@ -149,6 +155,61 @@ def _feed_context(
         "has_code_url": _has_code_url(request, on=not has_code),
     }
 
+    def read(reader_user) -> dict[str, Any]:
+        """The page's rows as `reader_user` gets them, and what goes with them."""
+        return _list_rows(
+            request,
+            viewer=reader_user,
+            tags=tags,
+            q=q,
+            search_page=search_page,
+            order=order,
+            period=period,
+            status=status,
+            day_view=day_view,
+            date=date,
+            cursor=cursor,
+            has_code=has_code,
+        )
+
+    if is_member(viewer) and status is None:
+        # The rows every reader gets, shared (page_cache.shared_value), with this reader's
+        # own vote and marks read apart in one query.
+        listing = shared_value(
+            request,
+            "list-rows",
+            [request.path, sorted(request.GET.lists())],
+            lambda: read(AnonymousUser()),
+        )
+        state = viewer_state_attach(listing["papers"], viewer)
+        if state.hides_marked and state.marked_shown:
+            listing = read(viewer)  # without what they hide, the page filled with others
+    else:
+        listing = read(viewer)
+    context.update(listing)
+    context["cards"] = paper_cards(context["papers"], reader=reader)
+    return context
+
+
+def _list_rows(
+    request: HttpRequest,
+    *,
+    viewer,
+    tags: list[str],
+    q: str,
+    search_page: bool,
+    order: str,
+    period: str,
+    status: str | None,
+    day_view: bool,
+    date: datetime.date | None,
+    cursor: str | None,
+    has_code: bool,
+) -> dict[str, Any]:
+    """The papers of one list page as `viewer` gets them (with their tag briefs), the address
+    of the page after it, and what the page says about them (its view, its digest day, the
+    search's count, the empty top feed's hint)."""
+    listing: dict[str, Any] = {}
     if q or search_page:
         rows: list = []
         next_url = None
@@ -169,20 +230,19 @@ def _feed_context(
             rows = rows[: end - offset]
             if request.GET.get(PARTIAL_PARAM) != "items":
                 # Known without a query when the first page holds every match.
-                context["result_count"] = (
+                listing["result_count"] = (
                     len(rows) if offset == 0 and next_url is None else papers_search_count(papers)
                 )
-                context["result_count_cap"] = SEARCH_COUNT_CAP
-                context["result_count_cap_text"] = f"{SEARCH_COUNT_CAP:,}"
-        context.update(
-            papers=rows, cards=paper_cards(rows, reader=reader), next_url=next_url, view="search"
-        )
-        return context
+                listing["result_count_cap"] = SEARCH_COUNT_CAP
+                listing["result_count_cap_text"] = f"{SEARCH_COUNT_CAP:,}"
+        listing.update(papers=attach_tag_briefs(rows), next_url=next_url, view="search")
+        return listing
 
     try:
         if day_view:
             day = papers_for_digest_day(date, viewer=viewer, prefetch_tags=False)
-            context.update(view="day", day=day)
+            # What the page says of the day; its papers are read as a page below.
+            listing.update(view="day", day=dataclasses.replace(day, papers=Paper.objects.none()))
             if day.date is None or not day.has_digest:
                 page = paging.KeysetPage(rows=[], next_cursor=None)
             else:
@@ -202,7 +262,7 @@ def _feed_context(
                 has_code=has_code,
                 prefetch_tags=False,
             )
-            context.update(view="feed")
+            listing.update(view="feed")
             page = paging.feed_page(
                 papers,
                 order=order,
@@ -211,14 +271,16 @@ def _feed_context(
                 cursor=cursor,
             )
             if order == "top" and not page.rows and cursor is None:
-                context["top_hint"] = _top_hint(request, tags=tags, status=status, period=period)
+                listing["top_hint"] = _top_hint(
+                    request, viewer=viewer, tags=tags, status=status, period=period
+                )
     except paging.BadCursor as exc:
         raise PageBadRequest(exc.message) from exc
     except DomainError as exc:
         raise PageNotFound(exc.message) from exc
     next_url = _page_url(request, **{CURSOR_PARAM: page.next_cursor}) if page.next_cursor else None
-    context.update(papers=page.rows, cards=paper_cards(page.rows, reader=reader), next_url=next_url)
-    return context
+    listing.update(papers=attach_tag_briefs(list(page.rows)), next_url=next_url)
+    return listing
 
 
 HAS_CODE_PARAM = "has_code"
@@ -236,9 +298,9 @@ def _has_code_url(request: HttpRequest, *, on: bool) -> str:
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
-def _top_hint(request: HttpRequest, *, tags: list[str], status: str | None, period: str):
+def _top_hint(request: HttpRequest, *, viewer, tags: list[str], status: str | None, period: str):
     """What an empty top feed says: the shortest period that has papers, and its address."""
-    suggested = top_period_with_papers(viewer=request.user, tags=tags, status=status)
+    suggested = top_period_with_papers(viewer=viewer, tags=tags, status=status)
     if suggested is None or suggested == period:
         return None
     return {
@@ -300,7 +362,12 @@ def feed(request: HttpRequest) -> HttpResponse:
             "chip_href": f"{home}?{where}&tag=",
             "all_href": f"{home}?{all_where}",
             "selected": tags,
-            "tags": list(tags_list().values("slug", "name", "paper_count")),
+            "tags": shared_value(
+                request,
+                "tag-list",
+                None,
+                lambda: list(tags_list().values("slug", "name", "paper_count")),
+            ),
         },
     )
     return _list_response(request, "frontend/feed.html", context)
@@ -308,7 +375,9 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 @anonymous_page_cache
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = shared_value(request, "tag", slug, lambda: Tag.objects.filter(slug=slug).first())
+    if tag is None:
+        raise PageNotFound(MSG_TAG_NOT_FOUND)
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
     context["cite_links"] = _cite_links(context, tags=[tag.slug])
@@ -327,7 +396,16 @@ def search(request: HttpRequest) -> HttpResponse:
 @anonymous_page_cache
 def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
-    paper = paper_detail(pk=pk, viewer=viewer)
+    paper = None
+    if is_member(viewer):
+        # A published paper, its tags and digest days, as every reader gets them (shared,
+        # page_cache.shared_value), with this reader's vote and marks read apart; any other
+        # (a moderator's or its submitter's view of a paper not published) read for them.
+        paper = shared_value(request, "paper", pk, lambda: paper_detail(pk=pk))
+        if paper is not None:
+            viewer_state_attach([paper], viewer)
+    if paper is None:
+        paper = paper_detail(pk=pk, viewer=viewer)
     if paper is None:
         raise PageNotFound(MSG_PAPER_NOT_FOUND)
     moderator = is_moderator(viewer)
@@ -352,7 +430,14 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         "paper_tags": paper_tags,
         "removable_tags": removable_tags,
         "addable_tags": [
-            t for t in tags_list().values("pk", "slug", "name") if t["pk"] not in present
+            t
+            for t in shared_value(
+                request,
+                "tag-vocabulary",
+                None,
+                lambda: list(tags_list().values("pk", "slug", "name")),
+            )
+            if t["pk"] not in present
         ],
         "thread": thread,
         "moderator": moderator,
@@ -366,10 +451,15 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
         **paper_sessions_context(paper=paper, viewer=viewer),
         # One query: the related table's rows for this paper, with their papers.
-        "related": [
-            {"paper": item, "authors": authors_short(item.authors, item.author_count)}
-            for item in related_papers(paper_id=paper.pk)
-        ],
+        "related": shared_value(
+            request,
+            "related",
+            paper.pk,
+            lambda: [
+                {"paper": item, "authors": authors_short(item.authors, item.author_count)}
+                for item in related_papers(paper_id=paper.pk)
+            ],
+        ),
     }
     return render(request, "frontend/paper.html", context)
 
@@ -456,8 +546,10 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
         )
     except paging.BadCursor as exc:
         raise PageBadRequest(exc.message) from exc
+    pending = queue_papers_details(page.rows)
     context: dict[str, Any] = {
-        "pending": queue_papers_details(page.rows),
+        "pending": pending,
+        "pending_items": queue_paper_items(pending),
         "next_url": _page_url(request, **{CURSOR_PARAM: page.next_cursor})
         if page.next_cursor
         else None,
@@ -466,7 +558,8 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
         return render(request, "frontend/_queue_items.html", context)
     context.update(
         pending_count=queue.papers.count(),
-        flagged=list(queue.comments[:QUEUE_PAGE_SIZE]),
+        flagged=(flagged := list(queue.comments[:QUEUE_PAGE_SIZE])),
+        flagged_items=queue_comment_items(flagged),
         flagged_count=queue.comments.count(),
         source=source,
         dump_id=dump_id,

@@ -6,9 +6,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from curation.services import comment_create, comment_edit, paper_tag_add, vote_cast
+from curation.models import MarkKind
+from curation.services import (
+    comment_create,
+    comment_edit,
+    member_settings_update,
+    paper_hide,
+    paper_mark_set,
+    paper_publish,
+    paper_tag_add,
+    tag_create,
+    tag_rename,
+    vote_cast,
+)
 from frontend.page_cache import ANONYMOUS_PAGE_CACHE_SECONDS
-from tests.factories import PaperFactory, TagFactory, UserFactory
+from papers.models import PaperStatus
+from tests.factories import ModeratorFactory, PaperFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,5 +101,63 @@ def test_pages_that_post_keep_their_token_for_anonymous_readers(client):
 def test_a_paper_new_to_the_feed_shows_for_signed_in_readers_at_once(client, world):
     client.force_login(UserFactory())
     client.get("/?order=new")
-    PaperFactory(title="Fresh Off The Press")
+    fresh = PaperFactory(title="Fresh Off The Press", status=PaperStatus.PENDING)
+    paper_publish(paper=fresh, moderator=ModeratorFactory())
     assert "Fresh Off The Press" in client.get("/?order=new").content.decode()
+
+
+def test_signed_in_readers_share_a_list_pages_rows_and_read_only_their_own_state(
+    client, world, django_assert_num_queries
+):
+    """The rows of a list page are read once for every signed-in reader (and kept under the
+    listing version, papers.listing_version); each reader's page then reads the reader (the
+    session) and their own vote and marks: two queries."""
+    paper = world["good"]
+    voter, marker = UserFactory(), UserFactory()
+    vote_cast(user=voter, paper=paper)
+    paper_mark_set(user=marker, paper=paper, kind=MarkKind.READ)
+    client.force_login(UserFactory())
+    client.get("/?order=new")
+    client.force_login(voter)
+    with django_assert_num_queries(2):
+        mine = card_of(client.get("/?order=new").content.decode(), paper)
+    vote = f'data-vote="{paper.pk}" aria-pressed='
+    read = f'data-mark="read" data-paper="{paper.pk}" aria-pressed='
+    assert f'{vote}"true"' in mine and f'{read}"false"' in mine
+    assert '<span class="vote-count">1</span>' in mine
+    client.force_login(marker)
+    with django_assert_num_queries(2):
+        theirs = card_of(client.get("/?order=new").content.decode(), paper)
+    assert f'{vote}"false"' in theirs and f'{read}"true"' in theirs
+
+
+def test_a_member_who_hides_marked_papers_never_gets_them_from_the_shared_rows(client, world):
+    paper = world["good"]
+    marker = UserFactory()
+    client.force_login(UserFactory())
+    assert f'data-paper-id="{paper.pk}"' in client.get("/?order=new").content.decode()
+    paper_mark_set(user=marker, paper=paper, kind=MarkKind.NOT_INTERESTED)
+    member_settings_update(user=marker, hide_marked=True)
+    client.force_login(marker)
+    assert f'data-paper-id="{paper.pk}"' not in client.get("/?order=new").content.decode()
+
+
+def test_the_shared_rows_follow_every_write_that_changes_a_list(client, world):
+    """Each kind of write moves the listing version on: the next signed-in page shows it."""
+    paper, moderator, member = world["good"], ModeratorFactory(), UserFactory()
+    client.force_login(member)
+
+    def card() -> str:
+        body = client.get("/?order=new").content.decode()
+        return card_of(body, paper) if f'data-paper-id="{paper.pk}"' in body else ""
+
+    assert card()
+    comment_create(user=member, paper=paper, body="A first look")
+    assert "1 comment" in card()
+    tag = tag_create(moderator=moderator, name="Robotics")
+    paper_tag_add(paper=paper, tag=tag, user=member)
+    assert 'href="/tags/robotics/">Robotics</a>' in card()
+    tag_rename(tag=tag, moderator=moderator, name="Robots")
+    assert ">Robots</a>" in card()
+    paper_hide(paper=paper, moderator=moderator, reason="Off topic")
+    assert card() == ""

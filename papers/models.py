@@ -194,6 +194,13 @@ class Paper(models.Model):
                 name="paper_top_code_idx",
                 condition=Q(status="published") & ~Q(github_repo=""),
             ),
+            # The moderation queue, oldest first (curation.paging.queue_page): a page of it
+            # reads its rows, however many papers wait (a dump ingested without --publish).
+            models.Index(
+                fields=["created_at", "id"],
+                name="paper_pending_queue_idx",
+                condition=Q(status="pending"),
+            ),
         ]
 
     def __str__(self) -> str:

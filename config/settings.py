@@ -316,6 +316,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name `kind`: each gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "FollowKindEnum": "notifications.models.FollowKind",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
+    },
 }
 
 # --- Security (production) ----------------------------------------------------------------

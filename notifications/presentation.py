@@ -53,8 +53,10 @@ def item_view(item: Notification) -> ItemView:
         where = f"“{item.paper_list.name}”" if item.paper_list is not None else "a list"
         text = f"{actor} commented on {title}, on {where}, a list you follow."
     elif kind == NotificationKind.TAG_PAPER:
-        tag = item.tag.name if item.tag is not None else "a tag you follow"
-        text = f"New paper tagged {tag}: {title}."
+        if item.tag is not None:
+            text = f"New paper tagged {item.tag.name}: {title}."
+        else:  # the tag deleted since
+            text = f"New paper with a tag you follow: {title}."
     elif kind == NotificationKind.SEARCH_PAPER:
         follow = item.follow
         search = f"“{follow.name or follow.query}”" if follow is not None else "a saved search"

@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.roles import is_member
-from config.cursors import KeysetPage, keyset_page, parse_int
+from config.cursors import MAX_ID, KeysetPage, keyset_page, parse_int
 from curation.selectors import papers_visible_to
 from lists.selectors import lists_visible_to
 from notifications.models import Follow, FollowKind, Notification
@@ -127,7 +127,9 @@ def inbox_page(items: QuerySet[Notification], *, page_size: int, cursor: str | N
 
 
 def notification_of(*, viewer, pk: int) -> Notification | None:
-    """One of `viewer`'s items; None for anyone else's."""
+    """One of `viewer`'s items; None for anyone else's (and for an id no row can have)."""
+    if not 0 < pk <= MAX_ID:
+        return None
     return inbox_items(viewer=viewer).filter(pk=pk).first()
 
 
@@ -171,4 +173,7 @@ def follows_page(follows: QuerySet[Follow], *, page_size: int, cursor: str | Non
 
 
 def follow_of(*, viewer, pk: int) -> Follow | None:
+    """One of `viewer`'s follows; None for anyone else's (and for an id no row can have)."""
+    if not 0 < pk <= MAX_ID:
+        return None
     return follows_of(viewer=viewer).filter(pk=pk).first()

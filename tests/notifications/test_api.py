@@ -190,3 +190,11 @@ def test_refusals_name_their_field_and_write_nothing(ada, cyd, paper):
     answer = client.post("/api/follows/", {"kind": "list", "list": theirs.pk}, format="json")
     assert answer.status_code == 400 and "list" in answer.json()["error"]["fields"]
     assert not Follow.objects.exists()
+
+
+def test_an_id_beyond_any_row_is_a_404_not_a_crash(ada):
+    client = api(ada)
+    huge = 2**64
+    assert client.post(f"/api/inbox/{huge}/read/").status_code == 404
+    assert client.get(f"/api/follows/{huge}/").status_code == 404
+    assert client.delete(f"/api/follows/{huge}/").status_code == 404

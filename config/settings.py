@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "readinggroup",
     "lists",
     "recommendations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.tasks.refresh_recommendations",
         "schedule": env.float("RECOMMENDATIONS_SWEEP_SECONDS", default=30.0),
     },
+    # Papers published since the last run, to the followers of their tags and saved searches
+    # (writers send it when they commit: PAPERS_CHANGED_TASKS); this catches any that was
+    # lost, and papers that waited for their search vectors.
+    "announce-papers": {
+        "task": "notifications.tasks.announce_papers",
+        "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
+    },
     # The features fitted again on the whole corpus, new words and all.
     "refit-recommendations": {
         "task": "recommendations.tasks.fit_features",
@@ -208,7 +216,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Sent once a transaction that wrote papers commits (papers.services.changes).
-PAPERS_CHANGED_TASKS = ["recommendations.tasks.refresh_recommendations"]
+PAPERS_CHANGED_TASKS = [
+    "recommendations.tasks.refresh_recommendations",
+    "notifications.tasks.announce_papers",
+]
 
 # --- Uploads ------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -310,6 +321,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name `kind`: each gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "FollowKindEnum": "notifications.models.FollowKind",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
+    },
 }
 
 # --- Security (production) ----------------------------------------------------------------
@@ -409,4 +425,5 @@ MIDDLEWARE.insert(
 TEMPLATES[0]["OPTIONS"]["context_processors"] += [
     "frontend.context_processors.roles",
     "frontend.context_processors.shared_page",
+    "frontend.context_processors.inbox",
 ]

@@ -48,6 +48,7 @@ urlpatterns = [
     path("api/", include("readinggroup.api.urls")),
     path("api/", include("lists.api.urls")),
     path("api/", include("recommendations.api.urls")),
+    path("api/", include("notifications.api.urls")),
     re_path(r"^api/", endpoint_not_found),
     path("feeds/", include("curation.feeds_urls")),
     # The web pages: the feed at the front door.

@@ -26,6 +26,7 @@ from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
 from frontend.cards import CardReader, paper_cards
 from frontend.errors import PageBadRequest, PageNotFound
+from frontend.follows import page_inbox
 from lists.models import ListVisibility, PaperList
 from lists.selectors import (
     SCOPES,
@@ -45,6 +46,8 @@ from lists.services import (
     list_editor_remove,
     list_update,
 )
+from notifications.models import FollowKind
+from notifications.selectors import FollowTarget
 
 LISTS_PAGE_SIZE = 50
 ITEMS_PAGE_SIZE = 50
@@ -233,6 +236,7 @@ def list_page(request: HttpRequest, pk: int) -> HttpResponse:
         "visibilities": ListVisibility.choices,
         "name_max": LIST_NAME_MAX_CHARS,
         "note_max": NOTE_MAX_CHARS,
+        **page_inbox(request, FollowTarget(kind=FollowKind.LIST, paper_list_id=paper_list.pk)),
     }
     if request.GET.get(PARTIAL_PARAM) == "items":
         return render(request, "frontend/_list_items.html", context)

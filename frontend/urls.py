@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from frontend import form_pages, list_pages, session_pages, views
+from frontend import form_pages, inbox_pages, list_pages, session_pages, views
 
 urlpatterns = [
     path("", views.feed, name="home"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("me/settings/", form_pages.reading_settings, name="me-settings"),
     path("lists/", list_pages.my_lists, name="lists"),
     path("lists/<int:pk>/", list_pages.list_page, name="list"),
+    path("inbox/", inbox_pages.inbox, name="inbox"),
     path("submit/", form_pages.submit, name="submit"),
     path("moderation/", views.moderation_queue_page, name="moderation-queue"),
     path("moderation/log/", views.moderation_log_page, name="moderation-log"),

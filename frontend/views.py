@@ -61,10 +61,14 @@ from curation.services import allowed_targets, member_settings_get
 from frontend.cards import CardReader, authors_short, paper_cards
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
+from frontend.follows import page_inbox
 from frontend.fragments import fragment_render
 from frontend.page_cache import anonymous_page_cache, shared_value
 from frontend.queue_items import queue_comment_items, queue_paper_items
 from frontend.session_pages import member_settings_context, paper_sessions_context
+from notifications.models import FollowKind
+from notifications.selectors import FollowTarget
+from notifications.services import search_query_key
 from papers.models import DumpStatus, Paper, PaperStatus
 from papers.selectors import dump_choices, dumps_list
 from recommendations.selectors import related_papers
@@ -381,6 +385,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
     context["cite_links"] = _cite_links(context, tags=[tag.slug])
+    context.update(page_inbox(request, FollowTarget(kind=FollowKind.TAG, tag_id=tag.pk)))
     return _list_response(request, "frontend/tag.html", context)
 
 
@@ -390,6 +395,9 @@ def search(request: HttpRequest) -> HttpResponse:
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
     context = _feed_context(request, tags=tags, q=q, search_page=True)
     context["cite_links"] = _cite_links(context, tags=tags)
+    if q:
+        target = FollowTarget(kind=FollowKind.SEARCH, query_key=search_query_key(q))
+        context.update(page_inbox(request, target))
     return _list_response(request, "frontend/search.html", context)
 
 
@@ -460,6 +468,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
                 for item in related_papers(paper_id=paper.pk)
             ],
         ),
+        **page_inbox(request, FollowTarget(kind=FollowKind.PAPER, paper_id=paper.pk)),
     }
     return render(request, "frontend/paper.html", context)
 

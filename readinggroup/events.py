@@ -8,8 +8,9 @@ Two kinds for now:
   (`changed` is ("status",)).
 
 Every write service of readinggroup.services returns the events it made (the `events` of its
-outcome), and hands them, once its transaction has committed, to session_events_committed:
-the one place a notification inbox (not built yet) will plug in.
+outcome), and hands them, once its transaction has committed, to session_events_committed,
+which passes them to the listeners of `session_events` (config.hooks): the inbox
+(notifications.apps) listens there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from config.hooks import CommittedHook
 
 
 class SessionEventKind(StrEnum):
@@ -34,6 +37,12 @@ class SessionEvent:
     changed: tuple[str, ...] = ()  # SESSION_CHANGED: the fields that changed
 
 
+# The apps above the reading group listen here (they may not be imported from it).
+session_events: CommittedHook[SessionEvent] = CommittedHook("readinggroup.session_events")
+
+
 def session_events_committed(events: Sequence[SessionEvent]) -> None:
     """Called with a service's events after its transaction committed (never for a refused or
-    rolled-back change). Notifications will be sent from here; until then nothing is."""
+    rolled-back change): each listener of `session_events` gets them; one that fails is
+    logged and fails nothing else."""
+    session_events.deliver(events)

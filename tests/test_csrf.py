@@ -32,6 +32,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.notifications import matrix as inbox
 from tests.readinggroup import matrix as reading_group
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,12 @@ API_WRITES = [
     (MOD, "delete", "/api/lists/{team_list}/items/{team_item}/", None, 204),
     (MEMBER, "post", "/api/lists/{team_list}/editors/", {"username": "admin"}, 201),
     (MEMBER, "delete", "/api/lists/{team_list}/editors/moderator/", None, 204),
+    # The inbox and follows (the member's own item, followed tag and saved search).
+    (MEMBER, "post", "/api/inbox/{owner_item}/read/", None, 200),
+    (MEMBER, "post", "/api/inbox/read-all/", None, 200),
+    (MEMBER, "post", "/api/follows/", {"kind": "tag", "tag": "language"}, 201),
+    (MEMBER, "patch", "/api/follows/{owner_search}/", {"name": "Mixtures"}, 200),
+    (MEMBER, "delete", "/api/follows/{owner_follow}/", None, 204),
 ]
 API_IDS = [f"{method}-{path}-{role}" for role, method, path, _, _ in API_WRITES]
 
@@ -143,6 +150,7 @@ def test_every_write_of_the_curation_api_is_checked():
         ids = {
             **dict.fromkeys([*ours, "team_item", "personal_item"], 1),
             **reading_group.SAMPLE_IDS,
+            **inbox.SAMPLE_IDS,
         }
         return resolve(path.format(**ids).split("?")[0]).url_name
 
@@ -191,6 +199,8 @@ def world(db):
     item = list_item_add(paper_list=team, user=member, paper=paper)
     fresh = PaperFactory(first_digest_on=datetime.date(2024, 8, 22))
     ids.update(team_list=team.pk, team_item=item.pk, fresh=fresh.pk)
+    # The inbox's objects are the member's own here ("owner" in the matrix).
+    ids.update(inbox.notifications_world({**users, inbox.OWNER: member}, ids))
     return users, ids, reset
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.roles import is_moderator, require_member, require_moderator
 from config.errors import DomainError
+from curation.events import CurationEvent, CurationEventKind, curation_events
 from curation.markdown import render_markdown
 from curation.models import (
     Comment,
@@ -149,6 +150,17 @@ def comment_create(
         created_at=now,
     )
     _paper_count(locked.pk, +1)
+    # Once committed: replies, mentions and followers of the paper (the inbox).
+    curation_events.emit(
+        [
+            CurationEvent(
+                kind=CurationEventKind.COMMENT_POSTED,
+                paper_id=locked.pk,
+                actor_id=user.pk,
+                comment_id=comment.pk,
+            )
+        ]
+    )
     return comment
 
 
@@ -173,6 +185,17 @@ def comment_edit(
     locked.body_html = render_markdown(body)
     locked.edited_at = now
     locked.save(update_fields=["body", "body_html", "edited_at"])
+    # Once committed: members the new words name (the inbox).
+    curation_events.emit(
+        [
+            CurationEvent(
+                kind=CurationEventKind.COMMENT_EDITED,
+                paper_id=locked.paper_id,
+                actor_id=user.pk,
+                comment_id=locked.pk,
+            )
+        ]
+    )
     _copy_back(comment, locked)
     return locked
 

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from accounts.roles import is_moderator, require_member, require_moderator
 from config.errors import DomainError
+from curation.events import CurationEvent, CurationEventKind, curation_events
 from curation.models import TAG_NAME_MAX_LENGTH, ModerationAction, PaperTag, Tag, TargetKind
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
@@ -284,6 +285,17 @@ def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
     if created:
         _tag_counts_shift({tag.pk: +1})
         listings_changed()
+        # Once committed: the followers of the tag (the inbox).
+        curation_events.emit(
+            [
+                CurationEvent(
+                    kind=CurationEventKind.PAPER_TAGGED,
+                    paper_id=locked.pk,
+                    actor_id=user.pk,
+                    tag_id=tag.pk,
+                )
+            ]
+        )
     return paper_tag, created
 
 

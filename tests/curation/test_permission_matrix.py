@@ -29,6 +29,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.notifications import matrix as inbox
 from tests.readinggroup import matrix as reading_group
 
 pytestmark = pytest.mark.django_db
@@ -284,6 +285,8 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ),
     # The reading group (its own roles: organizer, presenter)
     *reading_group.ROWS,
+    # The inbox and follows (the owner's own; nobody else's)
+    *inbox.ROWS,
     # Marks and the reading settings
     ("mark", "post", "/api/papers/{paper}/mark/", {"mark": "read"}, signed_in(401, 200)),
     ("mark unset", "delete", "/api/papers/{paper}/mark/", {"mark": "read"}, signed_in(401, 200)),
@@ -483,6 +486,7 @@ def build_world():
         "personal_item": personal_item.pk,
     }
     ids.update(reading_group.reading_group_world(users))
+    ids.update(inbox.notifications_world(users, ids))
     return users, ids
 
 
@@ -510,6 +514,7 @@ def test_the_matrix_covers_every_route_of_the_curation_lists_and_reading_group_a
 
     from curation.api import urls
     from lists.api import urls as lists_urls
+    from notifications.api import urls as notifications_urls
     from readinggroup.api import urls as reading_group_urls
     from recommendations.api import urls as recommendation_urls
 
@@ -518,12 +523,14 @@ def test_the_matrix_covers_every_route_of_the_curation_lists_and_reading_group_a
         *lists_urls.urlpatterns,
         *reading_group_urls.urlpatterns,
         *recommendation_urls.urlpatterns,
+        *notifications_urls.urlpatterns,
     ]
     routes = {p.name for p in patterns if getattr(p, "name", None)}
     ours = ["paper", "pending", "hidden", "comment", "fresh", "team_list", "personal_list"]
     sample = {
         **dict.fromkeys([*ours, "team_item", "personal_item"], 1),
         **reading_group.SAMPLE_IDS,
+        **inbox.SAMPLE_IDS,
     }
     covered = {resolve(path.format(**sample).split("?")[0]).url_name for _, _, path, _, _ in MATRIX}
     assert routes == covered

@@ -111,7 +111,8 @@ def test_signed_in_readers_share_a_list_pages_rows_and_read_only_their_own_state
 ):
     """The rows of a list page are read once for every signed-in reader (and kept under the
     listing version, papers.listing_version); each reader's page then reads the reader (the
-    session) and their own vote and marks: two queries."""
+    session), their own vote and marks, and their unread count for the header: three
+    queries."""
     paper = world["good"]
     voter, marker = UserFactory(), UserFactory()
     vote_cast(user=voter, paper=paper)
@@ -119,14 +120,14 @@ def test_signed_in_readers_share_a_list_pages_rows_and_read_only_their_own_state
     client.force_login(UserFactory())
     client.get("/?order=new")
     client.force_login(voter)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         mine = card_of(client.get("/?order=new").content.decode(), paper)
     vote = f'data-vote="{paper.pk}" aria-pressed='
     read = f'data-mark="read" data-paper="{paper.pk}" aria-pressed='
     assert f'{vote}"true"' in mine and f'{read}"false"' in mine
     assert '<span class="vote-count">1</span>' in mine
     client.force_login(marker)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         theirs = card_of(client.get("/?order=new").content.decode(), paper)
     assert f'{vote}"false"' in theirs and f'{read}"true"' in theirs
 

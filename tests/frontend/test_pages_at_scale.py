@@ -239,38 +239,42 @@ def catalogue(django_db_setup, django_db_blocker):
 
 
 # (page, who asks, queries). A signed-in request reads its user, and whether the user is a
-# moderator, in one query (accounts.backends); its session comes from the cache.
+# moderator, in one query (accounts.backends); its session comes from the cache. Every web
+# page a member reads has one query more than its papers need: the header's count of their
+# unread inbox items, index-only on (recipient, -unread, -id); on a page with a Follow button
+# (a tag, a paper, a list, a search) the same one query also says whether they follow it
+# (notifications.selectors.inbox_state). The API's lists have no header.
 PAGES = [
     # A feed: its page, the page's tags (one query), the tag chips. Signed in, the first
     # reader of a list page reads its rows for every reader (frontend.page_cache.shared_value)
     # and then their own vote and marks on it (one query more); the next readers read only
     # those (WARM below).
     ("/", "anonymous", 3),
-    ("/", "member", 5),
-    ("/?order=new", "member", 5),
-    ("/?order=top&period=week", "member", 5),
+    ("/", "member", 6),
+    ("/?order=new", "member", 6),
+    ("/?order=top&period=week", "member", 6),
     ("/?order=top&period=all", "anonymous", 3),
     # An empty top feed: the page, the tags asked for (by id, see
     # selectors.top_period_with_papers), the latest digest day with such papers, the chips;
     # nothing to look for with an unknown tag.
     ("/?order=top&period=day&tag={quiet_tag}", "anonymous", 4),
     ("/?order=top&period=day&tag=no-such-tag", "anonymous", 3),
-    ("/", "moderator", 5),
-    ("/?status=pending", "moderator", 4),
+    ("/", "moderator", 6),
+    ("/?status=pending", "moderator", 5),
     # A digest day: the day and the one before it (the two latest up to it), the day after,
     # the page, its tags, the chips.
     ("/?view=day", "anonymous", 5),
-    ("/?date={day}", "member", 7),
+    ("/?date={day}", "member", 8),
     # A tag: the tag, its feed, the feed's tags.
     # Only papers with code: the same queries, read from the feeds' *_code_idx indexes.
     ("/?has_code=1", "anonymous", 3),
-    ("/?order=new&has_code=1&tag={tag}", "member", 5),
+    ("/?order=new&has_code=1&tag={tag}", "member", 6),
     ("/api/papers/?has_code=true", "member", 3),
     ("/tags/{tag}/", "anonymous", 3),
-    ("/tags/{tag}/", "member", 5),
+    ("/tags/{tag}/", "member", 6),
     # Search: the page, the count of matches (up to SEARCH_COUNT_CAP + 1) and its tags.
     ("/search/?q=diffusion", "anonymous", 3),
-    ("/search/?q=diffusion", "member", 5),
+    ("/search/?q=diffusion", "member", 6),
     # A paper: it, its tags with who added them, its digest days, its thread and the
     # thread's authors, the vocabulary (for the form that adds a tag), its related papers;
     # for members also the reading-group sessions it is in, those it may be proposed for, the
@@ -279,40 +283,43 @@ PAGES = [
     # Signed in, the first reader also reads their own vote and marks apart from the paper,
     # its tags and digest days, the vocabulary and the related papers, which are shared
     # (frontend.page_cache.shared_value); the next readers read only what is theirs (WARM).
-    ("/papers/{paper}/", "member", 12),
-    ("/papers/{thread}/", "moderator", 12),
+    ("/papers/{paper}/", "member", 13),
+    ("/papers/{thread}/", "moderator", 13),
     # The queue: user, a page of pending papers, their digest days, the count, flagged
     # comments with their flags, the count, the dumps of the filter.
-    ("/moderation/", "moderator", 8),
+    ("/moderation/", "moderator", 9),
     ("/moderation/log/", "anonymous", 1),
     # My page: votes, comments and submissions (each with whether I may open it), my time
     # zone and my calendar feed, and my reading settings (one query by primary key, for the
     # form that hides marked papers).
-    ("/me/", "member", 8),
-    ("/submit/", "member", 1),
+    ("/me/", "member", 9),
+    ("/submit/", "member", 2),
     # The vocabulary: every tag, with its count (a column).
-    ("/moderation/tags/", "moderator", 2),
+    ("/moderation/tags/", "moderator", 3),
     # A member who hides the 1,500 papers they marked (the 1,000 hottest among them): the
     # shared rows, their marks on them, and since some are marked, the page read for them,
     # with one NOT EXISTS (selectors.without_hidden_marks)
     # that probes the marks of the rows it reads. Hidden papers at the top of a feed are
     # walked past: the hot feed and a tag's read the 1,000 first (and a tag's, their tags),
     # rows that grow with the marks at the top of the feed, not with the catalogue.
-    ("/", "marker", 7),
-    ("/?order=new", "marker", 7),
-    ("/?date={old_day}", "marker", 7),
-    ("/tags/{tag}/", "marker", 7),
-    ("/search/?q=diffusion", "marker", 8),
+    ("/", "marker", 8),
+    ("/?order=new", "marker", 8),
+    ("/?date={old_day}", "marker", 8),
+    ("/tags/{tag}/", "marker", 8),
+    ("/search/?q=diffusion", "marker", 9),
     ("/api/papers/", "marker", 3),
     ("/api/papers/?date={old_day}", "marker", 5),
     # My lists: the page of lists, each with its owner (joined), my rights and its count of
     # papers I may open (subqueries of the page).
-    ("/lists/", "member", 2),
-    ("/lists/?scope=editable", "member", 2),
+    ("/lists/", "member", 3),
+    ("/lists/?scope=editable", "member", 3),
     # A list of 300 papers: the list (its count, my rights), its editors, the page of items
     # with their papers and who added them (joined), my vote and marks (EXISTS), the tags.
-    ("/lists/{list}/", "member", 5),
-    ("/lists/{list}/", "marker", 5),
+    ("/lists/{list}/", "member", 6),
+    ("/lists/{list}/", "marker", 6),
+    # The inbox: the header's count, a page of items with what each refers to (joined) and
+    # whether the reader may open its paper (EXISTS), the follows with their targets.
+    ("/inbox/", "member", 4),
     # The API's lists beside them.
     ("/api/lists/", "member", 2),
     ("/api/lists/{list}/items/", "member", 5),
@@ -331,27 +338,28 @@ PAGES = [
 ]
 
 
-# A list page a signed-in reader opens after another reader did: the reader (the session)
-# and their own vote and marks on the shared rows. A member who hides marked papers and
-# marked some of them also has the page read for them (its rows and their tags).
+# A list page a signed-in reader opens after another reader did: the reader (the session),
+# their own vote and marks on the shared rows, and the header's unread count. A member who
+# hides marked papers and marked some of them also has the page read for them (its rows and
+# their tags).
 WARM = {
-    ("/", "member"): 2,
-    ("/?order=new", "member"): 2,
-    ("/?order=top&period=week", "member"): 2,
-    ("/", "moderator"): 2,
-    ("/?date={day}", "member"): 2,
-    ("/?order=new&has_code=1&tag={tag}", "member"): 2,
-    ("/tags/{tag}/", "member"): 2,
-    ("/search/?q=diffusion", "member"): 2,
-    ("/", "marker"): 4,
-    ("/?order=new", "marker"): 4,
-    ("/?date={old_day}", "marker"): 2,  # none of that day's papers is marked
-    ("/tags/{tag}/", "marker"): 4,
-    ("/search/?q=diffusion", "marker"): 5,
+    ("/", "member"): 3,
+    ("/?order=new", "member"): 3,
+    ("/?order=top&period=week", "member"): 3,
+    ("/", "moderator"): 3,
+    ("/?date={day}", "member"): 3,
+    ("/?order=new&has_code=1&tag={tag}", "member"): 3,
+    ("/tags/{tag}/", "member"): 3,
+    ("/search/?q=diffusion", "member"): 3,
+    ("/", "marker"): 5,
+    ("/?order=new", "marker"): 5,
+    ("/?date={old_day}", "marker"): 3,  # none of that day's papers is marked
+    ("/tags/{tag}/", "marker"): 5,
+    ("/search/?q=diffusion", "marker"): 6,
     # A paper: the reader, their vote and marks, the thread and its authors, the sessions
     # part (the paper's sessions, those open for proposals, the reader's time zone).
-    ("/papers/{paper}/", "member"): 7,
-    ("/papers/{thread}/", "moderator"): 7,
+    ("/papers/{paper}/", "member"): 8,
+    ("/papers/{thread}/", "moderator"): 8,
 }
 
 

@@ -1,8 +1,9 @@
 // Loaded on every page: upvote buttons wherever they are (feed cards, the paper page), the
-// lists' "Load more", and a member's marks and "Add to list" on papers.
+// lists' "Load more", a member's marks and "Add to list" on papers, and Follow buttons.
 import "./loadmore.js";
 import "./marks.js";
 import "./addtolist.js";
+import "./follow.js";
 import { api } from "./api.js";
 import { busy, clearError, showError } from "./ui.js";
 

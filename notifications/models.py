@@ -1,0 +1,211 @@
+"""Follows and the inbox.
+
+A member follows a tag, a saved search (a query in the site's search syntax, with a name), a
+paper (its comments) or a list (the comments on its papers): `Follow`, one per member and
+target. What happens that concerns a member becomes an item of their inbox: `Notification`,
+recorded once per event and recipient (`event_key`), after the write that caused it has
+committed (notifications.services, sent by the hooks of curation and the reading group).
+
+Every write goes through notifications.services and every read through
+notifications.selectors; nothing here has side effects.
+
+Delivery elsewhere (e-mail digests, feeds, webhooks) is not built. It will hang on
+Notification: a delivery row per (notification, channel) whose idempotency key is the
+notification's id and the channel, so a retried send finds it done; the inbox item is the
+event, recorded once, and each channel reads from it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Q, Value, When
+
+from curation.models import Comment, Tag
+from lists.models import PaperList
+from papers.models import Paper
+from readinggroup.models import ReadingSession
+
+SEARCH_QUERY_MAX_LENGTH = 200  # the site's search box takes as many
+SEARCH_NAME_MAX_LENGTH = 100
+EVENT_KEY_MAX_LENGTH = 100
+
+
+class FollowKind(models.TextChoices):
+    TAG = "tag", "Tag"
+    SEARCH = "search", "Saved search"
+    PAPER = "paper", "Paper"
+    LIST = "list", "List"
+
+
+def _only(kind: str, target: str) -> Q:
+    """The row of `kind` names `target` and no other target."""
+    targets = {"tag": Q(tag__isnull=False), "paper": Q(paper__isnull=False)}
+    targets["paper_list"] = Q(paper_list__isnull=False)
+    targets["query_key"] = ~Q(query_key="")
+    empty = {"tag": Q(tag__isnull=True), "paper": Q(paper__isnull=True)}
+    empty["paper_list"] = Q(paper_list__isnull=True)
+    empty["query_key"] = Q(query_key="")
+    condition = Q(kind=kind) & targets[target]
+    for other, none in empty.items():
+        if other != target:
+            condition &= none
+    return condition
+
+
+class Follow(models.Model):
+    # No index of its own: (user, -id) below serves lookups by member.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=16, choices=FollowKind.choices)
+    tag = models.ForeignKey(
+        Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    paper_list = models.ForeignKey(
+        PaperList, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    # A saved search: as the member typed it, and the key that tells two alike (case and
+    # runs of blank space do not change what the search finds).
+    query = models.CharField(max_length=SEARCH_QUERY_MAX_LENGTH, blank=True)
+    query_key = models.CharField(max_length=SEARCH_QUERY_MAX_LENGTH, blank=True)
+    name = models.CharField(max_length=SEARCH_NAME_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # One follow per member and target: the constraints, not the code, refuse a second.
+            models.UniqueConstraint(
+                fields=["user", "tag"], condition=Q(kind="tag"), name="follow_unique_tag"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "paper"], condition=Q(kind="paper"), name="follow_unique_paper"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "paper_list"],
+                condition=Q(kind="list"),
+                name="follow_unique_list",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "query_key"],
+                condition=Q(kind="search"),
+                name="follow_unique_search",
+            ),
+            # Each kind names its own target and no other.
+            models.CheckConstraint(
+                condition=_only("tag", "tag")
+                | _only("paper", "paper")
+                | _only("list", "paper_list")
+                | _only("search", "query_key"),
+                name="follow_target_of_its_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="follow_user_idx"),
+            # The sweep of new papers reads every saved search.
+            models.Index(
+                fields=["query_key"], condition=Q(kind="search"), name="follow_search_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.kind} {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.kind == FollowKind.SEARCH:
+            return self.name or self.query
+        target = self.tag or self.paper or self.paper_list
+        return str(target) if target is not None else ""
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", "Reply to my comment"
+    MENTION = "mention", "Mention of me in a comment"
+    PAPER_COMMENT = "paper_comment", "Comment on a paper I follow"
+    LIST_COMMENT = "list_comment", "Comment on a paper of a list I follow"
+    TAG_PAPER = "tag_paper", "New paper with a tag I follow"
+    SEARCH_PAPER = "search_paper", "New paper matching a search I follow"
+    MADE_PRESENTER = "made_presenter", "Made presenter in a reading-group session"
+
+
+class Notification(models.Model):
+    """One item of a member's inbox: what happened (kind), who did it (actor) and what it is
+    about (a paper, a comment, a session, a list, a tag, the follow that brought it).
+
+    `event_key` names the event for its recipient ("comment:42", "paper:7",
+    "presenter:3:7"): the unique (recipient, event_key) constraint makes recording it again
+    (a task delivered twice, a retry, two reasons to tell of one comment) a no-op."""
+
+    # No index of its own: the unique (recipient, event_key) and the inbox index serve it.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    event_key = models.CharField(max_length=EVENT_KEY_MAX_LENGTH)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # What it is about. The thing itself gone (a paper deleted), the item goes with it; a
+    # list, tag or follow gone leaves the item, which still names its paper.
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.ForeignKey(
+        ReadingSession, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    paper_list = models.ForeignKey(
+        PaperList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    follow = models.ForeignKey(
+        Follow, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the database from read_at: the inbox's order (unread first, then newest) and
+    # the header's count read one index, (recipient, -unread, -id).
+    unread = models.GeneratedField(
+        expression=Case(When(read_at__isnull=True, then=Value(True)), default=Value(False)),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-unread", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="notification_unique_event"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-unread", "-id"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} ({self.event_key})"
+
+
+class PaperAnnouncement(models.Model):
+    """A published paper whose followers (of its tags, of saved searches) were told of it.
+
+    The papers published and not announced yet are the sweep's work
+    (notifications.services.papers_announce): a paper is announced once, when it is first
+    published; hidden and restored, it is not news again."""
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    announced_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"paper {self.paper_id} announced"

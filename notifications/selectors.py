@@ -1,0 +1,179 @@
+"""Every read of follows and the inbox.
+
+- inbox_state: what the site's header shows on every page a member reads (the count of
+  their unread items) and, on a page with a Follow button, whether they follow its target:
+  ONE query, index-only on the inbox's (recipient, -unread, -id) index.
+- inbox_items / inbox_page: a member's items, unread first, then newest; keyset pages on
+  (unread, id) as lists' items are paged on their position (an item read while its reader
+  pages through may show twice or be skipped; the next load is whole again).
+- follows_of: a member's follows, newest first.
+
+A member reads only their own: others' items and follows do not exist for them (a 404). What
+an item still shows of its paper goes through curation's read rule (papers_visible_to): a
+paper hidden since it was told of keeps its item but not its title or link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.roles import is_member
+from config.cursors import MAX_ID, KeysetPage, keyset_page, parse_int
+from curation.selectors import papers_visible_to
+from lists.selectors import lists_visible_to
+from notifications.models import Follow, FollowKind, Notification
+
+
+@dataclass(frozen=True)
+class FollowTarget:
+    """What a page's Follow button is about."""
+
+    kind: str
+    tag_id: int | None = None
+    paper_id: int | None = None
+    paper_list_id: int | None = None
+    query_key: str = ""
+
+    def lookup(self) -> dict:
+        if self.kind == FollowKind.TAG:
+            return {"kind": self.kind, "tag_id": self.tag_id}
+        if self.kind == FollowKind.PAPER:
+            return {"kind": self.kind, "paper_id": self.paper_id}
+        if self.kind == FollowKind.LIST:
+            return {"kind": self.kind, "paper_list_id": self.paper_list_id}
+        return {"kind": self.kind, "query_key": self.query_key}
+
+
+@dataclass(frozen=True)
+class InboxState:
+    unread: int = 0
+    follow_id: int | None = None  # the reader's follow of the page's target, if any
+
+
+def inbox_state(*, viewer, follow: FollowTarget | None = None) -> InboxState:
+    """The reader's count of unread items, and their follow of `follow` when given: one
+    query (the user's row with two subqueries), none for anonymous readers."""
+    if not is_member(viewer):
+        return InboxState()
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), unread=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        get_user_model().objects.filter(pk=viewer.pk).annotate(unread=Coalesce(Subquery(unread), 0))
+    )
+    fields = ["unread"]
+    if follow is not None:
+        follows = Follow.objects.filter(user=OuterRef("pk"), **follow.lookup()).values("pk")[:1]
+        row = row.annotate(follow_id=Subquery(follows))
+        fields.append("follow_id")
+    values = row.values(*fields).first() or {}
+    return InboxState(unread=values.get("unread", 0), follow_id=values.get("follow_id"))
+
+
+# What an item shows of what it refers to (select_related, one query for a page).
+ITEM_FIELDS = (
+    *("id", "kind", "event_key", "created_at", "read_at", "unread", "recipient_id"),
+    *("actor_id", "paper_id", "comment_id", "session_id", "paper_list_id", "tag_id", "follow_id"),
+    "actor__username",
+    "paper__title",
+    *("comment__body", "comment__deleted_at", "comment__hidden_at", "comment__paper_id"),
+    *("session__title", "session__starts_at", "paper_list__name", "tag__name", "tag__slug"),
+    *("follow__kind", "follow__name", "follow__query"),
+)
+
+
+def inbox_items(*, viewer, unread_only: bool = False) -> QuerySet[Notification]:
+    """`viewer`'s items, unread first, then newest, each with what it refers to joined (one
+    query) and `paper_openable`: whether the reader may still open its paper (an EXISTS
+    through papers_visible_to, in the same query)."""
+    if not is_member(viewer):
+        return Notification.objects.none()
+    items = Notification.objects.filter(recipient=viewer)
+    if unread_only:
+        items = items.filter(unread=True)
+    return (
+        items.select_related("actor", "paper", "comment", "session", "paper_list", "tag", "follow")
+        .only(*ITEM_FIELDS)
+        .annotate(paper_openable=Exists(papers_visible_to(viewer).filter(pk=OuterRef("paper_id"))))
+        .order_by("-unread", "-id")
+    )
+
+
+def _after(items: QuerySet, key: int, pk: int) -> QuerySet:
+    if key:
+        return items.filter(Q(unread=False) | Q(unread=True, pk__lt=pk))
+    return items.filter(unread=False, pk__lt=pk)
+
+
+def inbox_page(items: QuerySet[Notification], *, page_size: int, cursor: str | None) -> KeysetPage:
+    """A page of inbox_items after `cursor`."""
+    return keyset_page(
+        items,
+        kind="inbox",
+        page_size=page_size,
+        cursor=cursor,
+        key_of=lambda item: int(item.unread),
+        parse_key=parse_int,
+        after=_after,
+    )
+
+
+def notification_of(*, viewer, pk: int) -> Notification | None:
+    """One of `viewer`'s items; None for anyone else's (and for an id no row can have)."""
+    if not 0 < pk <= MAX_ID:
+        return None
+    return inbox_items(viewer=viewer).filter(pk=pk).first()
+
+
+FOLLOW_FIELDS = (
+    *("id", "kind", "query", "query_key", "name", "created_at", "user_id"),
+    *("tag_id", "paper_id", "paper_list_id", "tag__slug", "tag__name", "paper__title"),
+    "paper_list__name",
+)
+
+
+def follows_of(*, viewer, kind: str | None = None) -> QuerySet[Follow]:
+    """`viewer`'s follows, newest first, with their targets joined and whether the reader
+    may still open a followed paper or list (`paper_openable`, `list_openable`: EXISTS
+    through the read rules, in the same query)."""
+    if not is_member(viewer):
+        return Follow.objects.none()
+    follows = Follow.objects.filter(user=viewer)
+    if kind:
+        follows = follows.filter(kind=kind)
+    return (
+        follows.select_related("tag", "paper", "paper_list")
+        .only(*FOLLOW_FIELDS)
+        .annotate(
+            paper_openable=Exists(papers_visible_to(viewer).filter(pk=OuterRef("paper_id"))),
+            list_openable=Exists(lists_visible_to(viewer).filter(pk=OuterRef("paper_list_id"))),
+        )
+        .order_by("-id")
+    )
+
+
+def follows_page(follows: QuerySet[Follow], *, page_size: int, cursor: str | None) -> KeysetPage:
+    return keyset_page(
+        follows,
+        kind="follows",
+        page_size=page_size,
+        cursor=cursor,
+        key_of=lambda follow: follow.pk,
+        parse_key=parse_int,
+        after=lambda qs, key, pk: qs.filter(pk__lt=pk),
+    )
+
+
+def follow_of(*, viewer, pk: int) -> Follow | None:
+    """One of `viewer`'s follows; None for anyone else's (and for an id no row can have)."""
+    if not 0 < pk <= MAX_ID:
+        return None
+    return follows_of(viewer=viewer).filter(pk=pk).first()

@@ -1,0 +1,50 @@
+"""Celery tasks of the inbox: thin doors into notifications.services. Each is sent once the
+write that caused it has committed (notifications.handlers; papers_changed for new papers)
+and is re-runnable: the services record an event once per recipient whatever the deliveries."""
+
+from celery import shared_task
+from django.conf import settings
+
+from notifications.services import (
+    comment_notify,
+    paper_tagged_notify,
+    papers_announce,
+    presenter_notify,
+)
+from papers.services import TRANSIENT_ERRORS
+
+MAX_RETRIES = 5
+RETRIES = {
+    "acks_late": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": settings.TASK_RETRY_BACKOFF_MAX,
+    "max_retries": MAX_RETRIES,
+}
+
+
+@shared_task(**RETRIES)
+def notify_comment(comment_id: int, edited: bool = False) -> int:
+    """Replies, mentions and followers of a comment's paper and lists."""
+    return comment_notify(comment_id=comment_id, edited=edited)
+
+
+@shared_task(**RETRIES)
+def notify_paper_tagged(paper_id: int, tag_id: int, actor_id: int | None) -> int:
+    """The followers of a tag put on a published paper."""
+    return paper_tagged_notify(paper_id=paper_id, tag_id=tag_id, actor_id=actor_id)
+
+
+@shared_task(**RETRIES)
+def notify_presenter(session_id: int, paper_id: int, member_id: int, actor_id: int | None) -> int:
+    """A member made presenter of a paper of a session."""
+    return presenter_notify(
+        session_id=session_id, paper_id=paper_id, member_id=member_id, actor_id=actor_id
+    )
+
+
+@shared_task(**RETRIES)
+def announce_papers() -> int:
+    """The papers published since the last run, to the followers of their tags and the
+    saved searches that find them (sent after writes of papers and from beat)."""
+    return papers_announce()

@@ -16,7 +16,7 @@ from curation.services.events import moderation_event_record
 from curation.services.tags import paper_tag_counts_shift
 from papers.models import Paper, PaperStatus
 from papers.services import paper_update
-from papers.services.changes import papers_changed_schedule
+from papers.services.changes import papers_changed_schedule, papers_states_changed
 
 # The one table of allowed moves: (from, to) -> the action logged.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -79,6 +79,8 @@ def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = ""
         paper_tag_counts_shift(paper_ids=[locked.pk], delta=delta)
     if to_state == PaperStatus.PUBLISHED:
         papers_changed_schedule()  # a newly published paper joins the others' related papers
+    else:
+        papers_states_changed()  # a paper hidden is out of the others' lists at once
     moderation_event_record(
         moderator=moderator,
         action=action,
@@ -165,6 +167,7 @@ def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> in
             reason=clean_reason(reason),
         )
     Paper.objects.filter(pk__in=[paper.pk for paper in locked]).delete()
+    papers_states_changed()
     return len(locked)
 
 

@@ -18,14 +18,24 @@ import numpy as np
 import scipy.sparse as sp
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from accounts.roles import require_moderator
 from config.generations import generations_get
 from curation.models import PaperTag
 from curation.selectors import papers_visible_to
 from papers.models import Paper, PaperStatus
 from papers.services.changes import PAPERS_GENERATION
-from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector, RelatedPaper
+from recommendations.engine.tag_model import MIN_POSITIVES
+from recommendations.models import (
+    FeatureVersion,
+    FeatureVersionStatus,
+    PaperVector,
+    RelatedPaper,
+    TagSuggestion,
+    TagTraining,
+    TagTrainingState,
+)
 from recommendations.storage import model_load, vectors_read
 
 RELATED_SHOWN = 10
@@ -187,4 +197,85 @@ def tagged_corpus(version: FeatureVersion | None = None) -> TaggedCorpus | None:
         days=days,
         votes=votes,
         source_upvotes=upvotes,
+    )
+
+
+# --- A tag's suggestions (moderators) -------------------------------------------------------
+
+TAG_SUGGESTIONS_SHOWN = 10
+MSG_TOO_FEW = (
+    "No suggestions: this tag has {count} published paper{s}, and its model needs at least "
+    "{minimum} to learn what the tag is about."
+)
+MSG_NOT_TRAINED = (
+    "No suggestions yet: the tag's model is trained within minutes of the papers' features "
+    "being fitted or its papers changing."
+)
+MSG_NONE_LEFT = "No suggestions: every paper the model ranked high has been added or dismissed."
+
+
+@dataclass(frozen=True)
+class TagSuggestionItem:
+    """A suggested paper as its line shows it, and the model's margin (higher: nearer)."""
+
+    id: int
+    title: str
+    authors: list
+    author_count: int | None
+    arxiv_id: str | None
+    first_digest_on: datetime.date | None
+    score: float
+
+
+@dataclass
+class TagSuggestions:
+    """A tag's block: `state` is "ready" (items, maybe none left), "too_few" or
+    "not_trained"; `message` says why there is nothing to show, when there is not."""
+
+    state: str
+    message: str
+    items: list[TagSuggestionItem]
+    trained_at: datetime.datetime | None = None
+    positives: int = 0
+    version_id: int | None = None
+
+
+def tag_suggestions_for(*, tag, viewer, limit: int = TAG_SUGGESTIONS_SHOWN) -> TagSuggestions:
+    """The suggestions of `tag` (a curation Tag) for a moderator (a DomainError for anyone
+    else): its training's row by its key, then the suggestions in ONE query on the index
+    (tag, -score), joined to the papers, of the papers still published and without the tag.
+    """
+    require_moderator(viewer)
+    if tag.paper_count < MIN_POSITIVES:
+        count = tag.paper_count
+        message = MSG_TOO_FEW.format(
+            count=count, s="" if count == 1 else "s", minimum=MIN_POSITIVES
+        )
+        return TagSuggestions(state="too_few", message=message, items=[])
+    training = TagTraining.objects.filter(tag_id=tag.pk).first()
+    if training is None or training.state != TagTrainingState.TRAINED:
+        return TagSuggestions(state="not_trained", message=MSG_NOT_TRAINED, items=[])
+    tagged = PaperTag.objects.filter(tag_id=tag.pk, paper_id=OuterRef("paper_id"))
+    rows = (
+        TagSuggestion.objects.filter(tag_id=tag.pk, paper__status=PaperStatus.PUBLISHED)
+        .filter(~Exists(tagged))
+        .order_by("-score", "paper_id")
+        .values_list(
+            "paper_id",
+            "paper__title",
+            "paper__authors",
+            "paper__author_count",
+            "paper__arxiv_id",
+            "paper__first_digest_on",
+            "score",
+        )[:limit]
+    )
+    items = [TagSuggestionItem(*row) for row in rows]
+    return TagSuggestions(
+        state="ready",
+        message="" if items else MSG_NONE_LEFT,
+        items=items,
+        trained_at=training.trained_at,
+        positives=training.positives,
+        version_id=training.version_id,
     )

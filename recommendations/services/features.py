@@ -215,7 +215,12 @@ def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
 
 
 def _refresh_after_fit() -> None:
-    """Papers that arrived while the fit ran get their vectors now."""
-    from recommendations.tasks import refresh_recommendations  # the tasks import services
+    """Papers that arrived while the fit ran get their vectors now, and the tags' models
+    are trained on the new features."""
+    from recommendations.tasks import (  # the tasks import services
+        refresh_recommendations,
+        train_tag_suggestions,
+    )
 
     refresh_recommendations.delay()
+    train_tag_suggestions.delay()

@@ -209,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.announce_papers",
         "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
     },
+    # Tags whose papers changed enough, or whose model is older than a day or than the
+    # features, trained again (writers of tags send it when they commit: TAGS_CHANGED_TASKS).
+    "train-tag-suggestions": {
+        "task": "recommendations.tasks.train_tag_suggestions",
+        "schedule": env.float("TAG_SUGGESTIONS_SWEEP_SECONDS", default=600.0),
+    },
     # The features fitted again on the whole corpus, new words and all.
     "refit-recommendations": {
         "task": "recommendations.tasks.fit_features",
@@ -220,6 +226,8 @@ PAPERS_CHANGED_TASKS = [
     "recommendations.tasks.refresh_recommendations",
     "notifications.tasks.announce_papers",
 ]
+# Sent once a transaction that added or took off papers' tags commits (curation.services.tags).
+TAGS_CHANGED_TASKS = ["recommendations.tasks.train_tag_suggestions"]
 
 # --- Uploads ------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))

@@ -38,7 +38,8 @@ from curation.services import (
 )
 from curation.services.submissions import ABSTRACT_MAX_CHARS, TITLE_MAX_CHARS
 from curation.services.tags import TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS
-from frontend.errors import PageBadRequest
+from frontend.errors import PageBadRequest, PageNotFound
+from recommendations.services import tag_suggestion_accept, tag_suggestion_dismiss
 
 MSG_MODERATORS_ONLY = "Only moderators can keep the tag vocabulary."
 MSG_UNKNOWN_ACTION = "This form asks for something the page does not do."
@@ -196,6 +197,39 @@ def tags_manage(request: HttpRequest) -> HttpResponse:
         "description_max": TAG_DESCRIPTION_MAX_CHARS,
     }
     return render(request, "frontend/tags_manage.html", context)
+
+
+# --- A tag's suggestions (the tag page's block, moderators) --------------------------------
+
+MSG_SUGGESTION_ADDED = "Added “{title}” to {tag}."
+MSG_SUGGESTION_DISMISSED = "Dismissed “{title}”: it will not be suggested for {tag} again."
+MSG_NO_SUCH_TAG_PAGE = "There is no such tag."
+SUGGESTION_ACTIONS = {"accept": tag_suggestion_accept, "dismiss": tag_suggestion_dismiss}
+
+
+@login_required
+@require_POST
+def tag_suggestion(request: HttpRequest, slug: str, paper_id: int) -> HttpResponse:
+    """Add a suggested paper to the tag, or dismiss it; back to the tag's suggestions with
+    what was done, or the service's sentence (a suggestion gone meanwhile, a paper no longer
+    published, not a moderator)."""
+    tag = tags_list().filter(slug=slug).first()
+    if tag is None:
+        raise PageNotFound(MSG_NO_SUCH_TAG_PAGE)
+    action = request.POST.get("action", "")
+    service = SUGGESTION_ACTIONS.get(action)
+    if service is None:
+        raise PageBadRequest(MSG_UNKNOWN_ACTION)
+    try:
+        suggestion = service(tag=tag, paper_id=paper_id, moderator=request.user)
+    except DomainError as error:
+        if error.status_code == 403:
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message)
+    else:
+        done = MSG_SUGGESTION_ADDED if action == "accept" else MSG_SUGGESTION_DISMISSED
+        messages.success(request, done.format(title=suggestion.paper.title, tag=tag.name))
+    return redirect(reverse("tag", args=[tag.slug]) + "#suggestions-h")
 
 
 # --- Submit a paper -----------------------------------------------------------------------

@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("papers/<int:pk>/cite.ris", views.paper_citation, {"fmt": "ris"}, name="paper-cite-ris"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
+    path(
+        "tags/<slug:slug>/suggestions/<int:paper_id>/",
+        form_pages.tag_suggestion,
+        name="tag-suggestion",
+    ),
     path("search/", views.search, name="search"),
     path("signup/", views.signup, name="signup"),
     path("me/", views.me, name="me"),

@@ -71,7 +71,7 @@ from notifications.selectors import FollowTarget
 from notifications.services import search_query_key
 from papers.models import DumpStatus, Paper, PaperStatus
 from papers.selectors import dump_choices, dumps_list
-from recommendations.selectors import related_papers
+from recommendations.selectors import related_papers, tag_suggestions_for
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
@@ -386,7 +386,30 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     context["tag"] = tag
     context["cite_links"] = _cite_links(context, tags=[tag.slug])
     context.update(page_inbox(request, FollowTarget(kind=FollowKind.TAG, tag_id=tag.pk)))
+    if is_moderator(request.user) and request.GET.get(PARTIAL_PARAM) != "items":
+        context["suggestions"] = tag_suggestion_block(tag=tag, viewer=request.user)
     return _list_response(request, "frontend/tag.html", context)
+
+
+def tag_suggestion_block(*, tag: Tag, viewer) -> dict:
+    """The tag page's block of suggestions (moderators), each line with its authors as a
+    card shows them."""
+    block = tag_suggestions_for(tag=tag, viewer=viewer)
+    return {
+        "state": block.state,
+        "message": block.message,
+        "trained_at": block.trained_at,
+        "positives": block.positives,
+        "items": [
+            {
+                "id": item.id,
+                "title": item.title,
+                "authors_short": authors_short(item.authors, item.author_count),
+                "first_digest_on": item.first_digest_on,
+            }
+            for item in block.items
+        ],
+    }
 
 
 @anonymous_page_cache

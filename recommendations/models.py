@@ -6,6 +6,7 @@ and the API read RelatedPaper only (one indexed query a page): no request ever l
 or a vector.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -119,3 +120,76 @@ class RelatedPaper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.related_id} near {self.paper_id} ({self.score:.3f})"
+
+
+# --- Per-tag suggestions (recommendations.services.tag_suggestions) ---------------------------
+
+
+class TagTrainingState(models.TextChoices):
+    TRAINED = "trained", "Trained"
+    TOO_FEW = "too_few", "Too few papers"
+
+
+class TagTraining(models.Model):
+    """The last training of a tag's model: on what, when, and with what outcome. A tag
+    without a row has not been trained yet. What it was trained on tells when its papers
+    have changed enough to train it again (services.tag_suggestions.tags_due)."""
+
+    tag = models.OneToOneField(
+        "curation.Tag", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=TagTrainingState.choices)
+    version = models.ForeignKey(
+        FeatureVersion, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    positives = models.PositiveIntegerField(
+        default=0, help_text="The tag's published papers with a vector, trained on."
+    )
+    negatives = models.PositiveIntegerField(default=0)
+    candidates = models.PositiveIntegerField(default=0, help_text="Papers scored.")
+    trained_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"training of tag {self.tag_id} ({self.state})"
+
+
+class TagSuggestion(models.Model):
+    """A published paper without the tag that the tag's model ranks high: one of the
+    TAG_SUGGESTIONS_STORED best of the tag's last training, shown to moderators on the tag's
+    page. Written whole per tag by the training; taken off when accepted or dismissed."""
+
+    tag = models.ForeignKey("curation.Tag", on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(help_text="The model's margin: higher is nearer the tag.")
+    version = models.ForeignKey(FeatureVersion, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "paper"], name="tagsuggestion_unique"),
+        ]
+        # A tag's suggestions, best first: the one query of the tag page's block.
+        indexes = [models.Index(fields=["tag", "-score"], name="tagsuggestion_tag_score_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} for tag {self.tag_id} ({self.score:.3f})"
+
+
+class TagSuggestionDismissal(models.Model):
+    """A paper a moderator said does not belong to a tag: never suggested for it again, and
+    a negative example of the tag's model."""
+
+    tag = models.ForeignKey("curation.Tag", on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "paper"], name="tagdismissal_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} dismissed for tag {self.tag_id}"

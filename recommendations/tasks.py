@@ -4,7 +4,11 @@ from celery import shared_task
 from django.conf import settings
 
 from papers.services import TRANSIENT_ERRORS
-from recommendations.services import features_fit, recommendations_refresh
+from recommendations.services import (
+    features_fit,
+    recommendations_refresh,
+    tag_suggestions_refresh,
+)
 
 MAX_RETRIES = 5
 
@@ -34,3 +38,16 @@ def fit_features() -> int | None:
     corpus has grown by RECOMMENDATIONS_REFIT_GROWTH); returns the version, if one was fitted."""
     version = features_fit()
     return version.pk if version is not None else None
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
+    max_retries=MAX_RETRIES,
+)
+def train_tag_suggestions() -> int:
+    """Train the tags whose model is due (services.tag_suggestions.tags_due): sent when tags'
+    papers change, after a fit, and by beat; returns how many were trained."""
+    return tag_suggestions_refresh()

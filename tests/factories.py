@@ -214,3 +214,18 @@ class ListItemFactory(DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     position = factory.Sequence(lambda n: n + 1)
     added_by = factory.LazyAttribute(lambda item: item.paper_list.owner)
+
+
+def tag_suggestion_make(*, tag, paper, score: float = 1.0):
+    """A stored suggestion of `paper` for `tag`, as a training writes it (on a ready
+    feature version, made if there is none)."""
+    from django.utils import timezone
+
+    from recommendations.models import FeatureVersion, FeatureVersionStatus, TagSuggestion
+
+    version = FeatureVersion.objects.filter(status=FeatureVersionStatus.READY).first()
+    if version is None:
+        version = FeatureVersion.objects.create(status=FeatureVersionStatus.READY)
+    return TagSuggestion.objects.create(
+        tag=tag, paper=paper, score=score, version=version, created_at=timezone.now()
+    )

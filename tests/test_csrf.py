@@ -31,6 +31,7 @@ from tests.factories import (
     StaffUserFactory,
     TagFactory,
     UserFactory,
+    tag_suggestion_make,
 )
 from tests.notifications import matrix as inbox
 from tests.readinggroup import matrix as reading_group
@@ -71,6 +72,8 @@ API_WRITES = [
     (MOD, "patch", "/api/tags/vision/", {"name": "Computer vision"}, 200),
     (MOD, "post", "/api/tags/vision/merge/", {"into": "language"}, 200),
     (MOD, "delete", "/api/tags/vision/", None, 204),
+    (MOD, "post", "/api/tags/language/suggestions/{fresh}/accept/", None, 200),
+    (MOD, "post", "/api/tags/language/suggestions/{fresh}/dismiss/", None, 200),
     (MEMBER, "post", "/api/me/token/", None, 201),
     (MEMBER, "delete", "/api/me/token/", None, 204),
     (
@@ -175,7 +178,7 @@ def world(db):
     paper = PaperFactory(first_digest_on=datetime.date(2024, 8, 22))
     DigestEntryFactory(paper=paper, digest__date=datetime.date(2024, 8, 22))
     vision = TagFactory(name="Vision", slug="vision")
-    TagFactory(name="Language", slug="language")
+    language = TagFactory(name="Language", slug="language")
     PaperTagFactory(paper=paper, tag=vision, added_by=member)
     comment = Comment.objects.create(
         paper=paper,
@@ -198,6 +201,7 @@ def world(db):
     list_editor_add(paper_list=team, user=member, username="moderator")
     item = list_item_add(paper_list=team, user=member, paper=paper)
     fresh = PaperFactory(first_digest_on=datetime.date(2024, 8, 22))
+    tag_suggestion_make(tag=language, paper=fresh)
     ids.update(team_list=team.pk, team_item=item.pk, fresh=fresh.pk)
     # The inbox's objects are the member's own here ("owner" in the matrix).
     ids.update(inbox.notifications_world({**users, inbox.OWNER: member}, ids))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import is_moderator
+from accounts.api.permissions import ModeratorsOnly
 from config.api.pagination import next_link
 from config.api.schema import E400, E401, E403, E429
 from curation import paging
@@ -15,16 +14,6 @@ from curation.api import serializers as s
 from curation.selectors import moderation_log, moderation_queue, queue_papers_details
 
 TAGS = ["moderation"]
-MSG_MODERATORS_ONLY = "Only moderators can do this."
-
-
-class ModeratorsOnly(BasePermission):
-    """Reads that no service guards (the queue). Anonymous clients get a 401, others 403."""
-
-    message = MSG_MODERATORS_ONLY
-
-    def has_permission(self, request, view) -> bool:
-        return is_moderator(request.user)
 
 
 class ModerationQueueView(APIView):

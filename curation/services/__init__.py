@@ -26,6 +26,7 @@ from curation.services.marks import (
 from curation.services.submissions import paper_submit
 from curation.services.tags import (
     paper_tag_add,
+    paper_tag_apply,
     paper_tag_counts_shift,
     paper_tag_remove,
     tag_counts_refresh,
@@ -77,6 +78,7 @@ __all__ = [
     "paper_restore",
     "paper_submit",
     "paper_tag_add",
+    "paper_tag_apply",
     "paper_tag_counts_shift",
     "paper_tag_remove",
     "paper_transition",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from accounts.roles import is_moderator, require_member, require_moderator
@@ -32,6 +35,31 @@ MSG_TAG_GONE = "This tag is not here any more: another moderator merged or delet
 MSG_TAG_NOT_PUBLISHED = "Only published papers can be tagged."
 MSG_PAPER_TAG_MISSING = "This paper does not have this tag."
 MSG_PAPER_TAG_NOT_YOURS = "You can only remove the tags you added."
+# The moderation log's entry of a tag a moderator put on a paper (paper_tag_apply).
+LOG_TAG_ADDED = "tags: + {name}"
+
+logger = logging.getLogger(__name__)
+
+
+# --- Telling the apps above curation that tags' papers changed -----------------------------
+# The recommendations train a model per tag on its papers; curation may not import them
+# (the layers), so the writers of paper tags send the tasks named in
+# settings.TAGS_CHANGED_TASKS once they commit, as papers.services.changes does for papers.
+# Each task finds its own work (the tags whose papers changed enough), so one sent for
+# nothing costs a query.
+
+
+def tags_changed_schedule() -> None:
+    if getattr(settings, "TAGS_CHANGED_TASKS", None):
+        transaction.on_commit(_send_tags_changed_tasks, robust=True)
+
+
+def _send_tags_changed_tasks() -> None:
+    for name in settings.TAGS_CHANGED_TASKS:
+        try:
+            import_string(name).delay()
+        except Exception:  # a broker down: the task's beat entry sends it again
+            logger.warning("could not send %s after tags changed", name, exc_info=True)
 
 
 # --- The count of published papers per tag ------------------------------------------------
@@ -247,6 +275,7 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
     source.delete()
     _tag_counts_shift({target.pk: moved_published})
     listings_changed()
+    tags_changed_schedule()
     return moved
 
 
@@ -296,7 +325,28 @@ def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
                 )
             ]
         )
+        tags_changed_schedule()
     return paper_tag, created
+
+
+@transaction.atomic
+def paper_tag_apply(*, paper: Paper, tag: Tag, moderator, reason: str = "") -> bool:
+    """A moderator puts a tag on a published paper (a suggestion of the tag's model, say):
+    paper_tag_add, logged in the moderation log as an edit of the paper's tags. Return
+    whether the paper gained the tag (False: it had it already, and nothing is logged)."""
+    require_moderator(moderator)
+    _, created = paper_tag_add(paper=paper, tag=tag, user=moderator)
+    if created:
+        moderation_event_record(
+            moderator=moderator,
+            action=ModerationAction.EDIT,
+            target_kind=TargetKind.PAPER,
+            target_id=paper.pk,
+            target_label=paper.title,
+            to_state=LOG_TAG_ADDED.format(name=tag.name),
+            reason=clean_reason(reason),
+        )
+    return created
 
 
 @transaction.atomic
@@ -318,3 +368,4 @@ def paper_tag_remove(*, paper: Paper, tag: Tag, user) -> None:
     listings_changed()
     if locked.status == PaperStatus.PUBLISHED:
         _tag_counts_shift({tag.pk: -1})
+    tags_changed_schedule()

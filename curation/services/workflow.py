@@ -17,7 +17,7 @@ from curation.services.tags import paper_tag_counts_shift
 from papers.listing_version import listings_changed
 from papers.models import Paper, PaperStatus
 from papers.services import paper_update
-from papers.services.changes import papers_changed_schedule
+from papers.services.changes import papers_changed_schedule, papers_states_changed
 
 # The one table of allowed moves: (from, to) -> the action logged.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -82,6 +82,7 @@ def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = ""
         papers_changed_schedule()  # a newly published paper joins the others' related papers
     else:
         listings_changed()
+        papers_states_changed()  # a paper hidden is out of the others' lists at once
     moderation_event_record(
         moderator=moderator,
         action=action,
@@ -169,6 +170,7 @@ def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> in
         )
     Paper.objects.filter(pk__in=[paper.pk for paper in locked]).delete()
     listings_changed()
+    papers_states_changed()
     return len(locked)
 
 

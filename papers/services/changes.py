@@ -7,6 +7,11 @@ sends the Celery tasks named (by their dotted paths) in settings.PAPERS_CHANGED_
 transaction commits: the wiring is in the settings, where a reader finds it, and each task is
 re-runnable and finds its own work (what waits), so a task sent twice, or lost, costs nothing
 (its beat entry sends it again).
+
+Caches of what papers show (recommendations.selectors: a paper's related papers) key their
+entries by the PAPERS_GENERATION counter (config.generations), which every such write bumps
+when it commits, `papers_changed_schedule` and `papers_states_changed` alike: a paper hidden
+or deleted is out of every cached list at once.
 """
 
 from __future__ import annotations
@@ -17,14 +22,24 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from config.generations import generation_bump_on_commit
 from papers.listing_version import listings_changed
 
 logger = logging.getLogger(__name__)
 
+PAPERS_GENERATION = "papers"
+
+
+def papers_states_changed() -> None:
+    """Papers' states (published, hidden...) or what they show changed, or papers were
+    deleted, in the current transaction: bump PAPERS_GENERATION (now and on commit)."""
+    generation_bump_on_commit(PAPERS_GENERATION)
+
 
 def papers_changed_schedule() -> None:
-    """Send the tasks of PAPERS_CHANGED_TASKS once the current transaction commits (and move
-    the lists' shared version on, papers.listing_version)."""
+    """Send the tasks of PAPERS_CHANGED_TASKS once the current transaction commits (and
+    bump PAPERS_GENERATION and the lists' shared version, papers.listing_version)."""
+    papers_states_changed()
     listings_changed()
     if settings.PAPERS_CHANGED_TASKS:
         transaction.on_commit(_send_changed_tasks, robust=True)

@@ -50,3 +50,51 @@ class RelatedPaperOutputSerializer(serializers.Serializer):
 class RelatedPapersOutputSerializer(serializers.Serializer):
     paper = serializers.IntegerField(help_text="The paper they are related to.")
     results = RelatedPaperOutputSerializer(many=True)
+
+
+class TagSuggestionOutputSerializer(serializers.Serializer):
+    """A paper the tag's model suggests: what its line shows, and the model's margin."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField(help_text="The paper in the API.")
+    title = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField())
+    arxiv_id = serializers.CharField(allow_null=True)
+    first_digest_on = serializers.DateField(allow_null=True)
+    score = serializers.FloatField(
+        help_text="The model's margin: higher is nearer the tag (above 0, the model would "
+        "put the paper in it)."
+    )
+
+    def to_representation(self, item):
+        return {
+            "id": item.id,
+            "url": paper_url(pk=item.id, request=self.context.get("request")),
+            "title": item.title,
+            "authors": [a for a in item.authors if isinstance(a, str)]
+            if isinstance(item.authors, list)
+            else [],
+            "arxiv_id": item.arxiv_id,
+            "first_digest_on": item.first_digest_on.isoformat() if item.first_digest_on else None,
+            "score": round(item.score, 4),
+        }
+
+
+class TagSuggestionsOutputSerializer(serializers.Serializer):
+    tag = serializers.CharField(help_text="The tag's slug.")
+    state = serializers.ChoiceField(
+        choices=["ready", "too_few", "not_trained"],
+        help_text="ready: trained (results may be empty); too_few: the tag has too few "
+        "papers for a model; not_trained: not trained yet.",
+    )
+    message = serializers.CharField(help_text="Why there is nothing to show, when there is not.")
+    trained_at = serializers.DateTimeField(allow_null=True)
+    trained_on = serializers.IntegerField(help_text="The tag's papers the model learned from.")
+    feature_version = serializers.IntegerField(allow_null=True)
+    results = TagSuggestionOutputSerializer(many=True)
+
+
+class TagSuggestionActionOutputSerializer(serializers.Serializer):
+    tag = serializers.CharField()
+    paper = serializers.IntegerField()
+    action = serializers.CharField(help_text='What was done: "accepted" or "dismissed".')

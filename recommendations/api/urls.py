@@ -1,7 +1,22 @@
 from django.urls import path
 
-from recommendations.api import views
+from recommendations.api import tag_suggestions, views
 
 urlpatterns = [
     path("papers/<int:pk>/related/", views.RelatedPapersView.as_view(), name="api-paper-related"),
+    path(
+        "tags/<slug:slug>/suggestions/",
+        tag_suggestions.TagSuggestionsView.as_view(),
+        name="api-tag-suggestions",
+    ),
+    path(
+        "tags/<slug:slug>/suggestions/<int:paper_id>/accept/",
+        tag_suggestions.TagSuggestionAcceptView.as_view(),
+        name="api-tag-suggestion-accept",
+    ),
+    path(
+        "tags/<slug:slug>/suggestions/<int:paper_id>/dismiss/",
+        tag_suggestions.TagSuggestionDismissView.as_view(),
+        name="api-tag-suggestion-dismiss",
+    ),
 ]

@@ -9,13 +9,25 @@ from recommendations.services.refresh import (
     targets_forget,
 )
 from recommendations.services.related import OFFER_DEPTH, RELATED_STORED
+from recommendations.services.tag_suggestions import (
+    TAG_SUGGESTIONS_STORED,
+    tag_suggestion_accept,
+    tag_suggestion_dismiss,
+    tag_suggestions_refresh,
+    tags_due,
+)
 
 __all__ = [
     "OFFER_DEPTH",
     "RELATED_STORED",
+    "TAG_SUGGESTIONS_STORED",
     "RefreshResult",
     "features_fit",
     "recommendations_refresh",
     "refit_due",
+    "tag_suggestion_accept",
+    "tag_suggestion_dismiss",
+    "tag_suggestions_refresh",
+    "tags_due",
     "targets_forget",
 ]

@@ -28,7 +28,7 @@ from recommendations.engine import features as engine_features
 from recommendations.engine import neighbours as engine_neighbours
 from recommendations.engine.neighbours import Neighbours
 from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector, RelatedPaper
-from recommendations.services.related import RELATED_STORED, related_insert
+from recommendations.services.related import RELATED_STORED, related_changed, related_insert
 from recommendations.storage import corpus_read, vectors_write, writers_lock
 
 logger = logging.getLogger(__name__)
@@ -174,6 +174,7 @@ def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
         alive_ids = set(corpus.ids[alive].tolist())
         PaperVector.objects.all().delete()
         RelatedPaper.objects.all().delete()
+        related_changed()
         # A chunk of papers at a time: the rows of 100,000 vectors and 1.2 million related
         # papers are never all in memory at once.
         for start in range(0, len(corpus), WRITE_CHUNK):
@@ -214,7 +215,12 @@ def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
 
 
 def _refresh_after_fit() -> None:
-    """Papers that arrived while the fit ran get their vectors now."""
-    from recommendations.tasks import refresh_recommendations  # the tasks import services
+    """Papers that arrived while the fit ran get their vectors now, and the tags' models
+    are trained on the new features."""
+    from recommendations.tasks import (  # the tasks import services
+        refresh_recommendations,
+        train_tag_suggestions,
+    )
 
     refresh_recommendations.delay()
+    train_tag_suggestions.delay()

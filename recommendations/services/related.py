@@ -6,6 +6,10 @@ arrival, for the new ones), and a paper newly published is offered to the lists 
 nearest papers, where it takes the place of a weaker one. A list keeps two more papers than a
 page shows (RELATED_SHOWN): a paper hidden since is left out when read, and the list still
 fills the page until its paper's list is written again.
+
+Every writer of the lists calls `related_changed`: the RELATED_GENERATION counter moves on
+once its transaction commits, and the lists cached for the endpoint
+(recommendations.selectors.related_papers_for) are read afresh.
 """
 
 from __future__ import annotations
@@ -15,14 +19,22 @@ from collections.abc import Iterable, Sequence
 
 from django.db.models import Q
 
+from config.generations import generation_bump_on_commit
 from papers.models import Paper
 from papers.services.bulk import bulk_insert
 from recommendations.models import RelatedPaper
+from recommendations.selectors import RELATED_GENERATION
 
 RELATED_STORED = 12
 # A new published paper is offered to the lists of this many of its nearest papers: a list
 # it would enter is almost always among them (its own list is the RELATED_STORED nearest).
 OFFER_DEPTH = 50
+
+
+def related_changed() -> None:
+    """The current transaction writes related lists: bump RELATED_GENERATION (now and once
+    it commits, config.generations)."""
+    generation_bump_on_commit(RELATED_GENERATION)
 
 
 def _existing(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -36,6 +48,7 @@ def _existing(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float
 def related_replace(*, paper_ids: Sequence[int], pairs: Iterable[tuple[int, int, float]]) -> int:
     """Write the lists of `paper_ids` anew from (paper, related, score) `pairs`; return the
     rows written."""
+    related_changed()
     RelatedPaper.objects.filter(paper_id__in=list(paper_ids)).delete()
     rows = _existing(list(pairs))
     bulk_insert(RelatedPaper, ["paper_id", "related_id", "score"], rows, return_ids=False)
@@ -45,6 +58,7 @@ def related_replace(*, paper_ids: Sequence[int], pairs: Iterable[tuple[int, int,
 def related_insert(*, rows: list[tuple[int, int, float]]) -> None:
     """Write (paper, related, score) rows as they are: the caller, under the writers' lock,
     made sure both papers of each are there and that the lists they join are empty (a fit)."""
+    related_changed()
     bulk_insert(RelatedPaper, ["paper_id", "related_id", "score"], rows, return_ids=False)
 
 
@@ -73,6 +87,8 @@ def related_offer(*, pairs: Iterable[tuple[int, int, float]]) -> int:
         kept, left_out = entries[:RELATED_STORED], entries[RELATED_STORED:]
         added += [(other, related, score) for score, related, pk in kept if pk is None]
         dropped += [pk for _, _, pk in left_out if pk is not None]
+    if dropped or added:
+        related_changed()
     if dropped:
         RelatedPaper.objects.filter(pk__in=dropped).delete()
     bulk_insert(RelatedPaper, ["paper_id", "related_id", "score"], added, return_ids=False)
@@ -83,4 +99,5 @@ def related_withdraw(*, paper_ids: Sequence[int]) -> None:
     """Take papers out of every list, theirs and the others' (a paper whose text changed is
     offered again with its new vector)."""
     ids = list(paper_ids)
+    related_changed()
     RelatedPaper.objects.filter(Q(paper_id__in=ids) | Q(related_id__in=ids)).delete()

@@ -28,6 +28,7 @@ from tests.factories import (
     StaffUserFactory,
     TagFactory,
     UserFactory,
+    tag_suggestion_make,
 )
 from tests.notifications import matrix as inbox
 from tests.readinggroup import matrix as reading_group
@@ -258,6 +259,38 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ),
     ("tag merge self", "post", "/api/tags/vision/merge/", {"into": "vision"}, moderators(403, 400)),
     ("tag delete", "delete", "/api/tags/vision/", None, moderators(403, 204)),
+    # A tag's suggestions (recommendations.api): moderators.
+    ("tag suggestions", "get", "/api/tags/language/suggestions/", None, moderators(403, 200)),
+    # The role is asked first (accounts.api.permissions.ModeratorsOnly), then the tag.
+    ("tag suggestions missing", "get", "/api/tags/nope/suggestions/", None, moderators(403, 404)),
+    (
+        "tag suggestion accept",
+        "post",
+        "/api/tags/language/suggestions/{fresh}/accept/",
+        None,
+        moderators(403, 200),
+    ),
+    (
+        "tag suggestion dismiss",
+        "post",
+        "/api/tags/language/suggestions/{fresh}/dismiss/",
+        None,
+        moderators(403, 200),
+    ),
+    (
+        "tag suggestion not suggested",
+        "post",
+        "/api/tags/language/suggestions/{hidden}/accept/",
+        None,
+        moderators(403, 404),
+    ),
+    (
+        "tag suggestion get",
+        "get",
+        "/api/tags/language/suggestions/{fresh}/accept/",
+        None,
+        moderators(403, 405),
+    ),
     # Moderation, digests, export
     ("queue", "get", "/api/moderation/queue/", None, moderators(403, 200)),
     ("queue post", "post", "/api/moderation/queue/", {}, moderators(403, 405)),
@@ -456,7 +489,7 @@ def build_world():
     pending = PaperFactory(status=PaperStatus.PENDING, first_digest_on=None, submitted_by=owner)
     hidden = PaperFactory(status=PaperStatus.HIDDEN, first_digest_on=datetime.date(2024, 8, 21))
     vision = TagFactory(name="Vision", slug="vision")
-    TagFactory(name="Language", slug="language")
+    language = TagFactory(name="Language", slug="language")
     PaperTagFactory(paper=paper, tag=vision, added_by=owner)
     comment = Comment.objects.create(
         paper=paper,
@@ -468,6 +501,7 @@ def build_world():
     paper.comment_count = 1
     paper.save(update_fields=["comment_count"])
     fresh = PaperFactory(first_digest_on=datetime.date(2024, 8, 22))
+    tag_suggestion_make(tag=language, paper=fresh)
     team_list = list_create(owner=owner, name="Team picks", visibility="team")
     list_editor_add(paper_list=team_list, user=owner, username="editor")
     personal_list = list_create(owner=owner, name="Mine alone")

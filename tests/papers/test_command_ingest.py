@@ -8,11 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from papers import listing_version
+from config.generations import generation_bump
+from papers.listing_version import LISTINGS_GENERATION
 from papers.management.commands import demo_admin, ingest_digest
 from papers.models import Digest, Dump, DumpStatus, Paper, PaperStatus
 from papers.parsing.errors import MSG_EMPTY, MSG_HTML
-from papers.services.changes import _send_changed_tasks
+from papers.services.changes import PAPERS_GENERATION, _send_changed_tasks
 from papers.services.search_index import enqueue_refresh
 
 AUG22 = "digest-aug22-plain.txt: 1 digest day(s), 51 entries, 51 new papers, 0 existing papers, 0 warnings"  # noqa: E501
@@ -61,8 +62,10 @@ def test_sync_does_not_enqueue(fixture_path, django_capture_on_commit_callbacks)
     # Only the search index is refreshed, and the apps above papers told of the new papers
     # and the lists' shared version moved on, after the commit (papers.services.changes);
     # the dump is not queued again.
-    told = (enqueue_refresh, _send_changed_tasks, listing_version._bump)
-    assert [c for c in callbacks if c not in told] == []
+    told = (enqueue_refresh, _send_changed_tasks)
+    bumps = [c for c in callbacks if getattr(c, "func", None) is generation_bump]
+    assert {c.args for c in bumps} == {(LISTINGS_GENERATION,), (PAPERS_GENERATION,)}
+    assert [c for c in callbacks if c not in told and c not in bumps] == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from accounts.roles import require_member
 from config.errors import DomainError
 from curation.models import Vote
+from curation.services.member_signals import member_signals_changed
 from papers.models import Paper, PaperStatus
 
 MSG_NOT_PUBLISHED = "Only published papers can be voted on."
@@ -53,6 +54,7 @@ def vote_cast(*, user, paper: Paper) -> VoteOutcome:
         pass  # already voted: the constraint said no
     if changed:
         Paper.objects.filter(pk=locked.pk).update(vote_count=F("vote_count") + 1)
+        member_signals_changed(user_ids=[user.pk])
     count = Paper.objects.filter(pk=locked.pk).values_list("vote_count", flat=True).get()
     paper.vote_count = count
     return VoteOutcome(changed=changed, vote_count=count)
@@ -69,6 +71,7 @@ def vote_withdraw(*, user, paper: Paper) -> VoteOutcome:
     deleted, _ = Vote.objects.filter(user=user, paper=locked).delete()
     if deleted:
         Paper.objects.filter(pk=locked.pk).update(vote_count=F("vote_count") - deleted)
+        member_signals_changed(user_ids=[user.pk])
     count = Paper.objects.filter(pk=locked.pk).values_list("vote_count", flat=True).get()
     paper.vote_count = count
     return VoteOutcome(changed=bool(deleted), vote_count=count)

@@ -2,6 +2,14 @@
 `from recommendations.services import features_fit`."""
 
 from recommendations.services.features import features_fit
+from recommendations.services.for_you import (
+    FOR_YOU_STORED,
+    for_you_candidates,
+    for_you_rank,
+    for_you_rank_all,
+    for_you_schedule,
+    for_you_schedule_taken,
+)
 from recommendations.services.refresh import (
     RefreshResult,
     recommendations_refresh,
@@ -11,10 +19,16 @@ from recommendations.services.refresh import (
 from recommendations.services.related import OFFER_DEPTH, RELATED_STORED
 
 __all__ = [
+    "FOR_YOU_STORED",
     "OFFER_DEPTH",
     "RELATED_STORED",
     "RefreshResult",
     "features_fit",
+    "for_you_candidates",
+    "for_you_rank",
+    "for_you_rank_all",
+    "for_you_schedule",
+    "for_you_schedule_taken",
     "recommendations_refresh",
     "refit_due",
     "targets_forget",

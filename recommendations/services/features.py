@@ -214,7 +214,10 @@ def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
 
 
 def _refresh_after_fit() -> None:
-    """Papers that arrived while the fit ran get their vectors now."""
+    """Papers that arrived while the fit ran get their vectors now, and every member's "for
+    you" feed is ranked with the new features."""
+    from recommendations.services.for_you import for_you_schedule
     from recommendations.tasks import refresh_recommendations  # the tasks import services
 
     refresh_recommendations.delay()
+    for_you_schedule()

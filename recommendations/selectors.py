@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 
 from config.cursors import BadCursor, KeysetPage, cursor_decode, keyset_page, parse_int
 from curation.models import MarkKind, PaperMark, PaperTag, Vote
+from curation.paging import feed_page
 from curation.selectors import papers_list, papers_visible_to
 from papers.models import Paper, PaperStatus
 from recommendations.models import (
@@ -274,7 +275,14 @@ def for_you_state(*, viewer) -> ForYouFeedState:
     return ForYouFeedState(status=status, positive_count=positives, computed_at=computed_at)
 
 
-def for_you_papers(*, viewer, tags: Sequence[str] = (), has_code: bool = False) -> QuerySet[Paper]:
+def for_you_papers(
+    *,
+    viewer,
+    tags: Sequence[str] = (),
+    match_all_tags: bool = False,
+    digest: datetime.date | None = None,
+    has_code: bool = False,
+) -> QuerySet[Paper]:
     """`viewer`'s "for you" feed, best first: the papers of their ForYouItem rows, read as a
     feed's rows (curation.selectors.papers_list: published only, the viewer's vote and marks,
     the tag and code filters, the hide-marked setting), with `for_you_rank`,
@@ -285,7 +293,13 @@ def for_you_papers(*, viewer, tags: Sequence[str] = (), has_code: bool = False) 
     left out by papers_list. One query a page: the (user, rank) index of ForYouItem, each
     row joined to its paper by its key."""
     papers = papers_list(
-        viewer=viewer, order="hot", tags=tags, has_code=has_code, prefetch_tags=False
+        viewer=viewer,
+        order="hot",
+        tags=tags,
+        match_all_tags=match_all_tags,
+        digest=digest,
+        has_code=has_code,
+        prefetch_tags=False,
     )
     refused = PaperMark.objects.filter(
         user=viewer, paper=OuterRef("pk"), kind=MarkKind.NOT_INTERESTED
@@ -349,3 +363,54 @@ def attach_for_you_because(papers: Sequence[Paper], *, viewer) -> Sequence[Paper
         briefs = [{"id": pk, "title": titles[pk]} for pk in ids if pk in titles]
         setattr(paper, FOR_YOU_BECAUSE, briefs)
     return papers
+
+
+@dataclass
+class ForYouFeedPage:
+    """A page of a member's "for you" feed as the reader gets it: `order` says what the rows
+    are ("for_you", or "hot" for a cold start), `state` why."""
+
+    state: ForYouFeedState
+    order: str
+    page: KeysetPage
+
+
+def for_you_feed_page(
+    *,
+    viewer,
+    page_size: int,
+    cursor: str | None,
+    tags: Sequence[str] = (),
+    match_all_tags: bool = False,
+    digest: datetime.date | None = None,
+    has_code: bool = False,
+    defer: Sequence[str] = (),
+) -> ForYouFeedPage:
+    """A page of `viewer`'s (a member's) "for you" feed, the one rule of the API and the web
+    feed: their ranked papers when their feed is ready, else the hot feed (with the same
+    filters); a feed that began as the hot feed goes on as it, page after page, even if the
+    member's feed became ready meanwhile. The page's rows carry `for_you_because_papers`
+    in the for-you order. Queries: the state (by primary key), the page, the reasons."""
+    state = for_you_state(viewer=viewer)
+    if state.ready and (cursor is None or is_for_you_cursor(cursor)):
+        papers = for_you_papers(
+            viewer=viewer,
+            tags=tags,
+            match_all_tags=match_all_tags,
+            digest=digest,
+            has_code=has_code,
+        ).defer(*defer)
+        page = for_you_page(papers, page_size=page_size, cursor=cursor)
+        attach_for_you_because(page.rows, viewer=viewer)
+        return ForYouFeedPage(state=state, order=FOR_YOU, page=page)
+    papers = papers_list(
+        viewer=viewer,
+        order="hot",
+        tags=tags,
+        match_all_tags=match_all_tags,
+        digest=digest,
+        has_code=has_code,
+        prefetch_tags=False,
+    ).defer(*defer)
+    page = feed_page(papers, order="hot", status_view=False, page_size=page_size, cursor=cursor)
+    return ForYouFeedPage(state=state, order="hot", page=page)

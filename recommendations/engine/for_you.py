@@ -22,11 +22,14 @@ No Django here: rows and ids in, rankings out.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.svm import LinearSVC
+
+from recommendations.engine import evaluation
 
 # Sampled negatives, from each half of the pool: this many per positive, at least
 # NEGATIVES_MIN (when there are so many), at most NEGATIVES_MAX.
@@ -35,6 +38,8 @@ NEGATIVES_MIN = 100
 NEGATIVES_MAX = 5000
 BECAUSE_MAX = 3
 C = 0.1
+FOR_YOU_MODEL = "for-you model"
+RANKERS = (FOR_YOU_MODEL, evaluation.NEWEST, evaluation.MOST_VOTED, evaluation.RANDOM)
 
 
 @dataclass(frozen=True)
@@ -169,3 +174,98 @@ def rank(
         Recommendation(paper_id=int(candidate_ids[i]), score=float(values[i]), because=near)
         for i, near in zip(best, because, strict=True)
     ]
+
+
+# --- Measure ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberHistory:
+    """A member's signals as row positions of the evaluation's matrix: positives in the order
+    they were given (oldest first), and refused papers."""
+
+    positives: np.ndarray
+    refused: np.ndarray
+
+
+def evaluate_members(
+    matrix: sp.csr_matrix,
+    ids: np.ndarray,
+    members: Mapping[int, MemberHistory],
+    *,
+    days: np.ndarray,
+    votes: np.ndarray,
+    source_upvotes: np.ndarray | None = None,
+    holdout: float = 0.2,
+    seed: int = 0,
+    min_positives: int = 3,
+    k: int = evaluation.K,
+) -> evaluation.Report:
+    """The for-you model against the baselines, on a time split of each member's signals:
+    their latest positives (a `holdout` share, at least one) are held out with the same
+    share of the papers they never signalled; the model trained on their earlier positives
+    (at least `min_positives`) and refused papers, as the feed trains it, ranks the held-out
+    candidates, as do newest first, most voted and random. Members with too few positives
+    are left out (`tags_skipped` names them)."""
+    n = matrix.shape[0]
+    matrix = sp.csr_matrix(matrix)
+    row = np.arange(n)
+    upvotes = source_upvotes if source_upvotes is not None else np.zeros(n, dtype=np.int64)
+    newest_key = np.empty(n, dtype=np.int64)
+    newest_key[np.lexsort((row, days))] = row
+    report = evaluation.Report(
+        k=k, values={r: {"recall": [], "ndcg": [], "mrr": []} for r in RANKERS}
+    )
+    for member in sorted(members):
+        history = members[member]
+        positives = np.asarray(history.positives, dtype=np.int64)
+        held_count = max(1, round(holdout * len(positives)))
+        train_pos = positives[: len(positives) - held_count]
+        if len(train_pos) < min_positives:
+            report.tags_skipped.append(f"member {member}")
+            continue
+        held_pos = np.unique(positives[len(train_pos) :])
+        held_pos = np.setdiff1d(held_pos, train_pos)
+        if not len(held_pos):
+            report.tags_skipped.append(f"member {member}")
+            continue
+        rng = member_seed("evaluation", seed, member)
+        refused = np.unique(np.asarray(history.refused, dtype=np.int64))
+        others = np.setdiff1d(row, np.concatenate([positives, refused]))
+        held_neg = np.sort(rng.permutation(others)[: max(1, round(holdout * len(others)))])
+        pool = np.setdiff1d(others, held_neg)
+        candidates = np.concatenate([held_pos, held_neg])
+        relevant = np.zeros(len(candidates), dtype=bool)
+        relevant[: len(held_pos)] = True
+        sample = negative_sample(pool, positives=len(train_pos), rng=rng)
+        model_scores = scores(
+            positives=matrix[train_pos],
+            refused=matrix[refused],
+            sample=sample,
+            negatives=(matrix[sample.drawn[0]], matrix[sample.drawn[1]]),
+            candidates=matrix[candidates],
+            candidate_ids=candidates,
+        )
+        rankings = {
+            FOR_YOU_MODEL: np.lexsort((-newest_key[candidates], -model_scores)),
+            evaluation.NEWEST: np.argsort(-newest_key[candidates], kind="stable"),
+            evaluation.MOST_VOTED: np.lexsort(
+                (-newest_key[candidates], -upvotes[candidates], -votes[candidates])
+            ),
+            evaluation.RANDOM: rng.permutation(len(candidates)),
+        }
+        for ranker, order in rankings.items():
+            in_order = relevant[order]
+            report.values[ranker]["recall"].append(evaluation.recall_at_k(in_order, k))
+            report.values[ranker]["ndcg"].append(evaluation.ndcg_at_k(in_order, k))
+            report.values[ranker]["mrr"].append(evaluation.reciprocal_rank(in_order))
+        report.cases.append(
+            evaluation.Case(
+                tag=f"member {member}",
+                fold=0,
+                train_positives=len(train_pos),
+                held_out=len(held_pos),
+                candidates=len(candidates),
+            )
+        )
+    return report

@@ -2,8 +2,8 @@
 paper's related papers and each member's "for you" feed.
 
 Every write goes through recommendations.services; nothing here has side effects. The pages
-and the API read RelatedPaper only (one indexed query a page): no request ever loads a model
-or a vector.
+and the API read RelatedPaper and ForYouItem only (one indexed query a page): no request ever
+loads a model or a vector, or trains one.
 """
 
 from django.conf import settings

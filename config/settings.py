@@ -220,6 +220,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.tasks.fit_features",
         "schedule": env.float("RECOMMENDATIONS_REFIT_HOURS", default=24.0) * 3600,
     },
+    # Every member's "for you" feed ranked again (also sent after a fit, after new papers
+    # were published, and for one member when their signals change).
+    "rank-for-you": {
+        "task": "recommendations.tasks.rank_for_you_all",
+        "schedule": env.float("RECOMMENDATIONS_FOR_YOU_HOURS", default=1.0) * 3600,
+    },
 }
 # Sent once a transaction that wrote papers commits (papers.services.changes).
 PAPERS_CHANGED_TASKS = [
@@ -228,6 +234,11 @@ PAPERS_CHANGED_TASKS = [
 ]
 # Sent once a transaction that added or took off papers' tags commits (curation.services.tags).
 TAGS_CHANGED_TASKS = ["recommendations.tasks.train_tag_suggestions"]
+# Called with a member's id once a transaction that changed their votes, list items or "not
+# interested" marks commits (curation.services.member_signals).
+MEMBER_SIGNALS_CHANGED_HANDLERS = [
+    "recommendations.services.for_you.member_signals_changed_handler"
+]
 
 # --- Uploads ------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -251,6 +262,12 @@ DATA_UPLOAD_MAX_NUMBER_FILES = DUMP_MAX_FILES_PER_UPLOAD + 1
 # The features are fitted again when the papers transformed since the last fit exceed this
 # share of the papers it was fitted on (besides the daily refit above).
 RECOMMENDATIONS_REFIT_GROWTH = env.float("RECOMMENDATIONS_REFIT_GROWTH", default=0.2)
+# A member's "for you" feed is ranked this many seconds after their votes, lists or "not
+# interested" marks change: the changes made meanwhile make one computation.
+FOR_YOU_DEBOUNCE_SECONDS = env.int("RECOMMENDATIONS_FOR_YOU_DEBOUNCE_SECONDS", default=30)
+# Where a member's positive papers come from besides their upvotes: callables(*, user_ids)
+# giving (member, paper, when) rows (recommendations.selectors.positive_signals).
+FOR_YOU_POSITIVE_SOURCES = ["lists.selectors.papers_added_by"]
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -44,10 +44,12 @@ urlpatterns = [
     ),
     path("api/", include("papers.api.urls")),
     path("api/", include("accounts.api.urls")),
+    # Before curation's: its papers list (/api/papers/) is served, with the member's "for
+    # you" feed added, by the recommendations (recommendations.api.views.PaperListView).
+    path("api/", include("recommendations.api.urls")),
     path("api/", include("curation.api.urls")),
     path("api/", include("readinggroup.api.urls")),
     path("api/", include("lists.api.urls")),
-    path("api/", include("recommendations.api.urls")),
     path("api/", include("notifications.api.urls")),
     re_path(r"^api/", endpoint_not_found),
     path("feeds/", include("curation.feeds_urls")),

@@ -71,9 +71,11 @@ def arxiv_links(arxiv_id: str | None) -> dict[str, str]:
     }
 
 
-def card_context(paper: Paper, reader: CardReader) -> dict:
+def card_context(paper: Paper, reader: CardReader, because: list[dict] | None = None) -> dict:
     """Everything the card of `paper` shows to `reader`, as plain values. `paper` carries
-    `tag_briefs` (selectors.attach_tag_briefs), `viewer_voted` and the viewer's marks."""
+    `tag_briefs` (selectors.attach_tag_briefs), `viewer_voted` and the viewer's marks.
+    because: in the reader's "for you" feed, the papers of theirs it is closest to
+    ({"title", "url"}), for "Why this paper"."""
     return {
         "paper": {
             "pk": paper.pk,
@@ -98,6 +100,7 @@ def card_context(paper: Paper, reader: CardReader) -> dict:
             "viewer_not_interested": bool(getattr(paper, MARK_ATTRS["not_interested"], False)),
             "tag_briefs": getattr(paper, TAG_BRIEFS),
         },
+        "because": because or [],
         "member": reader.member,
         "moderator": reader.moderator,
         "login_next_url": "" if reader.member else reader.login_next_url,
@@ -105,9 +108,15 @@ def card_context(paper: Paper, reader: CardReader) -> dict:
     }
 
 
-def paper_cards(papers: Sequence[Paper], *, reader: CardReader) -> list[SafeString]:
+def paper_cards(
+    papers: Sequence[Paper], *, reader: CardReader, because: dict[int, list[dict]] | None = None
+) -> list[SafeString]:
     """The HTML of each paper's card, in order (frontend.fragments). The page's tags are read
-    here, in one query, unless the rows came with them (attach_tag_briefs)."""
+    here, in one query, unless the rows came with them (attach_tag_briefs). because: by paper
+    id, what its card says of "why this paper"."""
     if not all(hasattr(paper, TAG_BRIEFS) for paper in papers):
         attach_tag_briefs(papers)
-    return fragments_render(CARD_TEMPLATE, [card_context(paper, reader) for paper in papers])
+    because = because or {}
+    return fragments_render(
+        CARD_TEMPLATE, [card_context(paper, reader, because.get(paper.pk)) for paper in papers]
+    )

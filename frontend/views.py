@@ -58,7 +58,7 @@ from curation.selectors import (
     viewer_state_attach,
 )
 from curation.services import allowed_targets, member_settings_get
-from frontend.cards import CardReader, authors_short, paper_cards
+from frontend.cards import CardReader, authors_short, paper_cards, paper_url
 from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.follows import page_inbox
@@ -71,13 +71,21 @@ from notifications.selectors import FollowTarget
 from notifications.services import search_query_key
 from papers.models import DumpStatus, Paper, PaperStatus
 from papers.selectors import dump_choices, dumps_list
-from recommendations.selectors import related_papers, tag_suggestions_for
+from recommendations.selectors import (
+    FOR_YOU,
+    FOR_YOU_BECAUSE,
+    for_you_feed_page,
+    related_papers,
+    tag_suggestions_for,
+)
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 25
 STATUS_CHOICES = ["all", *PaperStatus.values]
 ORDERS = list(FEED_ORDERINGS)
+# The order tabs: every reader's, and the home feed's "For you" for members.
+ORDER_LABELS = {"hot": "Hot", "new": "New", "top": "Top", FOR_YOU: "For you"}
 PERIODS = list(TOP_PERIODS)
 # How the top feed's periods read in a sentence ("No paper here from the last 7 days").
 PERIOD_PHRASES = {
@@ -120,14 +128,20 @@ def _list_response(request: HttpRequest, template: str, context: dict) -> HttpRe
 
 
 def _feed_context(
-    request: HttpRequest, *, tags: list[str], q: str = "", search_page: bool = False
+    request: HttpRequest,
+    *,
+    tags: list[str],
+    q: str = "",
+    search_page: bool = False,
+    for_you: bool = False,
 ) -> dict:
     """The papers of one list page (feed, digest day, tag, search) and the address of the
-    page after it."""
+    page after it. for_you: the page offers a member their "for you" feed (the home feed)."""
     viewer = request.user
     moderator = is_moderator(viewer)
+    orders = ORDERS + [FOR_YOU] if for_you and is_member(viewer) else ORDERS
     order = request.GET.get("order", "hot")
-    order = order if order in ORDERS else "hot"
+    order = order if order in orders else "hot"
     period = request.GET.get("period", "week" if order == "top" else "all")
     period = period if period in PERIODS else "all"
     status = request.GET.get("status") or None
@@ -149,7 +163,7 @@ def _feed_context(
         "period": period,
         "status": status,
         "status_choices": STATUS_CHOICES,
-        "orders": ORDERS,
+        "orders": [(o, ORDER_LABELS[o]) for o in orders],
         "periods": PERIODS,
         "q": q,
         "selected_tags": tags,
@@ -176,9 +190,9 @@ def _feed_context(
             has_code=has_code,
         )
 
-    if is_member(viewer) and status is None:
+    if is_member(viewer) and status is None and order != FOR_YOU:
         # The rows every reader gets, shared (page_cache.shared_value), with this reader's
-        # own vote and marks read apart in one query.
+        # own vote and marks read apart in one query. (The "for you" feed is theirs alone.)
         listing = shared_value(
             request,
             "list-rows",
@@ -190,8 +204,9 @@ def _feed_context(
             listing = read(viewer)  # without what they hide, the page filled with others
     else:
         listing = read(viewer)
+    because = listing.pop("because", None)
     context.update(listing)
-    context["cards"] = paper_cards(context["papers"], reader=reader)
+    context["cards"] = paper_cards(context["papers"], reader=reader, because=because)
     return context
 
 
@@ -242,6 +257,7 @@ def _list_rows(
         listing.update(papers=attach_tag_briefs(rows), next_url=next_url, view="search")
         return listing
 
+    because: dict[int, list[dict]] = {}
     try:
         if day_view:
             day = papers_for_digest_day(date, viewer=viewer, prefetch_tags=False)
@@ -256,6 +272,19 @@ def _list_rows(
                     page_size=PAGE_SIZE,
                     cursor=cursor,
                 )
+        elif order == FOR_YOU:
+            feed = for_you_feed_page(
+                viewer=viewer, page_size=PAGE_SIZE, cursor=cursor, tags=tags, has_code=has_code
+            )
+            listing.update(view="feed", for_you={"state": feed.state, "order": feed.order})
+            page = feed.page
+            because = {
+                paper.pk: [
+                    {"title": near["title"], "url": paper_url(near["id"])}
+                    for near in getattr(paper, FOR_YOU_BECAUSE, [])
+                ]
+                for paper in page.rows
+            }
         else:
             papers = papers_list(
                 viewer=viewer,
@@ -283,7 +312,7 @@ def _list_rows(
     except DomainError as exc:
         raise PageNotFound(exc.message) from exc
     next_url = _page_url(request, **{CURSOR_PARAM: page.next_cursor}) if page.next_cursor else None
-    listing.update(papers=attach_tag_briefs(list(page.rows)), next_url=next_url)
+    listing.update(papers=attach_tag_briefs(list(page.rows)), next_url=next_url, because=because)
     return listing
 
 
@@ -346,7 +375,10 @@ def feed(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     if q:
         return redirect(f"{reverse('search')}?{urlencode({'q': q})}")
-    context = _feed_context(request, tags=tags)
+    if request.GET.get("order") == FOR_YOU and not is_member(request.user):
+        # A member's own feed: log in first, and come back to it.
+        return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+    context = _feed_context(request, tags=tags, for_you=True)
     if request.GET.get(PARTIAL_PARAM) == "items":
         return _list_response(request, "frontend/feed.html", context)
     if context["view"] == "day":

@@ -192,3 +192,14 @@ def lists_page(lists: QuerySet[PaperList], *, page_size: int, cursor: str | None
         parse_key=parse_int,
         after=lambda qs, key, pk: qs.filter(pk__lt=pk),
     )
+
+
+def papers_added_by(*, user_ids: Sequence[int] | None = None):
+    """(member, paper, when) of every paper a member put on a list (of `user_ids`, or every
+    member's): a member's signal of taste, read by the "for you" feed of the
+    recommendations (settings.FOR_YOU_POSITIVE_SOURCES). On the (paper_list, paper) rows,
+    not through who may see the list: these are the member's own acts."""
+    items = ListItem.objects.filter(added_by__isnull=False)
+    if user_ids is not None:
+        items = items.filter(added_by_id__in=list(user_ids))
+    return items.values_list("added_by_id", "paper_id", "created_at").iterator(chunk_size=5000)

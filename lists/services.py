@@ -28,6 +28,7 @@ from accounts.roles import is_member, require_member
 from config.errors import DomainError
 from curation.markdown import render_markdown
 from curation.selectors import papers_visible_to
+from curation.services.member_signals import member_signals_changed
 from lists.models import LIST_NAME_MAX_LENGTH, ListEditor, ListItem, ListVisibility, PaperList
 from lists.selectors import lists_editable_by, lists_visible_to, visible_items
 from papers.models import Paper
@@ -151,6 +152,8 @@ def list_delete(*, paper_list: PaperList, user) -> None:
     """Delete the list and its items (the owner only). The papers stay, of course."""
     locked = _lock(paper_list, user)
     _require_owner(locked, user)
+    adders = ListItem.objects.filter(paper_list=locked).values_list("added_by_id", flat=True)
+    member_signals_changed(user_ids=set(adders))
     locked.delete()
 
 
@@ -241,6 +244,7 @@ def list_item_add(*, paper_list: PaperList, user, paper: Paper, note: str = "") 
         added_by=user,
     )
     _touch(locked)
+    member_signals_changed(user_ids=[user.pk])
     return item
 
 
@@ -308,6 +312,7 @@ def list_item_remove(*, item: ListItem, user) -> None:
     """Take the item (its note with it) off the list; the items after it move up by one."""
     locked, current = _locked_item(item, user)
     current.delete()
+    member_signals_changed(user_ids=[current.added_by_id])
     ListItem.objects.filter(paper_list=locked, position__gt=current.position).update(
         position=F("position") - 1
     )

@@ -1,9 +1,9 @@
-"""The tables of the recommendations: fitted feature versions, each paper's vector and each
-paper's related papers.
+"""The tables of the recommendations: fitted feature versions, each paper's vector, each
+paper's related papers and each member's "for you" feed.
 
 Every write goes through recommendations.services; nothing here has side effects. The pages
-and the API read RelatedPaper only (one indexed query a page): no request ever loads a model
-or a vector.
+and the API read RelatedPaper and ForYouItem only (one indexed query a page): no request ever
+loads a model or a vector, or trains one.
 """
 
 from django.conf import settings
@@ -193,3 +193,64 @@ class TagSuggestionDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} dismissed for tag {self.tag_id}"
+
+
+# --- For you (recommendations.services.for_you) ------------------------------------------
+
+
+class ForYouStatus(models.TextChoices):
+    READY = "ready", "Ready"
+    COLD_START = "cold_start", "Too few signals"
+
+
+class ForYouRanking(models.Model):
+    """A member's "for you" feed as last computed (recommendations.services.for_you): its
+    state and what it was computed from. Its papers are the member's ForYouItem rows.
+
+    `signals_read_at` is when the member's signals were read for it: a computation that read
+    them earlier than the stored one never overwrites it (two may run at once)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=ForYouStatus.choices)
+    version = models.ForeignKey(
+        FeatureVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    positive_count = models.PositiveIntegerField(
+        default=0, help_text="The member's positive papers (upvoted, put on lists)."
+    )
+    refused_count = models.PositiveIntegerField(
+        default=0, help_text="Papers the member marked not interested."
+    )
+    candidate_count = models.PositiveIntegerField(default=0, help_text="Recent papers ranked.")
+    item_count = models.PositiveIntegerField(default=0, help_text="Papers kept in the feed.")
+    signals_read_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0.0, help_text="Time the computation took.")
+
+    def __str__(self) -> str:
+        return f"for-you feed of {self.user_id} ({self.status})"
+
+
+class ForYouItem(models.Model):
+    """A paper of a member's "for you" feed, at its rank, with the member's own positive
+    papers nearest to it (`because`: their ids, nearest first: "why this paper")."""
+
+    # No index of its own: the unique (user, rank) index serves every read by user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="for_you_items")
+    rank = models.PositiveIntegerField(help_text="1 is the best.")
+    score = models.FloatField(help_text="The member's classifier's decision value.")
+    because = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            # Also the index of the feed's one query: a member's papers in rank order.
+            models.UniqueConstraint(fields=["user", "rank"], name="foryouitem_user_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} at {self.rank} for {self.user_id}"

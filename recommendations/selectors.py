@@ -1,4 +1,5 @@
-"""Reads of the recommendations: a paper's related papers (the pages and the API), and the
+"""Reads of the recommendations: a paper's related papers (the pages and the API), a member's
+"for you" feed and the signals it learns from, a tag's suggestions (moderators), and the
 published papers' vectors with their tags, votes and days (the evaluation).
 
 The API's related papers are served from the cache (`related_papers_for`): a list changes
@@ -12,24 +13,32 @@ takes DRF and the middleware alone.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.utils.module_loading import import_string
 
 from accounts.roles import require_moderator
+from config.cursors import BadCursor, KeysetPage, cursor_decode, keyset_page, parse_int
 from config.generations import generations_get
-from curation.models import PaperTag
-from curation.selectors import papers_visible_to
+from curation.models import MarkKind, PaperMark, PaperTag, Vote
+from curation.paging import feed_page
+from curation.selectors import papers_list, papers_visible_to
 from papers.models import Paper, PaperStatus
 from papers.services.changes import PAPERS_GENERATION
 from recommendations.engine.tag_model import MIN_POSITIVES
 from recommendations.models import (
     FeatureVersion,
     FeatureVersionStatus,
+    ForYouRanking,
+    ForYouStatus,
     PaperVector,
     RelatedPaper,
     TagSuggestion,
@@ -279,3 +288,261 @@ def tag_suggestions_for(*, tag, viewer, limit: int = TAG_SUGGESTIONS_SHOWN) -> T
         positives=training.positives,
         version_id=training.version_id,
     )
+
+
+# --- A member's "for you" feed -----------------------------------------------------------------
+
+# Below this many positive papers a member is a cold start: their "for you" feed is the hot
+# feed, and says so.
+FOR_YOU_MIN_POSITIVES = 3
+FOR_YOU = "for_you"
+# What the reader is told, by the state of their feed (ForYouFeedState.status).
+MSG_FOR_YOU_READY = "Recent papers ranked for you, from the papers you upvoted and put on lists."
+MSG_FOR_YOU_COLD_START = (
+    "Your For you feed learns from the papers you upvote and add to your lists: it needs "
+    "{needed} and has {count}. Upvote papers or add them to your lists (and mark those you "
+    "do not want “Not interested”); until then here is the hot feed."
+)
+MSG_FOR_YOU_NEW = (
+    "Your For you feed learns from the papers you upvote and add to your lists: it needs "
+    "{needed} of them. Until then here is the hot feed."
+)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A member's act on a paper, and when."""
+
+    user_id: int
+    paper_id: int
+    at: datetime.datetime
+
+
+def positive_signals(*, user_ids: Sequence[int] | None = None) -> list[Signal]:
+    """The members' (those of `user_ids`, or everyone's) positive signals: their upvotes
+    and the sources of settings.FOR_YOU_POSITIVE_SOURCES (the papers they put on lists:
+    lists.selectors.papers_added_by), each a callable(*, user_ids) of (member, paper,
+    when) rows. A source of tags a member follows goes there too."""
+    votes = Vote.objects.all()
+    if user_ids is not None:
+        votes = votes.filter(user_id__in=list(user_ids))
+    rows: list[Signal] = [
+        Signal(*row)
+        for row in votes.values_list("user_id", "paper_id", "created_at").iterator(chunk_size=5000)
+    ]
+    for name in settings.FOR_YOU_POSITIVE_SOURCES:
+        source = import_string(name)
+        rows += [Signal(*row) for row in source(user_ids=user_ids)]
+    return rows
+
+
+def refused_signals(*, user_ids: Sequence[int] | None = None) -> list[Signal]:
+    """The papers members marked "not interested": negatives of their model, and left out
+    of their feed at once."""
+    marks = PaperMark.objects.filter(kind=MarkKind.NOT_INTERESTED)
+    if user_ids is not None:
+        marks = marks.filter(user_id__in=list(user_ids))
+    return [
+        Signal(*row)
+        for row in marks.values_list("user_id", "paper_id", "created_at").iterator(chunk_size=5000)
+    ]
+
+
+def for_you_positive_ids(*, user_id: int) -> set[int]:
+    """The ids of the papers `user_id` showed they want (positive_signals): the positives of
+    their "for you" model. A paper the member also marked not interested is not one."""
+    refused = {signal.paper_id for signal in refused_signals(user_ids=[user_id])}
+    return {s.paper_id for s in positive_signals(user_ids=[user_id])} - refused
+
+
+def for_you_refused_ids(*, user_id: int) -> set[int]:
+    return {signal.paper_id for signal in refused_signals(user_ids=[user_id])}
+
+
+def members_with_signals() -> set[int]:
+    """Members who have a signal of any kind, or a feed computed already (whose signals
+    may all be gone since)."""
+    members = {s.user_id for s in positive_signals()} | {s.user_id for s in refused_signals()}
+    members |= set(ForYouRanking.objects.values_list("user_id", flat=True))
+    active = get_user_model().objects.filter(pk__in=list(members), is_active=True)
+    return set(active.values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class ForYouFeedState:
+    """What a member's "for you" feed is, as last computed: `ready` (its papers are theirs)
+    or `cold_start` (fewer than FOR_YOU_MIN_POSITIVES positives: the hot feed instead).
+    positive_count is None when it was never computed (no signal yet)."""
+
+    status: str
+    positive_count: int | None
+    computed_at: datetime.datetime | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.status == ForYouStatus.READY
+
+    @property
+    def message(self) -> str:
+        if self.ready:
+            return MSG_FOR_YOU_READY
+        if self.positive_count is None:
+            return MSG_FOR_YOU_NEW.format(needed=FOR_YOU_MIN_POSITIVES)
+        return MSG_FOR_YOU_COLD_START.format(
+            needed=FOR_YOU_MIN_POSITIVES, count=self.positive_count
+        )
+
+
+def for_you_state(*, viewer) -> ForYouFeedState:
+    """The state of `viewer`'s feed (a member), from their ForYouRanking row: one query by
+    its primary key. No row: never computed (their first signal computes it)."""
+    row = (
+        ForYouRanking.objects.filter(user_id=viewer.pk)
+        .values_list("status", "positive_count", "computed_at")
+        .first()
+    )
+    if row is None:
+        return ForYouFeedState(status=ForYouStatus.COLD_START, positive_count=None)
+    status, positives, computed_at = row
+    return ForYouFeedState(status=status, positive_count=positives, computed_at=computed_at)
+
+
+def for_you_papers(
+    *,
+    viewer,
+    tags: Sequence[str] = (),
+    match_all_tags: bool = False,
+    digest: datetime.date | None = None,
+    has_code: bool = False,
+) -> QuerySet[Paper]:
+    """`viewer`'s "for you" feed, best first: the papers of their ForYouItem rows, read as a
+    feed's rows (curation.selectors.papers_list: published only, the viewer's vote and marks,
+    the tag and code filters, the hide-marked setting), with `for_you_rank`,
+    `for_you_score` and `for_you_because` (ids of their papers nearest to it).
+
+    A paper the viewer marked "not interested" is left out here, at once, whatever the
+    hide-marked setting (the next computation also learns from it); a paper hidden since is
+    left out by papers_list. One query a page: the (user, rank) index of ForYouItem, each
+    row joined to its paper by its key."""
+    papers = papers_list(
+        viewer=viewer,
+        order="hot",
+        tags=tags,
+        match_all_tags=match_all_tags,
+        digest=digest,
+        has_code=has_code,
+        prefetch_tags=False,
+    )
+    refused = PaperMark.objects.filter(
+        user=viewer, paper=OuterRef("pk"), kind=MarkKind.NOT_INTERESTED
+    )
+    return (
+        papers.annotate(
+            mine=FilteredRelation("for_you_items", condition=Q(for_you_items__user=viewer))
+        )
+        .filter(mine__isnull=False)
+        .filter(~Exists(refused))
+        .annotate(
+            for_you_rank=F("mine__rank"),
+            for_you_score=F("mine__score"),
+            for_you_because=F("mine__because"),
+        )
+        .order_by("for_you_rank")
+    )
+
+
+def for_you_page(papers: QuerySet[Paper], *, page_size: int, cursor: str | None) -> KeysetPage:
+    """A page of for_you_papers, keyset on the rank (unique for a member). A computation
+    between two pages may move papers: the next page goes on from the same rank."""
+    return keyset_page(
+        papers,
+        kind=FOR_YOU,
+        page_size=page_size,
+        cursor=cursor,
+        key_of=lambda paper: paper.for_you_rank,
+        parse_key=parse_int,
+        after=lambda qs, key, pk: qs.filter(for_you_rank__gt=key),
+    )
+
+
+def is_for_you_cursor(cursor: str | None) -> bool:
+    """Whether `cursor` was made by a for-you page (not by the hot feed shown instead)."""
+    if not cursor:
+        return False
+    try:
+        cursor_decode(cursor, FOR_YOU, parse_int)
+    except BadCursor:
+        return False
+    return True
+
+
+# The attribute attach_for_you_because gives the rows of a page.
+FOR_YOU_BECAUSE = "for_you_because_papers"
+
+
+def attach_for_you_because(papers: Sequence[Paper], *, viewer) -> Sequence[Paper]:
+    """Give each for-you row `for_you_because_papers`: the viewer's papers nearest to it, as
+    [{"id", "title"}], those the viewer may still open, nearest first. ONE query for the
+    whole page."""
+    wanted = {pk for paper in papers for pk in (getattr(paper, "for_you_because", None) or [])}
+    titles: dict[int, str] = {}
+    if wanted:
+        titles = dict(
+            papers_visible_to(viewer).filter(pk__in=list(wanted)).values_list("pk", "title")
+        )
+    for paper in papers:
+        ids = getattr(paper, "for_you_because", None) or []
+        briefs = [{"id": pk, "title": titles[pk]} for pk in ids if pk in titles]
+        setattr(paper, FOR_YOU_BECAUSE, briefs)
+    return papers
+
+
+@dataclass
+class ForYouFeedPage:
+    """A page of a member's "for you" feed as the reader gets it: `order` says what the rows
+    are ("for_you", or "hot" for a cold start), `state` why."""
+
+    state: ForYouFeedState
+    order: str
+    page: KeysetPage
+
+
+def for_you_feed_page(
+    *,
+    viewer,
+    page_size: int,
+    cursor: str | None,
+    tags: Sequence[str] = (),
+    match_all_tags: bool = False,
+    digest: datetime.date | None = None,
+    has_code: bool = False,
+    defer: Sequence[str] = (),
+) -> ForYouFeedPage:
+    """A page of `viewer`'s (a member's) "for you" feed, the one rule of the API and the web
+    feed: their ranked papers when their feed is ready, else the hot feed (with the same
+    filters); a feed that began as the hot feed goes on as it, page after page, even if the
+    member's feed became ready meanwhile. The page's rows carry `for_you_because_papers`
+    in the for-you order. Queries: the state (by primary key), the page, the reasons."""
+    state = for_you_state(viewer=viewer)
+    if state.ready and (cursor is None or is_for_you_cursor(cursor)):
+        papers = for_you_papers(
+            viewer=viewer,
+            tags=tags,
+            match_all_tags=match_all_tags,
+            digest=digest,
+            has_code=has_code,
+        ).defer(*defer)
+        page = for_you_page(papers, page_size=page_size, cursor=cursor)
+        attach_for_you_because(page.rows, viewer=viewer)
+        return ForYouFeedPage(state=state, order=FOR_YOU, page=page)
+    papers = papers_list(
+        viewer=viewer,
+        order="hot",
+        tags=tags,
+        match_all_tags=match_all_tags,
+        digest=digest,
+        has_code=has_code,
+        prefetch_tags=False,
+    ).defer(*defer)
+    page = feed_page(papers, order="hot", status_view=False, page_size=page_size, cursor=cursor)
+    return ForYouFeedPage(state=state, order="hot", page=page)

@@ -6,6 +6,9 @@ from django.conf import settings
 from papers.services import TRANSIENT_ERRORS
 from recommendations.services import (
     features_fit,
+    for_you_rank,
+    for_you_rank_all,
+    for_you_schedule_taken,
     recommendations_refresh,
     tag_suggestions_refresh,
 )
@@ -51,3 +54,33 @@ def train_tag_suggestions() -> int:
     """Train the tags whose model is due (services.tag_suggestions.tags_due): sent when tags'
     papers change, after a fit, and by beat; returns how many were trained."""
     return tag_suggestions_refresh()
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
+    max_retries=MAX_RETRIES,
+)
+def rank_for_you(user_id: int) -> int | None:
+    """Compute member `user_id`'s "for you" feed (sent, debounced, when their votes, lists
+    or "not interested" marks change); returns how many papers it holds. Quiet when the
+    member is gone."""
+    for_you_schedule_taken(user_id=user_id)
+    ranking = for_you_rank(user_id=user_id)
+    return ranking.item_count if ranking is not None else None
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
+    max_retries=MAX_RETRIES,
+)
+def rank_for_you_all() -> int:
+    """Compute every member's "for you" feed (after a fit, after new papers were published,
+    and from beat); returns how many members were ranked."""
+    for_you_schedule_taken()
+    return for_you_rank_all()

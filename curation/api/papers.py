@@ -104,21 +104,26 @@ def filters_from(data: dict) -> dict:
     }
 
 
+PAPER_LIST_DESCRIPTION = (
+    "Published papers (moderators: any state with `status`), newest hot first.\n\n"
+    "**Feeds** (order hot, new or top) use cursor pagination: follow `next` (an opaque "
+    "cursor over the feed's indexed key and the id), which stays correct however "
+    "deep and while papers are added.\n\n"
+    "**Search** (`q`): best match first; a relevance rank is not a stable cursor key, "
+    "so results are numbered pages (`page`, `count`, `next`, `previous`).\n\n"
+    "**One digest day** (`date`): its papers in the digest's order, with the previous "
+    "and next digest days in `day`; tag filters apply, cursor pagination."
+)
+
+
 class PaperListView(APIView):
+    # Served under /api/papers/ by recommendations.api.views.PaperListView, which adds the
+    # member's "for you" feed to it (an app above this one: the layers, pyproject.toml).
     @extend_schema(
         tags=TAGS,
         summary="List papers",
         operation_id="papers_list",
-        description=(
-            "Published papers (moderators: any state with `status`), newest hot first.\n\n"
-            "**Feeds** (order hot, new or top) use cursor pagination: follow `next` (an opaque "
-            "cursor over the feed's indexed key and the id), which stays correct however "
-            "deep and while papers are added.\n\n"
-            "**Search** (`q`): best match first; a relevance rank is not a stable cursor key, "
-            "so results are numbered pages (`page`, `count`, `next`, `previous`).\n\n"
-            "**One digest day** (`date`): its papers in the digest's order, with the previous "
-            "and next digest days in `day`; tag filters apply, cursor pagination."
-        ),
+        description=PAPER_LIST_DESCRIPTION,
         parameters=[s.PaperListInputSerializer],
         responses={
             200: s.PaperListOutputSerializer,

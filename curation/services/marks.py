@@ -15,6 +15,7 @@ from accounts.roles import require_member
 from config.errors import DomainError
 from curation.models import MarkKind, MemberSettings, PaperMark
 from curation.selectors import papers_visible_to
+from curation.services.member_signals import member_signals_changed
 from papers.models import Paper
 
 MSG_UNKNOWN_MARK = "A mark is “read” or “not_interested”."
@@ -47,6 +48,8 @@ def paper_mark_set(*, user, paper: Paper, kind: str) -> bool:
             PaperMark.objects.create(user=user, paper=paper, kind=kind)
     except IntegrityError:
         return False  # marked already: the constraint said no
+    if kind == MarkKind.NOT_INTERESTED:
+        member_signals_changed(user_ids=[user.pk])
     return True
 
 
@@ -55,6 +58,8 @@ def paper_mark_unset(*, user, paper: Paper, kind: str) -> bool:
     """Take `user`'s mark `kind` off `paper`. True when there was one."""
     _check(user=user, paper=paper, kind=kind)
     deleted, _ = PaperMark.objects.filter(user=user, paper=paper, kind=kind).delete()
+    if deleted and kind == MarkKind.NOT_INTERESTED:
+        member_signals_changed(user_ids=[user.pk])
     return bool(deleted)
 
 

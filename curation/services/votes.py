@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from accounts.roles import require_member
 from config.errors import DomainError
 from curation.models import Vote
+from curation.services.member_signals import member_signals_changed
 from papers.listing_version import listings_changed
 from papers.models import Paper, PaperStatus
 
@@ -55,6 +56,7 @@ def vote_cast(*, user, paper: Paper) -> VoteOutcome:
     if changed:
         Paper.objects.filter(pk=locked.pk).update(vote_count=F("vote_count") + 1)
         listings_changed()
+        member_signals_changed(user_ids=[user.pk])
     count = Paper.objects.filter(pk=locked.pk).values_list("vote_count", flat=True).get()
     paper.vote_count = count
     return VoteOutcome(changed=changed, vote_count=count)
@@ -72,6 +74,7 @@ def vote_withdraw(*, user, paper: Paper) -> VoteOutcome:
     if deleted:
         Paper.objects.filter(pk=locked.pk).update(vote_count=F("vote_count") - deleted)
         listings_changed()
+        member_signals_changed(user_ids=[user.pk])
     count = Paper.objects.filter(pk=locked.pk).values_list("vote_count", flat=True).get()
     paper.vote_count = count
     return VoteOutcome(changed=bool(deleted), vote_count=count)

@@ -1,10 +1,19 @@
-"""Output of the recommendations' API (read-only)."""
+"""Input and output of the recommendations' API (read-only): related papers, and the papers
+list with the member's "for you" feed."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from curation.api.serializers import paper_url
+from curation.api.serializers import (
+    PaperListInputSerializer,
+    PaperListItemOutputSerializer,
+    PaperListOutputSerializer,
+    paper_url,
+)
+from curation.selectors import FEED_ORDERINGS
+from recommendations.models import ForYouStatus
+from recommendations.selectors import FOR_YOU, FOR_YOU_BECAUSE
 
 
 class RelatedPaperOutputSerializer(serializers.Serializer):
@@ -98,3 +107,69 @@ class TagSuggestionActionOutputSerializer(serializers.Serializer):
     tag = serializers.CharField()
     paper = serializers.IntegerField()
     action = serializers.CharField(help_text='What was done: "accepted" or "dismissed".')
+
+
+# --- The papers list with the member's "for you" feed ------------------------------------------
+
+
+class PaperListForYouInputSerializer(PaperListInputSerializer):
+    order = serializers.ChoiceField(
+        choices=[*FEED_ORDERINGS, FOR_YOU],
+        required=False,
+        default="hot",
+        help_text="Feed order: hot, new, top, or for_you (members: recent papers ranked by "
+        "what they upvoted and put on lists).",
+    )
+
+
+class BecausePaperOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="The paper in the API.")
+
+
+class ForYouPaperListItemOutputSerializer(PaperListItemOutputSerializer):
+    """A paper of the list; in the for-you feed it also says why it is there."""
+
+    because = BecausePaperOutputSerializer(
+        many=True,
+        required=False,
+        help_text="order=for_you only: the papers of mine (upvoted, or put on a list) this one "
+        "is closest to, nearest first (1 to 3).",
+    )
+
+    def to_representation(self, paper):
+        data = super().to_representation(paper)
+        briefs = getattr(paper, FOR_YOU_BECAUSE, None)
+        if briefs is not None:
+            head, tail = self._url_parts()
+            data["because"] = [
+                {"id": b["id"], "title": b["title"], "url": f"{head}{b['id']}{tail}"}
+                for b in briefs
+            ]
+        return data
+
+
+class ForYouFeedOutputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=ForYouStatus.choices,
+        help_text="ready: the results are ranked for you. cold_start: too few papers of yours "
+        "to learn from; the results are the hot feed.",
+    )
+    order = serializers.ChoiceField(
+        choices=[FOR_YOU, "hot"], help_text="The order the results are in (also X-Feed-Order)."
+    )
+    message = serializers.CharField(help_text="What to tell the reader, one or two sentences.")
+    positive_count = serializers.IntegerField(
+        allow_null=True,
+        help_text="My papers it learnt from at its last computation (null: never computed).",
+    )
+    positives_needed = serializers.IntegerField(help_text="The fewest it learns from.")
+    computed_at = serializers.DateTimeField(allow_null=True)
+
+
+class PaperListForYouOutputSerializer(PaperListOutputSerializer):
+    for_you = ForYouFeedOutputSerializer(
+        required=False, help_text="order=for_you only: the state of my feed."
+    )
+    results = ForYouPaperListItemOutputSerializer(many=True)

@@ -1,15 +1,29 @@
-"""A paper's related papers over HTTP."""
+"""A paper's related papers over HTTP, and the papers list with the member's "for you"
+feed."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotFound
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.schema import E404, E429
+from accounts.roles import is_member
+from config.api.pagination import next_link
+from config.api.schema import E400, E403, E404, E429
+from curation.api import papers as curation_papers
+from curation.api.serializers import output_context
+from curation.selectors import attach_tag_briefs
 from recommendations.api import serializers as s
-from recommendations.selectors import RELATED_SHOWN, related_papers_for
+from recommendations.selectors import (
+    FOR_YOU,
+    FOR_YOU_MIN_POSITIVES,
+    RELATED_SHOWN,
+    for_you_feed_page,
+    related_papers_for,
+)
+from recommendations.services.for_you import FOR_YOU_CANDIDATES, FOR_YOU_WINDOW_DAYS
 
 MSG_PAPER_NOT_FOUND = "There is no such paper."
 
@@ -39,3 +53,100 @@ class RelatedPapersView(APIView):
                 "results": s.RelatedPaperOutputSerializer(rows, many=True, context=context).data,
             }
         )
+
+
+MSG_FOR_YOU_ANONYMOUS = (
+    "The for_you order is a member's own feed: sign in, or send your API token, to read it."
+)
+FEED_ORDER_HEADER = "X-Feed-Order"
+FOR_YOU_DESCRIPTION = (
+    "\n\n**For you** (`order=for_you`, members; anonymous clients get a 400 naming "
+    f"`order`): recent published papers (the last {FOR_YOU_WINDOW_DAYS} digest days, "
+    f"{FOR_YOU_CANDIDATES:,} at most) ranked by a "
+    "classifier of my own taste, trained on the papers I upvoted and put on lists against "
+    "those I marked not interested and a sample of the others; computed in the background "
+    "when features are fitted, when new papers are published, hourly, and within a minute "
+    "of my votes, lists and marks changing. A paper I mark not interested leaves it at "
+    "once. Each item carries `because`: the papers of mine it is closest to. With fewer "
+    f"than {FOR_YOU_MIN_POSITIVES} papers of mine to learn from (a cold start) the results "
+    "are the hot feed: `for_you.status` is `cold_start`, `for_you.message` says what to do, "
+    f"and the `{FEED_ORDER_HEADER}` header (also `for_you.order`) is `hot`. Tag, `match`, "
+    "`digest` and `has_code` filters apply; `period` and `status` are ignored; `q` and "
+    "`date` give search and the digest day as with any order. Cursor pagination over the "
+    "rank: a feed that began as the hot feed goes on as it."
+)
+
+
+class PaperListView(curation_papers.PaperListView):
+    """curation.api.papers.PaperListView with the member's "for you" feed
+    (recommendations.selectors.for_you_feed_page) as one more order; served at
+    /api/papers/ in its place (config/urls.py)."""
+
+    @extend_schema(
+        tags=curation_papers.TAGS,
+        summary="List papers",
+        operation_id="papers_list",
+        description=curation_papers.PAPER_LIST_DESCRIPTION + FOR_YOU_DESCRIPTION,
+        parameters=[
+            s.PaperListForYouInputSerializer,
+            OpenApiParameter(
+                FEED_ORDER_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                enum=[FOR_YOU, "hot"],
+                description="order=for_you only: the order the results are in (`hot` for a "
+                "cold start).",
+            ),
+        ],
+        responses={
+            200: s.PaperListForYouOutputSerializer,
+            400: E400,
+            403: E403,
+            404: E404,  # a search page beyond the last
+            429: E429,
+        },
+    )
+    def get(self, request):
+        if request.query_params.get("order") != FOR_YOU:
+            return super().get(request)
+        params = s.PaperListForYouInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        if not is_member(request.user):
+            raise ValidationError({"order": [MSG_FOR_YOU_ANONYMOUS]})
+        context = output_context(request)
+        if data.get("date") is not None:
+            return self.digest_day(request, data, context)
+        if data.get("q"):
+            return self.feed_or_search(request, {**data, "order": "hot"}, context)
+        # The state (by key), the page, the reasons, the page's tags: four queries.
+        feed = for_you_feed_page(
+            viewer=request.user,
+            page_size=data["page_size"],
+            cursor=data.get("cursor"),
+            tags=data["tag"],
+            match_all_tags=data["match"] == "all",
+            digest=data.get("digest"),
+            has_code=data.get("has_code", False),
+            defer=curation_papers.LIST_UNUSED_FIELDS,
+        )
+        attach_tag_briefs(feed.page.rows)
+        state = feed.state
+        body = {
+            "next": next_link(request, feed.page.next_cursor),
+            "for_you": s.ForYouFeedOutputSerializer(
+                {
+                    "status": state.status,
+                    "order": feed.order,
+                    "message": state.message,
+                    "positive_count": state.positive_count,
+                    "positives_needed": FOR_YOU_MIN_POSITIVES,
+                    "computed_at": state.computed_at,
+                }
+            ).data,
+            "results": s.ForYouPaperListItemOutputSerializer(
+                feed.page.rows, many=True, context=context
+            ).data,
+        }
+        return Response(body, headers={FEED_ORDER_HEADER: feed.order})

@@ -2,6 +2,14 @@
 `from recommendations.services import features_fit`."""
 
 from recommendations.services.features import features_fit
+from recommendations.services.for_you import (
+    FOR_YOU_STORED,
+    for_you_candidates,
+    for_you_rank,
+    for_you_rank_all,
+    for_you_schedule,
+    for_you_schedule_taken,
+)
 from recommendations.services.refresh import (
     RefreshResult,
     recommendations_refresh,
@@ -18,11 +26,17 @@ from recommendations.services.tag_suggestions import (
 )
 
 __all__ = [
+    "FOR_YOU_STORED",
     "OFFER_DEPTH",
     "RELATED_STORED",
     "TAG_SUGGESTIONS_STORED",
     "RefreshResult",
     "features_fit",
+    "for_you_candidates",
+    "for_you_rank",
+    "for_you_rank_all",
+    "for_you_schedule",
+    "for_you_schedule_taken",
     "recommendations_refresh",
     "refit_due",
     "tag_suggestion_accept",

@@ -215,8 +215,9 @@ def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
 
 
 def _refresh_after_fit() -> None:
-    """Papers that arrived while the fit ran get their vectors now, and the tags' models
-    are trained on the new features."""
+    """Papers that arrived while the fit ran get their vectors now, the tags' models are
+    trained on the new features, and every member's "for you" feed is ranked with them."""
+    from recommendations.services.for_you import for_you_schedule
     from recommendations.tasks import (  # the tasks import services
         refresh_recommendations,
         train_tag_suggestions,
@@ -224,3 +225,4 @@ def _refresh_after_fit() -> None:
 
     refresh_recommendations.delay()
     train_tag_suggestions.delay()
+    for_you_schedule()

@@ -9,7 +9,8 @@ vocabulary it:
    replaced); and each of them its own related list;
 2. offers every published paper not offered yet (new ones, and pending ones published
    since) to the lists of its nearest published papers (OFFER_DEPTH of them);
-3. sends a fit when the papers transformed since the last one exceed
+3. sends the ranking of every member's "for you" feed when published papers were offered
+   (services.for_you), and a fit when the papers transformed since the last one exceed
    RECOMMENDATIONS_REFIT_GROWTH of those it was fitted on, or when there is no version yet.
 
 Each batch is one transaction under the writers' lock, so two refreshes take turns and the
@@ -41,6 +42,7 @@ from recommendations.engine.neighbours import Neighbours, TargetIndex, merge
 from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector
 from recommendations.selectors import feature_version_current
 from recommendations.services.features import MSG_INTERRUPTED
+from recommendations.services.for_you import for_you_schedule
 from recommendations.services.related import (
     OFFER_DEPTH,
     RELATED_STORED,
@@ -114,6 +116,9 @@ def recommendations_refresh(*, batch_size: int = BATCH) -> RefreshResult:
         if done < batch_size:
             break
     result.seconds["offer"] = time.perf_counter() - started
+    if result.offered:
+        # Newly published papers: the members' "for you" feeds rank them too.
+        for_you_schedule()
     if refit_due(version):
         result.fit_sent = True
         _send_fit()

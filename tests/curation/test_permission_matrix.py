@@ -76,6 +76,9 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ("papers?status", "get", "/api/papers/?status=pending", None, moderators(403, 200, 403)),
     ("papers?status=published", "get", "/api/papers/?status=published", None, everyone(200)),
     ("papers?order=bad", "get", "/api/papers/?order=sideways", None, everyone(400)),
+    # The member's own "for you" feed (recommendations.api): anonymous clients are told to
+    # sign in (a 400 naming `order`); a member without signals gets the hot feed.
+    ("papers?order=for_you", "get", "/api/papers/?order=for_you", None, signed_in(400, 200)),
     ("papers?date", "get", "/api/papers/?date=2024-08-22", None, everyone(200)),
     ("papers?q", "get", "/api/papers/?q=things", None, everyone(200)),
     ("papers submit", "post", "/api/papers/", {"title": "A fresh paper"}, signed_in(401, 201)),

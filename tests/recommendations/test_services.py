@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import time
 
 import numpy as np
 import pytest
@@ -292,7 +293,16 @@ def _lock_held_elsewhere():
             autocommit=True,
         ) as other:
             other.execute(f"SELECT pg_advisory_lock({FIT_LOCK_SQL})")
+            pid = other.info.backend_pid
             yield
+        # The other backend lets its session lock go when it exits, which happens a moment
+        # after its client closed the connection: wait for it (the test was racing it).
+        with connection.cursor() as cursor:
+            for _ in range(100):
+                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone() is None:
+                    break
+                time.sleep(0.05)
         return
     # With SQLite the lock is a file lock: another open file holding it is another holder.
     with fit_lock() as held:

@@ -89,13 +89,20 @@ SHARED_SECONDS = 5
 SHARED_PREFIX = "web:shared:v1:"
 
 
+def shared_version(request: HttpRequest) -> int:
+    """The listing version (papers.listing_version), read once per request: what a shared
+    value or a template's `{% cache %}` block of shared data is kept under."""
+    version = getattr(request, "_listing_version", None)
+    if version is None:
+        version = request._listing_version = listing_version()  # type: ignore[attr-defined]
+    return version
+
+
 def shared_value(request: HttpRequest, name: str, parts: object, build):
     """`build()`'s value, kept SHARED_SECONDS for every reader under the listing version and
     `name` and `parts` (a JSON-able description of what it depends on). The value must not
     depend on who reads: build it for no one."""
-    version = getattr(request, "_listing_version", None)
-    if version is None:
-        version = request._listing_version = listing_version()  # type: ignore[attr-defined]
+    version = shared_version(request)
     raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     key = f"{SHARED_PREFIX}{version}:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
     kept = cache.get(key)

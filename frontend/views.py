@@ -63,7 +63,12 @@ from frontend.comments import CommentReader, comment_views
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.follows import page_inbox
 from frontend.fragments import fragment_render
-from frontend.page_cache import anonymous_page_cache, shared_value
+from frontend.page_cache import (
+    SHARED_SECONDS,
+    anonymous_page_cache,
+    shared_value,
+    shared_version,
+)
 from frontend.queue_items import queue_comment_items, queue_paper_items
 from frontend.session_pages import member_settings_context, paper_sessions_context
 from notifications.models import FollowKind
@@ -210,6 +215,17 @@ def _feed_context(
     return context
 
 
+@dataclasses.dataclass(frozen=True)
+class _DayHeading:
+    """What a digest day's page says of the day (curation.selectors.DigestDay without its
+    papers' QuerySet, which a shared cache would keep whole)."""
+
+    date: datetime.date | None
+    previous: datetime.date | None
+    next: datetime.date | None
+    has_digest: bool
+
+
 def _list_rows(
     request: HttpRequest,
     *,
@@ -261,8 +277,11 @@ def _list_rows(
     try:
         if day_view:
             day = papers_for_digest_day(date, viewer=viewer, prefetch_tags=False)
-            # What the page says of the day; its papers are read as a page below.
-            listing.update(view="day", day=dataclasses.replace(day, papers=Paper.objects.none()))
+            # What the page says of the day (plain values); its papers are read as a page below.
+            heading = _DayHeading(
+                date=day.date, previous=day.previous, next=day.next, has_digest=day.has_digest
+            )
+            listing.update(view="day", day=heading)
             if day.date is None or not day.has_digest:
                 page = paging.KeysetPage(rows=[], next_cursor=None)
             else:
@@ -456,21 +475,44 @@ def search(request: HttpRequest) -> HttpResponse:
     return _list_response(request, "frontend/search.html", context)
 
 
+@dataclasses.dataclass(frozen=True)
+class _PaperParts:
+    """What paper_detail read, as plain lists: kept in a shared cache, model instances and
+    lists unpickle in microseconds, a prefetched QuerySet (its whole query) in milliseconds."""
+
+    paper: Paper
+    paper_tags: list
+    digest_entries: list
+
+
+def _paper_parts(paper: Paper | None) -> _PaperParts | None:
+    if paper is None:
+        return None
+    parts = _PaperParts(
+        paper=paper,
+        paper_tags=list(paper.paper_tags.all()),
+        digest_entries=list(paper.digest_entries.all()),
+    )
+    paper._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    return parts
+
+
 @anonymous_page_cache
 def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
-    paper = None
+    parts = None
     if is_member(viewer):
         # A published paper, its tags and digest days, as every reader gets them (shared,
         # page_cache.shared_value), with this reader's vote and marks read apart; any other
         # (a moderator's or its submitter's view of a paper not published) read for them.
-        paper = shared_value(request, "paper", pk, lambda: paper_detail(pk=pk))
-        if paper is not None:
-            viewer_state_attach([paper], viewer)
-    if paper is None:
-        paper = paper_detail(pk=pk, viewer=viewer)
-    if paper is None:
+        parts = shared_value(request, "paper", pk, lambda: _paper_parts(paper_detail(pk=pk)))
+        if parts is not None:
+            viewer_state_attach([parts.paper], viewer)
+    if parts is None:
+        parts = _paper_parts(paper_detail(pk=pk, viewer=viewer))
+    if parts is None:
         raise PageNotFound(MSG_PAPER_NOT_FOUND)
+    paper, paper_tags = parts.paper, parts.paper_tags
     moderator = is_moderator(viewer)
     published = paper.status == PaperStatus.PUBLISHED
     thread = comment_views(
@@ -481,7 +523,6 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
             paper_published=published,
         ),
     )
-    paper_tags = list(paper.paper_tags.all())
     removable_tags = {
         paper_tag.pk
         for paper_tag in paper_tags
@@ -491,6 +532,11 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "paper": paper,
         "paper_tags": paper_tags,
+        "digest_entries": parts.digest_entries,
+        # The page's parts that show only the paper's own data are rendered once per
+        # version of the lists (a write that changes the paper moves it on).
+        "shared_version": shared_version(request),
+        "shared_seconds": SHARED_SECONDS,
         "removable_tags": removable_tags,
         "addable_tags": [
             t

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -61,6 +62,8 @@ def fit_lock() -> Iterator[bool]:
                     cursor.execute(f"SELECT pg_advisory_unlock({FIT_LOCK_SQL})")
         return
     name = str(connection.settings_dict["NAME"])
+    if connection.is_in_memory_db():  # type: ignore[attr-defined]
+        name = f"{name}|{os.getpid()}"  # no other process can open this database
     digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"paperboard-fit-{digest}.lock"
     with path.open("a") as handle:

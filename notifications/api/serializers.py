@@ -238,7 +238,8 @@ class DeliverySettingsInputSerializer(StrictInputSerializer):
 
 class TopicSettingOutputSerializer(serializers.Serializer):
     topic = serializers.ChoiceField(choices=DeliveryTopic.choices)
-    label = serializers.CharField()
+    # `label` is a Field attribute of DRF: the topic's words come under their own key.
+    label = serializers.CharField()  # type: ignore[assignment]
     email = serializers.ChoiceField(choices=DigestCadence.choices)
     feed = serializers.BooleanField()
 

@@ -130,7 +130,7 @@ def webhook_create(*, owner, url: str, tag: str | None = None, paper_list: int |
             raise DomainError(MSG_TAG_MODERATORS, code="permission_denied", status_code=403)
         target["tag"] = found
     else:
-        found_list = lists_visible_to(owner).filter(pk=paper_list).first()
+        found_list = lists_visible_to(owner).filter(pk=paper_list or 0).first()
         if found_list is None:
             raise _invalid("list", MSG_NO_SUCH_LIST)
         if found_list.owner_id != owner.pk or not found_list.is_team:
@@ -207,7 +207,7 @@ def webhooks_papers_published(*, paper_ids: Iterable[int], tag_id: int | None = 
         for webhook in by_tag.get(tid, []):
             paper = Paper(pk=paper_id, title=title, arxiv_id=arxiv_id)
             fields = _paper_fields(paper)
-            tag = webhook.tag
+            tag: Tag = webhook.tag  # type: ignore[assignment]  # a tag's webhook has one
             body = {
                 "text": f"New paper in {tag.name}: {title} {fields['url']}",
                 "event": "paper_published",

@@ -209,6 +209,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.announce_papers",
         "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
     },
+    # Members whose daily (or, on Mondays, weekly) digest hour has come in their own time
+    # zone get their e-mail digest (notifications.services.delivery).
+    "send-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": env.float("DIGEST_SWEEP_SECONDS", default=300.0),
+    },
+    # Webhook deliveries whose task was lost (the broker down when the event committed).
+    "send-webhooks": {
+        "task": "notifications.tasks.send_pending_webhooks",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=300.0),
+    },
     # Tags whose papers changed enough, or whose model is older than a day or than the
     # features, trained again (writers of tags send it when they commit: TAGS_CHANGED_TASKS).
     "train-tag-suggestions": {
@@ -410,6 +421,19 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10  # a stuck mail server must not hold a request forever
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Paperboard <noreply@localhost>")
+
+# The site's own address, for links in e-mails (digests, their unsubscribe links), which no
+# request carries.
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+# A digest claimed by a run that has not marked it sent after this long is taken as the
+# claim of a dead sender and sent again, with the same Message-ID (notifications.services).
+DIGEST_CLAIM_STALE_SECONDS = env.int("DIGEST_CLAIM_STALE_SECONDS", default=900)
+# Outgoing webhooks: addresses on private, loopback or link-local networks are refused unless
+# this is on (the embedded default, and the tests, which run their receiver on 127.0.0.1);
+# in production such a webhook could reach the site's own internal services.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
 
 # Repeated failed log-ins (API, admin, HTTP Basic) lock that username from that address out.
 # Axes' backend comes first and needs `request` passed to authenticate(); in tests, log in

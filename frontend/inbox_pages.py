@@ -1,7 +1,12 @@
 """The inbox page (/inbox/): a member's items, unread first, then newest, each linking to
 what it is about, with plain forms (the CSRF token, no script needed) that mark one item or
-all of them read through notifications.services; and the member's follows, each with the
-page it is about. Anonymous readers are sent to log in."""
+all of them read through notifications.services; the member's follows, each with the
+page it is about; and their delivery settings (e-mail digests, the private Atom feed), also
+plain forms. Anonymous readers are sent to log in.
+
+Two pages need no login, the token in their address being the key: the private Atom feed
+(/inbox/feed/<token>.atom) and a digest's unsubscribe link (GET: a page that asks; POST:
+done, also RFC 8058's one-click POST that mail providers send, hence no CSRF check there)."""
 
 from __future__ import annotations
 
@@ -9,23 +14,49 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.time_zones import member_time_zone
 from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
 from frontend.errors import PageBadRequest, PageNotFound
+from notifications.models import DeliveryTopic, DigestCadence
 from notifications.presentation import follow_view, item_view
-from notifications.selectors import follows_of, inbox_items, inbox_page, notification_of
-from notifications.services import notification_mark_read, notifications_mark_all_read
+from notifications.selectors import (
+    follows_of,
+    inbox_feed_items,
+    inbox_feed_of,
+    inbox_feed_owner,
+    inbox_items,
+    inbox_page,
+    notification_of,
+)
+from notifications.services import (
+    delivery_settings_get,
+    delivery_settings_update,
+    digests_unsubscribe,
+    inbox_feed_issue,
+    inbox_feed_revoke,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
+from notifications.services.delivery import unsubscribe_member
 from notifications.services.inbox import MSG_NO_SUCH_ITEM
 
 PAGE_SIZE = 30
 FOLLOWS_SHOWN = 100
 MSG_MARKED_ALL = "Every item is marked read."
 MSG_UNKNOWN_ACTION = "This form asks for something the page does not do."
+MSG_DELIVERY_SAVED = "Your delivery settings are saved."
+MSG_FEED_REVOKED = "Your feed's address no longer works."
+MSG_NO_FEED = "There is no such feed: its address was replaced or stopped."
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HttpRequest, new_feed_url: str | None = None) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "read-all":
@@ -58,5 +89,104 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "next_url": f"?{CURSOR_PARAM}={page.next_cursor}" if page.next_cursor else None,
         "first_page": not request.GET.get(CURSOR_PARAM),
         "follows": [(follow, follow_view(follow)) for follow in follows],
+        "delivery": delivery_settings_get(member=request.user),
+        "cadences": DigestCadence.choices,
+        "hours": range(24),
+        "zone": member_time_zone(request.user).key,
+        "feed": inbox_feed_of(member=request.user),
+        "new_feed_url": new_feed_url,
     }
-    return render(request, "frontend/inbox.html", context)
+    response = render(request, "frontend/inbox.html", context)
+    if new_feed_url:
+        response["Cache-Control"] = "no-store"  # it shows a secret address
+    return response
+
+
+@login_required
+@require_POST
+def inbox_delivery(request: HttpRequest) -> HttpResponse:
+    """The inbox page's delivery forms: the settings, and making or stopping the feed."""
+    action = request.POST.get("action", "")
+    if action == "settings":
+        topics = {}
+        for topic in DeliveryTopic.values:
+            topics[topic] = {
+                "email": request.POST.get(f"email-{topic}", DigestCadence.OFF),
+                "feed": request.POST.get(f"feed-{topic}") == "yes",
+            }
+        hour = request.POST.get("digest_hour", "")
+        try:
+            delivery_settings_update(
+                member=request.user,
+                digest_hour=int(hour) if hour.isascii() and hour.isdigit() else -1,
+                topics=topics,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, MSG_DELIVERY_SAVED)
+    elif action == "feed-create":
+        issued = inbox_feed_issue(member=request.user)
+        url = request.build_absolute_uri(reverse("inbox-feed", kwargs={"token": issued.token}))
+        # Shown on this answer only (no redirect): the address is never shown again.
+        request.method = "GET"
+        return inbox(request, new_feed_url=url)
+    elif action == "feed-revoke":
+        inbox_feed_revoke(member=request.user)
+        messages.success(request, MSG_FEED_REVOKED)
+    else:
+        raise PageBadRequest(MSG_UNKNOWN_ACTION)
+    return redirect(reverse("inbox") + "#delivery-h")
+
+
+def inbox_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's private Atom feed of their inbox (the topics they put in it): the token in
+    the address is the only key (a wrong, replaced or stopped one is a 404)."""
+    member = inbox_feed_owner(token=token)
+    if member is None:
+        raise PageNotFound(MSG_NO_FEED)
+    kinds = delivery_settings_get(member=member).feed_kinds()
+    inbox_url = request.build_absolute_uri(reverse("inbox"))
+    feed = Atom1Feed(
+        title=f"Paperboard inbox of {member.get_username()}",
+        link=inbox_url,
+        description="Replies, mentions and news of what you follow on Paperboard.",
+        feed_url=request.build_absolute_uri(),
+        author_name="Paperboard",
+    )
+    for item in inbox_feed_items(member=member, kinds=kinds):
+        view = item_view(item)
+        feed.add_item(
+            title=view.text,
+            link=request.build_absolute_uri(view.url) if view.url else inbox_url,
+            description=view.excerpt or view.text,
+            unique_id=f"{inbox_url}#item-{item.pk}",
+            pubdate=item.created_at,
+            updateddate=item.created_at,
+            categories=[item.kind],
+        )
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    feed.write(response, "utf-8")
+    # Private to its owner: kept by no shared cache, and indexed by no search engine.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@csrf_exempt  # RFC 8058: the mail provider's one-click POST carries no CSRF token
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """A digest's unsubscribe link: GET asks (a link opened by a mail scanner changes
+    nothing), POST turns every digest of the member off at once."""
+    try:
+        member = unsubscribe_member(token=token)
+    except DomainError as error:
+        raise PageBadRequest(error.message) from error
+    done = False
+    if request.method == "POST":
+        digests_unsubscribe(token=token)
+        done = True
+    context = {"member_name": member.get_username(), "done": done}
+    response = render(request, "frontend/unsubscribe.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

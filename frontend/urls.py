@@ -27,6 +27,13 @@ urlpatterns = [
     path("lists/", list_pages.my_lists, name="lists"),
     path("lists/<int:pk>/", list_pages.list_page, name="list"),
     path("inbox/", inbox_pages.inbox, name="inbox"),
+    path("inbox/delivery/", inbox_pages.inbox_delivery, name="inbox-delivery"),
+    path("inbox/feed/<str:token>.atom", inbox_pages.inbox_feed, name="inbox-feed"),
+    path(
+        "inbox/unsubscribe/<str:token>/",
+        inbox_pages.digest_unsubscribe,
+        name="digest-unsubscribe",
+    ),
     path("submit/", form_pages.submit, name="submit"),
     path("moderation/", views.moderation_queue_page, name="moderation-queue"),
     path("moderation/log/", views.moderation_log_page, name="moderation-log"),

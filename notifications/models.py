@@ -9,7 +9,7 @@ committed (notifications.services, sent by the hooks of curation and the reading
 Every write goes through notifications.services and every read through
 notifications.selectors; nothing here has side effects.
 
-Delivery elsewhere (e-mail digests, feeds, webhooks) is not built. It will hang on
+Delivery elsewhere (e-mail digests, a private Atom feed, webhooks) hangs on
 Notification: a delivery row per (notification, channel) whose idempotency key is the
 notification's id and the channel, so a retried send finds it done; the inbox item is the
 event, recorded once, and each channel reads from it.
@@ -209,3 +209,235 @@ class PaperAnnouncement(models.Model):
 
     def __str__(self) -> str:
         return f"paper {self.paper_id} announced"
+
+
+# --- Delivery of inbox items elsewhere --------------------------------------------------------
+#
+# The inbox item is the event, recorded once; each channel reads from it. The inbox itself is
+# always on. A member chooses, per topic (a group of kinds), an e-mail digest (off, daily,
+# weekly) and whether the item is in their private Atom feed. Teams add outgoing webhooks on a
+# tag or a team list. Each send is a row keyed by what it sends and where (Delivery,
+# WebhookDelivery): the unique constraint is the idempotency key, so a run repeated, retried or
+# racing another finds the row and sends nothing twice (notifications.services.delivery).
+
+WEBHOOK_URL_MAX_LENGTH = 500
+
+
+class DeliveryTopic(models.TextChoices):
+    """What a member sets delivery for: kinds of items, grouped as members think of them."""
+
+    REPLY = "reply", "Replies to my comments"
+    MENTION = "mention", "Mentions of me"
+    FOLLOWED_COMMENT = "followed_comment", "Comments on papers and lists I follow"
+    FOLLOWED_PAPER = "followed_paper", "New papers in tags and searches I follow"
+    MADE_PRESENTER = "made_presenter", "Being made presenter in a session"
+
+
+TOPIC_KINDS: dict[str, tuple[str, ...]] = {
+    DeliveryTopic.REPLY: (NotificationKind.REPLY,),
+    DeliveryTopic.MENTION: (NotificationKind.MENTION,),
+    DeliveryTopic.FOLLOWED_COMMENT: (NotificationKind.PAPER_COMMENT, NotificationKind.LIST_COMMENT),
+    DeliveryTopic.FOLLOWED_PAPER: (NotificationKind.TAG_PAPER, NotificationKind.SEARCH_PAPER),
+    DeliveryTopic.MADE_PRESENTER: (NotificationKind.MADE_PRESENTER,),
+}
+
+
+class DigestCadence(models.TextChoices):
+    OFF = "off", "No e-mail"
+    DAILY = "daily", "Daily digest"
+    WEEKLY = "weekly", "Weekly digest (Mondays)"
+
+
+DEFAULT_DIGEST_HOUR = 8  # local time of the member (accounts.time_zones)
+
+
+class DeliveryProfile(models.Model):
+    """A member's delivery settings that are not per topic: the hour of their digests."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    digest_hour = models.PositiveSmallIntegerField(default=DEFAULT_DIGEST_HOUR)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(digest_hour__lte=23), name="delivery_profile_hour_of_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery settings of user {self.member_id}"
+
+
+class DeliveryPreference(models.Model):
+    """A member's channels for one topic. No row: no e-mail, and in the feed."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    topic = models.CharField(max_length=32, choices=DeliveryTopic.choices)
+    email = models.CharField(max_length=8, choices=DigestCadence.choices, default="off")
+    feed = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "topic"], name="delivery_pref_unique"),
+        ]
+        # The digest sweep reads the members with some e-mail on.
+        indexes = [
+            models.Index(fields=["email"], condition=~Q(email="off"), name="delivery_pref_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.topic}: {self.email}, feed {self.feed}"
+
+
+class DigestStatus(models.TextChoices):
+    SENDING = "sending", "Claimed, being sent"
+    SENT = "sent", "Sent"
+    EMPTY = "empty", "Nothing to send"
+    FAILED = "failed", "Given up"
+
+
+class Digest(models.Model):
+    """One e-mail digest of a member for one period ("daily:2026-12-02", "weekly:2026-W49").
+
+    The unique (member, period) is the digest's idempotency key, and its Message-ID is made
+    from its id: a run that finds it claimed (sending) by a live run leaves it; one that finds
+    it claimed long ago (its sender died) sends it again with the same items and Message-ID."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    period = models.CharField(max_length=24)
+    status = models.CharField(max_length=8, choices=DigestStatus.choices)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "period"], name="digest_unique_period"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["claimed_at"], condition=Q(status="sending"), name="digest_sending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.period} of {self.member_id}: {self.status}"
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", "E-mail digest"
+
+
+class Delivery(models.Model):
+    """An inbox item delivered (or being delivered) on a channel: one per (item, channel),
+    the constraint the idempotency key. An e-mail delivery names the digest that carries it."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    channel = models.CharField(max_length=16, choices=DeliveryChannel.choices)
+    digest = models.ForeignKey(
+        Digest, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="delivery_unique_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.notification_id} by {self.channel}"
+
+
+class InboxFeed(models.Model):
+    """A member's private Atom feed of their inbox, /inbox/feed/<token>.atom. Only a SHA-256
+    digest of the token is kept (and its first characters), as for the calendar feed."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Inbox feed of user {self.member_id}"
+
+
+class Webhook(models.Model):
+    """An outgoing webhook on a tag (new papers published with it; moderators) or on a team
+    list (new comments on its papers; the list's owner). Its secret signs every request
+    (HMAC-SHA256): kept as is, since signing needs it, and shown to its creator once."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(
+        Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    paper_list = models.ForeignKey(
+        PaperList, null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(max_length=WEBHOOK_URL_MAX_LENGTH)
+    secret = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tag__isnull=False, paper_list__isnull=True)
+                | Q(tag__isnull=True, paper_list__isnull=False),
+                name="webhook_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} to {self.url}"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Delivered"
+    FAILED = "failed", "Given up"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one webhook: unique (webhook, event_key), the idempotency key. The
+    body is made once, when the event is recorded, so every attempt sends the same bytes."""
+
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    event_key = models.CharField(max_length=EVENT_KEY_MAX_LENGTH)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=8, choices=WebhookDeliveryStatus.choices, default="pending"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event_key"], name="webhook_delivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=Q(status="pending"), name="webhook_delivery_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} to webhook {self.webhook_id}: {self.status}"

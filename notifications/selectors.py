@@ -25,7 +25,7 @@ from accounts.roles import is_member
 from config.cursors import MAX_ID, KeysetPage, keyset_page, parse_int
 from curation.selectors import papers_visible_to
 from lists.selectors import lists_visible_to
-from notifications.models import Follow, FollowKind, Notification
+from notifications.models import Follow, FollowKind, InboxFeed, Notification, Webhook
 
 
 @dataclass(frozen=True)
@@ -177,3 +177,50 @@ def follow_of(*, viewer, pk: int) -> Follow | None:
     if not 0 < pk <= MAX_ID:
         return None
     return follows_of(viewer=viewer).filter(pk=pk).first()
+
+
+# --- Delivery: the private feed and webhooks ---------------------------------------------------
+
+FEED_ITEMS = 50
+
+
+def inbox_feed_of(*, member) -> InboxFeed | None:
+    if not is_member(member):
+        return None
+    return InboxFeed.objects.filter(member=member).first()
+
+
+def inbox_feed_owner(*, token: str):
+    """The active member whose feed address carries `token`, or None (a wrong, rotated or
+    revoked token)."""
+    from notifications.services.delivery import feed_token_digest
+
+    if not token or len(token) > 100:
+        return None
+    feed = (
+        InboxFeed.objects.filter(token_digest=feed_token_digest(token))
+        .select_related("member")
+        .first()
+    )
+    if feed is None or not is_member(feed.member):
+        return None
+    return feed.member
+
+
+def inbox_feed_items(*, member, kinds: list[str]) -> QuerySet[Notification]:
+    """The member's newest items of `kinds` (the topics they put in their feed), newest
+    first, as the inbox shows them."""
+    return inbox_items(viewer=member).filter(kind__in=kinds).order_by("-id")[:FEED_ITEMS]
+
+
+def webhooks_of(*, viewer) -> QuerySet[Webhook]:
+    """`viewer`'s webhooks, newest first, with their targets."""
+    if not is_member(viewer):
+        return Webhook.objects.none()
+    return Webhook.objects.filter(owner=viewer).select_related("tag", "paper_list").order_by("-id")
+
+
+def webhook_of(*, viewer, pk: int) -> Webhook | None:
+    if not 0 < pk <= MAX_ID:
+        return None
+    return webhooks_of(viewer=viewer).filter(pk=pk).first()

@@ -138,6 +138,12 @@ API_WRITES = [
     (MEMBER, "post", "/api/follows/", {"kind": "tag", "tag": "language"}, 201),
     (MEMBER, "patch", "/api/follows/{owner_search}/", {"name": "Mixtures"}, 200),
     (MEMBER, "delete", "/api/follows/{owner_follow}/", None, 204),
+    # Delivery settings, the feed's address, webhooks (the member's own team list's).
+    (MEMBER, "patch", "/api/notification-settings/", {"digest_hour": 9}, 200),
+    (MEMBER, "post", "/api/notification-settings/feed/", None, 201),
+    (MEMBER, "delete", "/api/notification-settings/feed/", None, 204),
+    (MEMBER, "post", "/api/webhooks/", {"url": inbox.HOOK, "list": "{team_list}"}, 201),
+    (MEMBER, "delete", "/api/webhooks/{owner_webhook}/", None, 204),
 ]
 API_IDS = [f"{method}-{path}-{role}" for role, method, path, _, _ in API_WRITES]
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from config.api.inputs import StrictInputSerializer
 from config.api.pagination import CursorInputSerializer, cursor_page_serializer
-from notifications.models import FollowKind, NotificationKind
+from notifications.models import DeliveryTopic, DigestCadence, FollowKind, NotificationKind
 from notifications.presentation import follow_view, item_view
 
 
@@ -213,3 +213,89 @@ class FollowOutputSerializer(serializers.Serializer):
 FollowPageOutputSerializer = cursor_page_serializer(
     "FollowPageOutputSerializer", FollowOutputSerializer
 )
+
+
+# --- Delivery settings, the private feed, webhooks ----------------------------------------------
+
+
+class TopicSettingInputSerializer(StrictInputSerializer):
+    topic = serializers.ChoiceField(choices=DeliveryTopic.choices)
+    email = serializers.ChoiceField(
+        choices=DigestCadence.choices, required=False, help_text="off, daily or weekly."
+    )
+    feed = serializers.BooleanField(required=False, help_text="In my private Atom feed.")
+
+
+class DeliverySettingsInputSerializer(StrictInputSerializer):
+    digest_hour = serializers.IntegerField(
+        min_value=0,
+        max_value=23,
+        required=False,
+        help_text="The hour of my digests, in my time zone (daily; weekly on Mondays).",
+    )
+    topics = TopicSettingInputSerializer(many=True, required=False)
+
+
+class TopicSettingOutputSerializer(serializers.Serializer):
+    topic = serializers.ChoiceField(choices=DeliveryTopic.choices)
+    # `label` is a Field attribute of DRF: the topic's words come under their own key.
+    label = serializers.CharField()  # type: ignore[assignment]
+    email = serializers.ChoiceField(choices=DigestCadence.choices)
+    feed = serializers.BooleanField()
+
+
+class DeliverySettingsOutputSerializer(serializers.Serializer):
+    inbox = serializers.BooleanField(help_text="Always true: every item is in the inbox.")
+    digest_hour = serializers.IntegerField()
+    time_zone = serializers.CharField(help_text="The zone the digest hour is read in.")
+    topics = TopicSettingOutputSerializer(many=True)
+
+
+class InboxFeedSummaryOutputSerializer(serializers.Serializer):
+    exists = serializers.BooleanField()
+    prefix = serializers.CharField(
+        allow_null=True, help_text="The first characters of the token, to recognize it."
+    )
+    created_at = serializers.DateTimeField(allow_null=True)
+
+
+class InboxFeedCreatedOutputSerializer(serializers.Serializer):
+    url = serializers.URLField(
+        help_text="The feed's private address (Atom), to subscribe to. It is never shown again."
+    )
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    rotated = serializers.BooleanField(help_text="True when it replaced an older address.")
+
+
+class WebhookCreateInputSerializer(StrictInputSerializer):
+    url = serializers.CharField(max_length=10_000, help_text="An http:// or https:// address.")
+    tag = serializers.CharField(
+        max_length=200, required=False, help_text="A tag's slug (moderators)."
+    )
+    list = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, help_text="A team list of mine."
+    )
+
+
+class WebhookOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    tag = serializers.SerializerMethodField()
+    list = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_tag(self, webhook) -> str | None:
+        return webhook.tag.slug if webhook.tag_id else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_list(self, webhook) -> int | None:
+        return webhook.paper_list_id
+
+
+class WebhookCreatedOutputSerializer(WebhookOutputSerializer):
+    secret = serializers.CharField(
+        help_text="Signs every request (HMAC-SHA256 of `<timestamp>.<body>`, in "
+        "X-Paperboard-Signature). Shown once."
+    )

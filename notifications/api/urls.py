@@ -9,4 +9,12 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", views.InboxItemReadView.as_view(), name="api-inbox-item-read"),
     path("follows/", views.FollowCollectionView.as_view(), name="api-follow-list"),
     path("follows/<int:pk>/", views.FollowDetailView.as_view(), name="api-follow-detail"),
+    path(
+        "notification-settings/",
+        views.DeliverySettingsView.as_view(),
+        name="api-notification-settings",
+    ),
+    path("notification-settings/feed/", views.InboxFeedView.as_view(), name="api-inbox-feed"),
+    path("webhooks/", views.WebhookCollectionView.as_view(), name="api-webhook-list"),
+    path("webhooks/<int:pk>/", views.WebhookDetailView.as_view(), name="api-webhook-detail"),
 ]

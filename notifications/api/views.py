@@ -7,6 +7,7 @@ service, which checks who may do what itself.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -14,28 +15,39 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.time_zones import member_time_zone
 from config.api.pagination import next_link
 from config.api.schema import E400, E401, E404, E429, WRITE_ERRORS
 from notifications.api import serializers as s
-from notifications.models import Follow, Notification
+from notifications.models import Follow, Notification, Webhook
 from notifications.selectors import (
     follow_of,
     follows_of,
     follows_page,
+    inbox_feed_of,
     inbox_items,
     inbox_page,
     inbox_state,
     notification_of,
+    webhook_of,
+    webhooks_of,
 )
 from notifications.services import (
+    delivery_settings_get,
+    delivery_settings_update,
     follow_create,
     follow_delete,
     follow_rename,
+    inbox_feed_issue,
+    inbox_feed_revoke,
     notification_mark_read,
     notifications_mark_all_read,
+    webhook_create,
+    webhook_delete,
 )
 from notifications.services.follows import MSG_NO_SUCH_FOLLOW
 from notifications.services.inbox import MSG_NO_SUCH_ITEM
+from notifications.services.webhooks import MSG_NO_SUCH_WEBHOOK
 
 INBOX = ["inbox"]
 FOLLOWS = ["follows"]
@@ -231,4 +243,175 @@ class FollowDetailView(APIView):
     )
     def delete(self, request, pk: int):
         follow_delete(follow=follow_or_404(request, pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Delivery settings, the private feed, webhooks ----------------------------------------------
+
+DELIVERY = ["notification settings"]
+WEBHOOKS = ["webhooks"]
+
+
+def settings_body(member) -> dict:
+    current = delivery_settings_get(member=member)
+    return {
+        "inbox": True,
+        "digest_hour": current.digest_hour,
+        "time_zone": member_time_zone(member).key,
+        "topics": [vars(t) for t in current.topics],
+    }
+
+
+class DeliverySettingsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=DELIVERY,
+        summary="My delivery settings",
+        description="Members. Per topic: an e-mail digest (off, daily, weekly) and whether "
+        "its items are in my private Atom feed; the inbox has them all, always.",
+        responses={200: s.DeliverySettingsOutputSerializer, 401: E401, 429: E429},
+    )
+    def get(self, request):
+        return Response(s.DeliverySettingsOutputSerializer(settings_body(request.user)).data)
+
+    @extend_schema(
+        tags=DELIVERY,
+        summary="Change my delivery settings",
+        description="Only the topics and fields given change.",
+        request=s.DeliverySettingsInputSerializer,
+        responses={200: s.DeliverySettingsOutputSerializer, **WRITE_ERRORS},
+    )
+    def patch(self, request):
+        params = s.DeliverySettingsInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        topics = {row["topic"]: row for row in data.get("topics", [])}
+        delivery_settings_update(
+            member=request.user, digest_hour=data.get("digest_hour"), topics=topics
+        )
+        return Response(s.DeliverySettingsOutputSerializer(settings_body(request.user)).data)
+
+
+def feed_summary(member) -> dict:
+    feed = inbox_feed_of(member=member)
+    if feed is None:
+        return {"exists": False, "prefix": None, "created_at": None}
+    return {"exists": True, "prefix": feed.token_prefix, "created_at": feed.created_at}
+
+
+class InboxFeedView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=DELIVERY,
+        summary="My inbox feed",
+        description="Whether I have a private Atom feed address, and its prefix; never the "
+        "address itself.",
+        responses={200: s.InboxFeedSummaryOutputSerializer, 401: E401, 429: E429},
+    )
+    def get(self, request):
+        return Response(s.InboxFeedSummaryOutputSerializer(feed_summary(request.user)).data)
+
+    @extend_schema(
+        tags=DELIVERY,
+        summary="Make or rotate my inbox feed's address",
+        description="An Atom feed of my newest items (of the topics I put in it), at a private "
+        "address shown once. An older address stops working at once.",
+        request=None,
+        responses={201: s.InboxFeedCreatedOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request):
+        issued = inbox_feed_issue(member=request.user)
+        path = reverse("inbox-feed", kwargs={"token": issued.token})
+        body = {
+            "url": request.build_absolute_uri(path),
+            "prefix": issued.feed.token_prefix,
+            "created_at": issued.feed.created_at,
+            "rotated": issued.rotated,
+        }
+        response = Response(
+            s.InboxFeedCreatedOutputSerializer(body).data, status=status.HTTP_201_CREATED
+        )
+        response["Cache-Control"] = "no-store"  # the address is a secret
+        return response
+
+    @extend_schema(
+        tags=DELIVERY,
+        summary="Stop my inbox feed",
+        description="Its address stops working at once. Idempotent.",
+        request=None,
+        responses={204: None, **WRITE_ERRORS},
+    )
+    def delete(self, request):
+        inbox_feed_revoke(member=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def webhook_or_404(request, pk: int) -> Webhook:
+    webhook = webhook_of(viewer=request.user, pk=pk)
+    if webhook is None:
+        raise NotFound(MSG_NO_SUCH_WEBHOOK)
+    return webhook
+
+
+class WebhookCollectionView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=WEBHOOKS,
+        summary="My webhooks",
+        description="Members. The webhooks I made, newest first (at most 100); never their "
+        "secrets.",
+        responses={200: s.WebhookOutputSerializer(many=True), 401: E401, 429: E429},
+    )
+    def get(self, request):
+        rows = webhooks_of(viewer=request.user)[:100]
+        return Response(s.WebhookOutputSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=WEBHOOKS,
+        summary="Add a webhook",
+        description="On a tag (`tag`, moderators): each paper published with it; or on a team "
+        "list of mine (`list`): each new comment on its papers. Slack-compatible JSON "
+        "(`text`, and the event's fields), POSTed from a task with retries, signed "
+        '`X-Paperboard-Signature: sha256=<HMAC-SHA256 of "<X-Paperboard-Timestamp>.<body>">`. '
+        "The secret is shown once.",
+        request=s.WebhookCreateInputSerializer,
+        responses={201: s.WebhookCreatedOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request):
+        params = s.WebhookCreateInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        created = webhook_create(
+            owner=request.user, url=data["url"], tag=data.get("tag"), paper_list=data.get("list")
+        )
+        body = s.WebhookCreatedOutputSerializer(created.webhook).data
+        body["secret"] = created.secret
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class WebhookDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=WEBHOOKS,
+        summary="A webhook of mine",
+        responses={200: s.WebhookOutputSerializer, **READ_ERRORS},
+    )
+    def get(self, request, pk: int):
+        return Response(s.WebhookOutputSerializer(webhook_or_404(request, pk)).data)
+
+    @extend_schema(
+        tags=WEBHOOKS,
+        summary="Remove a webhook of mine",
+        description="Nothing more is sent to it.",
+        request=None,
+        responses={204: None, **WRITE_ERRORS},
+    )
+    def delete(self, request, pk: int):
+        webhook_delete(webhook=webhook_or_404(request, pk), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,14 @@ Services check the member themselves (accounts.roles) and raise config.errors.Do
 with a sentence (module constants, MSG_*), as curation's do.
 """
 
+from notifications.services.delivery import (
+    delivery_settings_get,
+    delivery_settings_update,
+    digests_send,
+    digests_unsubscribe,
+    inbox_feed_issue,
+    inbox_feed_revoke,
+)
 from notifications.services.events import (
     comment_notify,
     paper_tagged_notify,
@@ -23,10 +31,24 @@ from notifications.services.inbox import (
     notifications_mark_all_read,
     notifications_record,
 )
+from notifications.services.webhooks import (
+    webhook_create,
+    webhook_delete,
+    webhook_deliver,
+)
 
 __all__ = [
     "Draft",
     "comment_notify",
+    "delivery_settings_get",
+    "delivery_settings_update",
+    "digests_send",
+    "digests_unsubscribe",
+    "inbox_feed_issue",
+    "inbox_feed_revoke",
+    "webhook_create",
+    "webhook_delete",
+    "webhook_deliver",
     "follow_create",
     "follow_delete",
     "follow_rename",

@@ -26,6 +26,7 @@ from lists.selectors import lists_visible_to
 from notifications.mentions import mentioned_usernames
 from notifications.models import Follow, FollowKind, NotificationKind, PaperAnnouncement
 from notifications.services.inbox import Draft, notifications_record
+from notifications.services.webhooks import webhooks_comment_posted, webhooks_papers_published
 from papers.models import PaperSearch
 from papers.services.search_index import search_index_enabled
 from readinggroup.models import SessionPaper
@@ -122,7 +123,10 @@ def comment_notify(*, comment_id: int, edited: bool = False) -> int:
             if not lists_visible_to(user).filter(pk=draft.paper_list_id or 0).exists():
                 continue
         drafts.append(draft)
-    return notifications_record(drafts=drafts)
+    with transaction.atomic():
+        if not edited:
+            webhooks_comment_posted(comment=comment)
+        return notifications_record(drafts=drafts)
 
 
 # --- Reading group ---------------------------------------------------------------------------
@@ -190,7 +194,9 @@ def paper_tagged_notify(*, paper_id: int, tag_id: int, actor_id: int | None) -> 
         )
         for follow_id, user_id in follows.values_list("pk", "user_id")
     ]
-    return notifications_record(drafts=drafts)
+    with transaction.atomic():
+        webhooks_papers_published(paper_ids=[paper_id], tag_id=tag_id)
+        return notifications_record(drafts=drafts)
 
 
 def _papers_waiting():
@@ -265,6 +271,7 @@ def papers_announce(*, batch_size: int = ANNOUNCE_BATCH) -> int:
             return announced
         with transaction.atomic():
             notifications_record(drafts=_announce(ids))
+            webhooks_papers_published(paper_ids=ids)
             PaperAnnouncement.objects.bulk_create(
                 [PaperAnnouncement(paper_id=pk) for pk in ids], ignore_conflicts=True
             )

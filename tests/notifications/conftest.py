@@ -43,3 +43,33 @@ def moderator(db):
 @pytest.fixture
 def paper(db):
     return PaperFactory(title="Attention Is Enough", abstract="We study attention heads.")
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on a free port; Django sends its mail there."""
+    from tests.notifications.servers import start_smtp
+
+    server = start_smtp()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.SITE_URL = "https://paperboard.example"
+    yield server
+    server.handler.gate.set()
+    server.controller.stop()
+
+
+@pytest.fixture
+def receiver(settings):
+    """A real HTTP server that receives webhooks (on 127.0.0.1, which the setting allows)."""
+    from tests.notifications.servers import start_receiver
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    server = start_receiver()
+    yield server
+    assert server.server is not None
+    server.server.shutdown()
+    server.server.server_close()

@@ -39,6 +39,14 @@ ITEM = "/api/inbox/{owner_item}/"
 FOLLOW = "/api/follows/{owner_follow}/"
 SEARCH = "/api/follows/{owner_search}/"
 
+SETTINGS = "/api/notification-settings/"
+FEED = "/api/notification-settings/feed/"
+WEBHOOK = "/api/webhooks/{owner_webhook}/"
+DAILY_REPLIES = {"topics": [{"topic": "reply", "email": "daily", "feed": False}]}
+# A public address given as a number: no name to resolve, nothing private.
+HOOK = "https://93.184.215.14/hook"
+TAG_HOOK = {**moderators(403, 201)}
+
 ROWS: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ("inbox", "get", "/api/inbox/", None, members(200)),
     ("inbox unread", "get", "/api/inbox/?unread=true", None, members(200)),
@@ -104,14 +112,61 @@ ROWS: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
     ("follow rename a tag", "patch", FOLLOW, {"name": "Mine"}, mine(400)),
     ("follow put", "put", FOLLOW, {"name": "Mine"}, members(405)),
     ("unfollow", "delete", FOLLOW, None, mine(204)),
+    # Delivery settings and the feed: each member's own, nobody else's.
+    ("delivery settings", "get", SETTINGS, None, members(200)),
+    ("delivery settings set", "patch", SETTINGS, DAILY_REPLIES, members(200)),
+    ("delivery settings hour", "patch", SETTINGS, {"digest_hour": 7}, members(200)),
+    ("delivery settings bad hour", "patch", SETTINGS, {"digest_hour": 24}, members(400)),
+    (
+        "delivery settings bad cadence",
+        "patch",
+        SETTINGS,
+        {"topics": [{"topic": "reply", "email": "hourly"}]},
+        members(400),
+    ),
+    ("delivery settings unknown", "patch", SETTINGS, {"sms": True}, members(400)),
+    ("delivery settings put", "put", SETTINGS, DAILY_REPLIES, members(405)),
+    ("inbox feed", "get", FEED, None, members(200)),
+    ("inbox feed make", "post", FEED, None, members(201)),
+    ("inbox feed stop", "delete", FEED, None, members(204)),
+    ("inbox feed patch", "patch", FEED, {}, members(405)),
+    # Webhooks: a tag's by moderators, a team list's by its owner; each seen by its maker.
+    ("webhooks", "get", "/api/webhooks/", None, members(200)),
+    ("webhook on a tag", "post", "/api/webhooks/", {"url": HOOK, "tag": "vision"}, TAG_HOOK),
+    (
+        "webhook on a team list",
+        "post",
+        "/api/webhooks/",
+        {"url": HOOK, "list": "{team_list}"},
+        mine(201, 403),
+    ),
+    (
+        "webhook on a personal list",
+        "post",
+        "/api/webhooks/",
+        {"url": HOOK, "list": "{personal_list}"},
+        mine(403, 400),
+    ),
+    (
+        "webhook bad url",
+        "post",
+        "/api/webhooks/",
+        {"url": "ftp://93.184.215.14/x", "tag": "vision"},
+        members(400),
+    ),
+    ("webhook", "get", WEBHOOK, None, mine(200)),
+    ("webhook missing", "get", "/api/webhooks/999999/", None, members(404)),
+    ("webhook put", "put", WEBHOOK, {"url": HOOK}, members(405)),
+    ("webhook delete", "delete", WEBHOOK, None, mine(204)),
 ]
 
-SAMPLE_IDS = {"owner_item": 1, "owner_follow": 2, "owner_search": 3}
+SAMPLE_IDS = {"owner_item": 1, "owner_follow": 2, "owner_search": 3, "owner_webhook": 4}
 
 
 def notifications_world(users: dict, ids: dict) -> dict[str, int]:
-    """The owner follows the tag "vision" and a saved search, and has an item in their inbox
-    (a reply by the member to the owner's comment). Returns their ids."""
+    """The owner follows the tag "vision" and a saved search, has an item in their inbox
+    (a reply by the member to the owner's comment) and a webhook on their team list. Returns
+    their ids."""
     owner = users[OWNER]
     follow, _ = follow_create(user=owner, kind="tag", tag="vision")
     search, _ = follow_create(user=owner, kind="search", query="mixture of experts")
@@ -130,4 +185,12 @@ def notifications_world(users: dict, ids: dict) -> dict[str, int]:
     from notifications.models import Notification
 
     item = Notification.objects.get(recipient=owner)
-    return {"owner_item": item.pk, "owner_follow": follow.pk, "owner_search": search.pk}
+    from notifications.services import webhook_create
+
+    hook = webhook_create(owner=owner, url=HOOK, paper_list=ids["team_list"]).webhook
+    return {
+        "owner_item": item.pk,
+        "owner_follow": follow.pk,
+        "owner_search": search.pk,
+        "owner_webhook": hook.pk,
+    }

@@ -318,8 +318,10 @@ PAGES = [
     ("/lists/{list}/", "member", 6),
     ("/lists/{list}/", "marker", 6),
     # The inbox: the header's count, a page of items with what each refers to (joined) and
-    # whether the reader may open its paper (EXISTS), the follows with their targets.
-    ("/inbox/", "member", 4),
+    # whether the reader may open its paper (EXISTS), the follows with their targets; its
+    # delivery settings: the digest hour, the choice per topic, the reader's time zone and
+    # their Atom feed (each a row by its key).
+    ("/inbox/", "member", 8),
     # The API's lists beside them.
     ("/api/lists/", "member", 2),
     ("/api/lists/{list}/items/", "member", 5),

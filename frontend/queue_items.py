@@ -6,13 +6,13 @@ of its time, as the cards were of the feeds')."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from curation.models import Comment
+from frontend.cards import arxiv_links
 from frontend.fragments import fragments_render
 from frontend.templatetags.paperboard import time_ago
 from papers.models import Paper
@@ -38,9 +38,7 @@ def _paper_context(paper: Paper, home: str) -> dict:
         "submitted_by": paper.submitted_by.get_username() if paper.submitted_by else "",
         "created_ago": time_ago(paper.created_at),
         "arxiv_id": paper.arxiv_id or "",
-        "arxiv_url": f"https://arxiv.org/abs/{quote(paper.arxiv_id, safe='/')}"
-        if paper.arxiv_id
-        else "",
+        "arxiv_url": arxiv_links(paper.arxiv_id).get("abs", ""),
         "listed_on": [
             {"day": day.isoformat(), "url": f"{home}?date={day.isoformat()}"}
             for day in getattr(paper, "listed_on", [])

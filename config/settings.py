@@ -185,6 +185,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Run by the `beat` service of docker-compose.yml.
+# The queue tasks are sent to when no route names one (beat's included): a deployment that
+# shares a broker between apps, or a test's own queue, sets it.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     # Dumps uploaded while the broker was down wait, queued, until it is back.
     "sweep-queued-dumps": {

@@ -112,8 +112,10 @@ class WorkerQueue:
         self.log_dir = log_dir
         self.workers: list[Worker] = []
 
-    def start(self, **env: str) -> Worker:
-        """Start a worker (with these extra environment variables) and wait until it answers."""
+    def start(self, *args: str, **env: str) -> Worker:
+        """Start a worker (with these extra arguments of `celery worker`, such as -B for an
+        embedded beat, and environment variables) and wait until it answers. Its beat, if
+        any, sends to this queue."""
         n = len(self.workers) + 1
         nodename = f"{self.name}-w{n}@{os.uname().nodename}"
         application_name = f"{self.name}-w{n}"
@@ -126,6 +128,7 @@ class WorkerQueue:
             "MEDIA_ROOT": str(media_root),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "PYTHONUNBUFFERED": "1",
+            "CELERY_TASK_DEFAULT_QUEUE": self.name,
             **env,
         }
         log_path = self.log_dir / f"worker-{n}.log"
@@ -148,6 +151,7 @@ class WorkerQueue:
                     self.name,
                     "--without-gossip",
                     "--without-mingle",
+                    *args,
                 ],
                 cwd=ROOT,
                 env=full_env,

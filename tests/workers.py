@@ -114,8 +114,8 @@ class WorkerQueue:
 
     def start(self, *args: str, **env: str) -> Worker:
         """Start a worker (with these extra arguments of `celery worker`, such as -B for an
-        embedded beat, and environment variables) and wait until it answers. Its beat, if
-        any, sends to this queue."""
+        embedded beat, and environment variables) and wait until it answers. A beat sends to
+        the queue CELERY_TASK_DEFAULT_QUEUE names: this one's `name` for this queue's workers."""
         n = len(self.workers) + 1
         nodename = f"{self.name}-w{n}@{os.uname().nodename}"
         application_name = f"{self.name}-w{n}"
@@ -128,7 +128,6 @@ class WorkerQueue:
             "MEDIA_ROOT": str(media_root),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "PYTHONUNBUFFERED": "1",
-            "CELERY_TASK_DEFAULT_QUEUE": self.name,
             **env,
         }
         log_path = self.log_dir / f"worker-{n}.log"

@@ -101,11 +101,12 @@ def _publish(title: str, tag, moderator):
 
 
 def _start(queue: WorkerQueue, tmp_path, port: int, name: str):
-    """A worker with its own beat, sending the digests every second."""
+    """A worker with its own beat, sending the digests every second to this test's queue."""
     return queue.start(
         "-B",
         "-s",
         str(tmp_path / f"beat-{name}"),
+        CELERY_TASK_DEFAULT_QUEUE=queue.name,
         EMAIL_URL=f"smtp://127.0.0.1:{port}",
         SITE_URL="https://paperboard.example",
         DIGEST_SWEEP_SECONDS="1",

@@ -33,6 +33,9 @@ from notifications.selectors import (
     inbox_items,
     inbox_page,
     notification_of,
+    webhook_of,
+    webhook_targets,
+    webhooks_of,
 )
 from notifications.services import (
     delivery_settings_get,
@@ -42,6 +45,8 @@ from notifications.services import (
     inbox_feed_revoke,
     notification_mark_read,
     notifications_mark_all_read,
+    webhook_create,
+    webhook_delete,
 )
 from notifications.services.delivery import unsubscribe_member
 from notifications.services.inbox import MSG_NO_SUCH_ITEM
@@ -189,4 +194,72 @@ def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     context = {"member_name": member.get_username(), "done": done}
     response = render(request, "frontend/unsubscribe.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+MSG_WEBHOOK_DELETED = "The webhook is deleted: nothing is posted to its address any more."
+MSG_NO_SUCH_WEBHOOK = "There is no such webhook of yours."
+MSG_CHOOSE_TARGET = "Choose a tag or a team list for the webhook."
+
+
+def _webhook_target(value: str) -> dict:
+    """The form's "tag:<slug>" or "list:<id>" as webhook_create's arguments."""
+    kind, _, key = value.partition(":")
+    if kind == "tag" and key:
+        return {"tag": key}
+    if kind == "list" and key.isascii() and key.isdigit() and len(key) < 13:
+        return {"paper_list": int(key)}
+    raise DomainError(MSG_CHOOSE_TARGET, code="invalid", extra={"fields": {"target": []}})
+
+
+def _target_groups(targets) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The form's choices, as (group label, [(value, label)]), empty groups left out."""
+    groups = [
+        ("Tags", [(f"tag:{slug}", name) for slug, name in targets.tags]),
+        ("My team lists", [(f"list:{pk}", name) for pk, name in targets.lists]),
+    ]
+    return [(label, options) for label, options in groups if options]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """My webhooks (/inbox/webhooks/): the list, a form that adds one on a tag (moderators)
+    or a team list I own, showing its secret on that answer only, and a delete button each;
+    plain forms through notifications.services."""
+    values = {"target": "", "url": ""}
+    error = ""
+    created = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "delete":
+            pk = request.POST.get("webhook", "")
+            hook = None
+            if pk.isascii() and pk.isdigit() and len(pk) < 13:
+                hook = webhook_of(viewer=request.user, pk=int(pk))
+            if hook is None:
+                raise PageNotFound(MSG_NO_SUCH_WEBHOOK)
+            webhook_delete(webhook=hook, user=request.user)
+            messages.success(request, MSG_WEBHOOK_DELETED)
+            return redirect("webhooks")
+        if action != "create":
+            raise PageBadRequest(MSG_UNKNOWN_ACTION)
+        values = {name: request.POST.get(name, "").strip() for name in values}
+        try:
+            created = webhook_create(
+                owner=request.user, url=values["url"], **_webhook_target(values["target"])
+            )
+        except DomainError as exc:
+            error, status = exc.message, exc.status_code or 400
+    context = {
+        "hooks": list(webhooks_of(viewer=request.user)),
+        "target_groups": _target_groups(webhook_targets(viewer=request.user)),
+        "values": values,
+        "error": error,
+        "created": created,
+    }
+    response = render(request, "frontend/webhooks.html", context, status=status)
+    if created is not None:
+        response["Cache-Control"] = "no-store"  # it shows the secret
     return response

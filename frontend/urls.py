@@ -28,6 +28,7 @@ urlpatterns = [
     path("lists/<int:pk>/", list_pages.list_page, name="list"),
     path("inbox/", inbox_pages.inbox, name="inbox"),
     path("inbox/delivery/", inbox_pages.inbox_delivery, name="inbox-delivery"),
+    path("inbox/webhooks/", inbox_pages.webhooks, name="webhooks"),
     path("inbox/feed/<str:token>.atom", inbox_pages.inbox_feed, name="inbox-feed"),
     path(
         "inbox/unsubscribe/<str:token>/",

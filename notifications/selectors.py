@@ -21,9 +21,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.roles import is_member
+from accounts.roles import is_member, is_moderator
 from config.cursors import MAX_ID, KeysetPage, keyset_page, parse_int
+from curation.models import Tag
 from curation.selectors import papers_visible_to
+from lists.models import ListVisibility
 from lists.selectors import lists_visible_to
 from notifications.models import Follow, FollowKind, InboxFeed, Notification, Webhook
 
@@ -224,3 +226,31 @@ def webhook_of(*, viewer, pk: int) -> Webhook | None:
     if not 0 < pk <= MAX_ID:
         return None
     return webhooks_of(viewer=viewer).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class WebhookTargets:
+    """What `viewer` may put a webhook on: every tag's (slug, name) for moderators, and the
+    team lists they own as (id, name)."""
+
+    tags: list[tuple[str, str]]
+    lists: list[tuple[int, str]]
+
+
+def webhook_targets(*, viewer) -> WebhookTargets:
+    """The targets of the webhooks form (notifications.services.webhook_create's rules:
+    tags for moderators, a team list for its owner): two small queries."""
+    if not is_member(viewer):
+        return WebhookTargets(tags=[], lists=[])
+    tags = (
+        list(Tag.objects.order_by("name").values_list("slug", "name"))
+        if is_moderator(viewer)
+        else []
+    )
+    lists = list(
+        lists_visible_to(viewer)
+        .filter(owner=viewer, visibility=ListVisibility.TEAM)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    return WebhookTargets(tags=tags, lists=lists)

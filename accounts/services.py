@@ -32,7 +32,7 @@ from knox.models import AuthToken
 
 from accounts.models import TIME_ZONE_MAX_LENGTH, MemberTimeZone
 from accounts.roles import require_member
-from accounts.time_zones import time_zone_is_known
+from accounts.time_zones import TIME_ZONE_ATTR, time_zone_is_known
 from config.errors import DomainError
 
 MSG_USERNAME_TAKEN = "This username is already taken."
@@ -288,4 +288,5 @@ def member_time_zone_set(*, user, time_zone: str) -> str:
     if name and (len(name) > TIME_ZONE_MAX_LENGTH or not time_zone_is_known(name)):
         raise _invalid("time_zone", [MSG_UNKNOWN_TIME_ZONE.format(name=name[:80])])
     MemberTimeZone.objects.update_or_create(user=user, defaults={"time_zone": name})
+    setattr(user, TIME_ZONE_ATTR, name)  # what member_time_zone reads of this user now
     return name

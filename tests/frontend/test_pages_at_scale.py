@@ -238,8 +238,9 @@ def catalogue(django_db_setup, django_db_blocker):
         get_user_model().objects.filter(username="scale-moderator").delete()
 
 
-# (page, who asks, queries). A signed-in request reads its user, and whether the user is a
-# moderator, in one query (accounts.backends); its session comes from the cache. Every web
+# (page, who asks, queries). A signed-in request reads its user, whether the user is a
+# moderator and the time zone they chose, in one query (accounts.backends); its session
+# comes from the cache. Every web
 # page a member reads has one query more than its papers need: the header's count of their
 # unread inbox items, index-only on (recipient, -unread, -id); on a page with a Follow button
 # (a tag, a paper, a list, a search) the same one query also says whether they follow it
@@ -277,22 +278,21 @@ PAGES = [
     ("/search/?q=diffusion", "member", 6),
     # A paper: it, its tags with who added them, its digest days, its thread and the
     # thread's authors, the vocabulary (for the form that adds a tag), its related papers;
-    # for members also the reading-group sessions it is in, those it may be proposed for, the
-    # reader's time zone.
+    # for members also the reading-group sessions it is in and those it may be proposed for.
     ("/papers/{paper}/", "anonymous", 7),
     # Signed in, the first reader also reads their own vote and marks apart from the paper,
     # its tags and digest days, the vocabulary and the related papers, which are shared
     # (frontend.page_cache.shared_value); the next readers read only what is theirs (WARM).
-    ("/papers/{paper}/", "member", 13),
-    ("/papers/{thread}/", "moderator", 13),
+    ("/papers/{paper}/", "member", 12),
+    ("/papers/{thread}/", "moderator", 12),
     # The queue: user, a page of pending papers, their digest days, the count, flagged
     # comments with their flags, the count, the dumps of the filter.
     ("/moderation/", "moderator", 9),
     ("/moderation/log/", "anonymous", 1),
-    # My page: votes, comments and submissions (each with whether I may open it), my time
-    # zone and my calendar feed, and my reading settings (one query by primary key, for the
+    # My page: votes, comments and submissions (each with whether I may open it), my
+    # calendar feed, and my reading settings (one query by primary key, for the
     # form that hides marked papers).
-    ("/me/", "member", 9),
+    ("/me/", "member", 8),
     ("/submit/", "member", 2),
     # The vocabulary: every tag, with its count (a column).
     ("/moderation/tags/", "moderator", 3),
@@ -319,9 +319,9 @@ PAGES = [
     ("/lists/{list}/", "marker", 6),
     # The inbox: the header's count, a page of items with what each refers to (joined) and
     # whether the reader may open its paper (EXISTS), the follows with their targets; its
-    # delivery settings: the digest hour, the choice per topic, the reader's time zone and
-    # their Atom feed (each a row by its key).
-    ("/inbox/", "member", 8),
+    # delivery settings: the digest hour, the choice per topic and their Atom feed (each a
+    # row by its key).
+    ("/inbox/", "member", 7),
     # The API's lists beside them.
     ("/api/lists/", "member", 2),
     ("/api/lists/{list}/items/", "member", 5),
@@ -359,9 +359,9 @@ WARM = {
     ("/tags/{tag}/", "marker"): 5,
     ("/search/?q=diffusion", "marker"): 6,
     # A paper: the reader, their vote and marks, the thread and its authors, the sessions
-    # part (the paper's sessions, those open for proposals, the reader's time zone).
-    ("/papers/{paper}/", "member"): 8,
-    ("/papers/{thread}/", "moderator"): 8,
+    # part (the paper's sessions, those open for proposals), the header's count.
+    ("/papers/{paper}/", "member"): 7,
+    ("/papers/{thread}/", "moderator"): 7,
 }
 
 

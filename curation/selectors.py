@@ -816,6 +816,16 @@ def moderation_queue(
         Comment.objects.filter(Exists(open_flags.filter(comment=OuterRef("pk"))))
         .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at=None)))
         .select_related("author", "paper")
+        # A flagged comment shows its paper's title: not its texts (nor its author's
+        # password hash), read for each comment of the page.
+        .defer(
+            "author__password",
+            "paper__abstract",
+            "paper__ai_summary",
+            "paper__ai_keywords",
+            "paper__authors",
+            "paper__title_key",
+        )
         .prefetch_related(
             Prefetch(
                 "flags",

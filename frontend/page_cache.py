@@ -15,13 +15,12 @@ it has no form that posts, and the log-in and sign-up pages, which do, are not c
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from papers.listing_version import listing_version
+from papers.listing_version import listing_shared, listing_version
 
 ANONYMOUS_PAGE_CACHE_SECONDS = 5
 KEY_PREFIX = "web:anonymous-page:v1:"
@@ -85,9 +84,6 @@ def anonymous_page_cache(view):
 # so its writer, and everyone after, reads the rows again. The seconds only bound a write
 # that does not say so (a change made in the database by hand).
 
-SHARED_SECONDS = 5
-SHARED_PREFIX = "web:shared:v1:"
-
 
 def shared_version(request: HttpRequest) -> int:
     """The listing version (papers.listing_version), read once per request: what a shared
@@ -99,15 +95,7 @@ def shared_version(request: HttpRequest) -> int:
 
 
 def shared_value(request: HttpRequest, name: str, parts: object, build):
-    """`build()`'s value, kept SHARED_SECONDS for every reader under the listing version and
-    `name` and `parts` (a JSON-able description of what it depends on). The value must not
-    depend on who reads: build it for no one."""
-    version = shared_version(request)
-    raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    key = f"{SHARED_PREFIX}{version}:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
-    kept = cache.get(key)
-    if kept is not None:
-        return kept[0]
-    value = build()
-    cache.set(key, (value,), SHARED_SECONDS)
-    return value
+    """papers.listing_version.listing_shared under this request's version: `build()`'s value,
+    kept SHARED_SECONDS for every reader. The value must not depend on who reads: build it
+    for no one."""
+    return listing_shared(name, parts, build, version=shared_version(request))

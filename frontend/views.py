@@ -64,7 +64,6 @@ from frontend.errors import PageBadRequest, PageNotFound
 from frontend.follows import page_inbox
 from frontend.fragments import fragment_render
 from frontend.page_cache import (
-    SHARED_SECONDS,
     anonymous_page_cache,
     shared_value,
     shared_version,
@@ -74,6 +73,7 @@ from frontend.session_pages import member_settings_context, paper_sessions_conte
 from notifications.models import FollowKind
 from notifications.selectors import FollowTarget
 from notifications.services import search_query_key
+from papers.listing_version import SHARED_SECONDS
 from papers.models import DumpStatus, Paper, PaperStatus
 from papers.selectors import dump_choices, dumps_list
 from recommendations.selectors import (

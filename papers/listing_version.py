@@ -12,9 +12,22 @@ so none read before the write is served after it.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
 from config.generations import generation_bump_on_commit, generations_get
 
 LISTINGS_GENERATION = "listings"
+# How long a shared value is kept at most: it bounds only a change the writes do not say (one
+# made in the database by hand); a write says it, and moves the version on.
+SHARED_SECONDS = 5
+SHARED_PREFIX = "listings:shared:v1:"
+
+T = TypeVar("T")
 
 
 def listing_version() -> int:
@@ -26,3 +39,20 @@ def listings_changed() -> None:
     once more when it commits, so that rows read by others while it committed are not kept
     either."""
     generation_bump_on_commit(LISTINGS_GENERATION)
+
+
+def listing_shared(
+    name: str, parts: object, build: Callable[[], T], *, version: int | None = None
+) -> T:
+    """`build()`'s value, kept SHARED_SECONDS for every reader under the listing version (the
+    current one unless given) and `name` and `parts` (a JSON-able description of what it
+    depends on). The value must not depend on who reads: build it for no one."""
+    version = listing_version() if version is None else version
+    raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    key = f"{SHARED_PREFIX}{version}:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is not None:
+        return kept[0]
+    value = build()
+    cache.set(key, (value,), SHARED_SECONDS)
+    return value

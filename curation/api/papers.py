@@ -8,7 +8,10 @@ and state themselves and raise DomainError), and render with output serializers.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,6 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import is_member
 from config.api.pagination import SearchPagination, next_link
 from config.api.schema import E400, E401, E403, E404, E429, READ_ERRORS, WRITE_ERRORS
 from config.errors import DomainError
@@ -32,6 +36,7 @@ from curation.selectors import (
     papers_for_digest_day,
     papers_list,
     papers_visible_to,
+    viewer_state_attach,
 )
 from curation.services import (
     comment_create,
@@ -42,6 +47,7 @@ from curation.services import (
     vote_cast,
     vote_withdraw,
 )
+from papers.listing_version import listing_shared
 from papers.models import Paper, PaperStatus
 
 TAGS = ["papers"]
@@ -116,6 +122,16 @@ PAPER_LIST_DESCRIPTION = (
 )
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """A page of a feed or a digest day as its readers share it (PaperListView.shared_page):
+    its papers with their tag briefs, the cursor after it, and the day's neighbours."""
+
+    rows: list
+    next_cursor: str | None
+    day: dict | None = None
+
+
 class PaperListView(APIView):
     # Served under /api/papers/ by recommendations.api.views.PaperListView, which adds the
     # member's "for you" feed to it (an app above this one: the layers, pyproject.toml).
@@ -157,9 +173,9 @@ class PaperListView(APIView):
     def feed_or_search(self, request, data, context) -> Response:
         # papers_list annotates my vote (an EXISTS in the same query); attach_tag_briefs reads
         # the page's tags (slug and name, one query): two queries a page, whatever its size.
-        papers = papers_list(viewer=request.user, prefetch_tags=False, **filters_from(data))
-        papers = papers.defer(*LIST_UNUSED_FIELDS)
         if data.get("q"):
+            papers = papers_list(viewer=request.user, prefetch_tags=False, **filters_from(data))
+            papers = papers.defer(*LIST_UNUSED_FIELDS)
             # Numbered pages, uncounted (see SearchPagination): one query a page.
             paginator = SearchPagination(cap=selectors.SEARCH_RANKED_MATCHES)
             rows = attach_tag_briefs(paginator.paginate_queryset(papers, request, view=self))
@@ -172,14 +188,20 @@ class PaperListView(APIView):
                     ).data,
                 }
             )
-        page = paging.feed_page(
-            papers,
-            order=data["order"],
-            status_view=data.get("status") not in (None, PaperStatus.PUBLISHED),
-            page_size=data["page_size"],
-            cursor=data.get("cursor"),
-        )
-        attach_tag_briefs(page.rows)
+
+        def read(viewer) -> ListPage:
+            rows = papers_list(viewer=viewer, prefetch_tags=False, **filters_from(data))
+            page = paging.feed_page(
+                rows.defer(*LIST_UNUSED_FIELDS),
+                order=data["order"],
+                status_view=data.get("status") not in (None, PaperStatus.PUBLISHED),
+                page_size=data["page_size"],
+                cursor=data.get("cursor"),
+            )
+            attach_tag_briefs(page.rows)
+            return ListPage(rows=list(page.rows), next_cursor=page.next_cursor)
+
+        page = self.shared_page(request, data, "api-feed", read)
         return Response(
             {
                 "next": next_link(request, page.next_cursor),
@@ -189,18 +211,43 @@ class PaperListView(APIView):
             }
         )
 
+    @staticmethod
+    def shared_page(request, data, name: str, read: Callable[..., ListPage]) -> ListPage:
+        """A member's page of a feed or a digest day: the rows every reader gets, shared under
+        the listing version (papers.listing_version.listing_shared), with the member's own
+        vote and marks read apart in one query; read for them alone when they hide marked
+        papers and marked some of these, or ask for a status (moderators)."""
+        viewer = request.user
+        if not is_member(viewer) or data.get("status") is not None:
+            return read(viewer)
+        params = sorted((k, v) for k, v in request.query_params.lists() if k != "format")
+        page = listing_shared(name, params, lambda: read(AnonymousUser()))
+        state = viewer_state_attach(page.rows, viewer)
+        if state.hides_marked and state.marked_shown:
+            return read(viewer)
+        return page
+
     def digest_day(self, request, data, context):
-        day = papers_for_digest_day(data["date"], viewer=request.user, prefetch_tags=False)
-        papers = filter_papers(day.papers, tags=data["tag"], match_all_tags=data["match"] == "all")
-        papers = papers.defer(*LIST_UNUSED_FIELDS)
-        page = paging.day_page(
-            papers, date=data["date"], page_size=data["page_size"], cursor=data.get("cursor")
-        )
-        attach_tag_briefs(page.rows)
+        def read(viewer) -> ListPage:
+            day = papers_for_digest_day(data["date"], viewer=viewer, prefetch_tags=False)
+            papers = filter_papers(
+                day.papers, tags=data["tag"], match_all_tags=data["match"] == "all"
+            )
+            page = paging.day_page(
+                papers.defer(*LIST_UNUSED_FIELDS),
+                date=data["date"],
+                page_size=data["page_size"],
+                cursor=data.get("cursor"),
+            )
+            attach_tag_briefs(page.rows)
+            around = {"date": day.date, "previous_day": day.previous, "next_day": day.next}
+            return ListPage(rows=list(page.rows), next_cursor=page.next_cursor, day=around)
+
+        page = self.shared_page(request, data, "api-day", read)
         return Response(
             {
                 "next": next_link(request, page.next_cursor),
-                "day": {"date": day.date, "previous_day": day.previous, "next_day": day.next},
+                "day": page.day,
                 "results": s.PaperListItemOutputSerializer(
                     page.rows, many=True, context=context
                 ).data,

@@ -27,12 +27,14 @@ DAY = datetime.date(2024, 8, 22)
 
 # (url, who asks, queries). Each count is explained where it is not obvious.
 LISTS = [
-    # The page (with the viewer's vote as EXISTS) + the tags prefetch.
-    ("/api/papers/?order=hot", "member", 2),
+    # The page + the tags prefetch; for a member, read for every reader (shared under the
+    # listing version, papers.listing_version) + the member's own vote and marks (one query).
+    # Each URL here is new (page_size differs), so the shared rows are read each time.
+    ("/api/papers/?order=hot", "member", 3),
     ("/api/papers/?order=new", "anonymous", 2),
-    ("/api/papers/?order=top&period=all", "member", 2),
-    ("/api/papers/?tag=topic-1&tag=topic-2&match=any", "member", 2),
-    ("/api/papers/?digest=2024-08-22", "member", 2),
+    ("/api/papers/?order=top&period=all", "member", 3),
+    ("/api/papers/?tag=topic-1&tag=topic-2&match=any", "member", 3),
+    ("/api/papers/?digest=2024-08-22", "member", 3),
     # Moderators: the same two (the group lookup is cached on the user by the warm-up).
     ("/api/papers/?status=all&order=new", "moderator", 2),
     # Search: the page (no count: numbered pages with next and previous only) + tags.
@@ -40,8 +42,9 @@ LISTS = [
     # An anonymous reader's first feed page is cached for a few seconds, but each URL
     # here is new (page_size differs), so it is read: the page + tags.
     ("/api/papers/?order=hot&tag=topic-1", "anonymous", 2),
-    # The digest-day view: the previous and next days + the page + tags.
-    ("/api/papers/?date=2024-08-22", "member", 4),
+    # The digest-day view: the previous and next days + the page + tags (+ the member's own
+    # state, as above).
+    ("/api/papers/?date=2024-08-22", "member", 5),
     # The paper + the whole thread + its authors (one query by id).
     ("/api/papers/{paper}/comments/", "member", 3),
     # COUNT + the page (each tag's paper count is a column).

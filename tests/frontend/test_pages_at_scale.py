@@ -270,7 +270,7 @@ PAGES = [
     # Only papers with code: the same queries, read from the feeds' *_code_idx indexes.
     ("/?has_code=1", "anonymous", 3),
     ("/?order=new&has_code=1&tag={tag}", "member", 6),
-    ("/api/papers/?has_code=true", "member", 3),
+    ("/api/papers/?has_code=true", "member", 4),
     ("/tags/{tag}/", "anonymous", 3),
     ("/tags/{tag}/", "member", 6),
     # Search: the page, the count of matches (up to SEARCH_COUNT_CAP + 1) and its tags.
@@ -307,8 +307,8 @@ PAGES = [
     ("/?date={old_day}", "marker", 8),
     ("/tags/{tag}/", "marker", 8),
     ("/search/?q=diffusion", "marker", 9),
-    ("/api/papers/", "marker", 3),
-    ("/api/papers/?date={old_day}", "marker", 5),
+    ("/api/papers/", "marker", 6),
+    ("/api/papers/?date={old_day}", "marker", 6),
     # My lists: the page of lists, each with its owner (joined), my rights and its count of
     # papers I may open (subqueries of the page).
     ("/lists/", "member", 3),
@@ -325,9 +325,9 @@ PAGES = [
     # The API's lists beside them.
     ("/api/lists/", "member", 2),
     ("/api/lists/{list}/items/", "member", 5),
-    ("/api/papers/", "member", 3),
-    ("/api/papers/?tag={tag}", "member", 3),
-    ("/api/papers/?date={day}", "member", 5),
+    ("/api/papers/", "member", 4),
+    ("/api/papers/?tag={tag}", "member", 4),
+    ("/api/papers/?date={day}", "member", 6),
     ("/api/papers/?q=diffusion", "member", 3),
     ("/api/papers/{paper}/", "member", 4),
     ("/api/papers/{thread}/comments/", "member", 4),
@@ -362,6 +362,13 @@ WARM = {
     # part (the paper's sessions, those open for proposals), the header's count.
     ("/papers/{paper}/", "member"): 7,
     ("/papers/{thread}/", "moderator"): 7,
+    # The API's feeds and digest days share their rows the same way (no header there).
+    ("/api/papers/", "member"): 2,
+    ("/api/papers/?tag={tag}", "member"): 2,
+    ("/api/papers/?has_code=true", "member"): 2,
+    ("/api/papers/?date={day}", "member"): 2,
+    ("/api/papers/", "marker"): 4,
+    ("/api/papers/?date={old_day}", "marker"): 2,
 }
 
 

@@ -798,6 +798,7 @@ def moderation_queue(
     papers = (
         Paper.objects.filter(status=PaperStatus.PENDING)
         .select_related("submitted_by")
+        .defer("submitted_by__password")
         .order_by("created_at", "id")
     )
     if source == "submissions":

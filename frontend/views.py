@@ -647,35 +647,51 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
     dump = request.GET.get("dump", "")
     dump_id = int(dump) if dump.isascii() and dump.isdigit() and len(dump) < 12 else None
     date = _parse_date(request.GET.get("date"))
-    queue = moderation_queue(source=source, dump_id=dump_id, date=date)
-    try:
-        page = paging.queue_page(
-            queue.papers,
-            page_size=QUEUE_PAGE_SIZE,
-            cursor=request.GET.get(CURSOR_PARAM) or None,
-        )
-    except paging.BadCursor as exc:
-        raise PageBadRequest(exc.message) from exc
-    pending = queue_papers_details(page.rows)
+    cursor = request.GET.get(CURSOR_PARAM) or None
+    partial = request.GET.get(PARTIAL_PARAM) == "items"
+
+    def read() -> dict[str, Any]:
+        """The queue as every moderator sees it (shared: page_cache.shared_value; a flag, a
+        move or a new paper moves the listing version on)."""
+        queue = moderation_queue(source=source, dump_id=dump_id, date=date)
+        try:
+            page = paging.queue_page(queue.papers, page_size=QUEUE_PAGE_SIZE, cursor=cursor)
+        except paging.BadCursor as exc:
+            raise PageBadRequest(exc.message) from exc
+        shown: dict[str, Any] = {
+            "pending": queue_papers_details(list(page.rows)),
+            "next_cursor": page.next_cursor,
+        }
+        if not partial:
+            shown.update(
+                pending_count=queue.papers.count(),
+                flagged=list(queue.comments[:QUEUE_PAGE_SIZE]),
+                flagged_count=queue.comments.count(),
+                dump_choices=list(dump_choices()),
+            )
+        return shown
+
+    shown = shared_value(request, "queue", [source, dump_id, date, cursor, partial], read)
+    pending = shown["pending"]
     context: dict[str, Any] = {
         "pending": pending,
         "pending_items": queue_paper_items(pending),
-        "next_url": _page_url(request, **{CURSOR_PARAM: page.next_cursor})
-        if page.next_cursor
+        "next_url": _page_url(request, **{CURSOR_PARAM: shown["next_cursor"]})
+        if shown["next_cursor"]
         else None,
     }
-    if request.GET.get(PARTIAL_PARAM) == "items":
+    if partial:
         return render(request, "frontend/_queue_items.html", context)
     context.update(
-        pending_count=queue.papers.count(),
-        flagged=(flagged := list(queue.comments[:QUEUE_PAGE_SIZE])),
-        flagged_items=queue_comment_items(flagged),
-        flagged_count=queue.comments.count(),
+        pending_count=shown["pending_count"],
+        flagged=shown["flagged"],
+        flagged_items=queue_comment_items(shown["flagged"]),
+        flagged_count=shown["flagged_count"],
         source=source,
         dump_id=dump_id,
         date=date,
         filtered=bool(source or dump_id or date),
-        dump_choices=dump_choices(),
+        dump_choices=shown["dump_choices"],
     )
     return render(request, "frontend/moderation_queue.html", context)
 

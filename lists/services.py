@@ -29,6 +29,7 @@ from config.errors import DomainError
 from curation.markdown import render_markdown
 from curation.selectors import papers_visible_to
 from curation.services.member_signals import member_signals_changed
+from lists.events import ListEvent, ListEventKind, list_events
 from lists.models import LIST_NAME_MAX_LENGTH, ListEditor, ListItem, ListVisibility, PaperList
 from lists.selectors import lists_editable_by, lists_visible_to, visible_items
 from papers.models import Paper
@@ -245,6 +246,18 @@ def list_item_add(*, paper_list: PaperList, user, paper: Paper, note: str = "") 
     )
     _touch(locked)
     member_signals_changed(user_ids=[user.pk])
+    # Once committed: the webhooks of a team list (notifications).
+    list_events.emit(
+        [
+            ListEvent(
+                kind=ListEventKind.PAPER_ADDED,
+                list_id=locked.pk,
+                paper_id=paper.pk,
+                actor_id=user.pk,
+                item_id=item.pk,
+            )
+        ]
+    )
     return item
 
 

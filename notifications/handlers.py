@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from curation.events import CurationEvent, CurationEventKind
+from lists.events import ListEvent, ListEventKind
 from notifications import tasks
 from readinggroup.events import SessionEvent, SessionEventKind
 
@@ -18,6 +19,12 @@ def curation_events_committed(events: Sequence[CurationEvent]) -> None:
             tasks.notify_comment.delay(event.comment_id, edited)
         elif event.kind == CurationEventKind.PAPER_TAGGED:
             tasks.notify_paper_tagged.delay(event.paper_id, event.tag_id, event.actor_id)
+
+
+def list_events_committed(events: Sequence[ListEvent]) -> None:
+    for event in events:
+        if event.kind == ListEventKind.PAPER_ADDED and event.item_id is not None:
+            tasks.notify_list_paper_added.delay(event.item_id)
 
 
 def session_events_committed(events: Sequence[SessionEvent]) -> None:

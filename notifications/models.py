@@ -376,8 +376,8 @@ class InboxFeed(models.Model):
 
 class Webhook(models.Model):
     """An outgoing webhook on a tag (new papers published with it; moderators) or on a team
-    list (new comments on its papers; the list's owner). Its secret signs every request
-    (HMAC-SHA256): kept as is, since signing needs it, and shown to its creator once."""
+    list (papers put on it, new comments on its papers; its owner). Its secret signs every
+    request (HMAC-SHA256): kept as is, since signing needs it, and shown to its creator once."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     tag = models.ForeignKey(

@@ -15,7 +15,11 @@ from notifications.services import (
     presenter_notify,
     webhook_deliver,
 )
-from notifications.services.webhooks import WebhookFailed, webhook_deliveries_pending
+from notifications.services.webhooks import (
+    WebhookFailed,
+    webhook_deliveries_pending,
+    webhooks_list_paper_added,
+)
 from papers.services import TRANSIENT_ERRORS
 
 MAX_RETRIES = 5
@@ -38,6 +42,12 @@ def notify_comment(comment_id: int, edited: bool = False) -> int:
 def notify_paper_tagged(paper_id: int, tag_id: int, actor_id: int | None) -> int:
     """The followers of a tag put on a published paper."""
     return paper_tagged_notify(paper_id=paper_id, tag_id=tag_id, actor_id=actor_id)
+
+
+@shared_task(**RETRIES)
+def notify_list_paper_added(item_id: int) -> int:
+    """The webhooks of a team list a paper was put on."""
+    return webhooks_list_paper_added(item_id=item_id)
 
 
 @shared_task(**RETRIES)

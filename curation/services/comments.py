@@ -223,9 +223,12 @@ def comment_delete(*, comment: Comment, user, now: datetime.datetime | None = No
 
 
 def _resolve_open_flags(comment: Comment, moderator, now: datetime.datetime) -> int:
-    return CommentFlag.objects.filter(comment=comment, resolved_at=None).update(
+    resolved = CommentFlag.objects.filter(comment=comment, resolved_at=None).update(
         resolved_at=now, resolved_by=moderator
     )
+    if resolved:
+        listings_changed()  # the comment leaves the moderation queue
+    return resolved
 
 
 def _label(comment: Comment) -> str:
@@ -296,11 +299,13 @@ def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Comm
         raise DomainError(MSG_FLAG_NOT_VISIBLE, code="invalid", status_code=409)
     try:
         with transaction.atomic():
-            return CommentFlag.objects.create(
+            flag = CommentFlag.objects.create(
                 comment=comment, user=user, reason=reason, note=(note or "").strip()
             )
     except IntegrityError as error:
         raise DomainError(MSG_ALREADY_FLAGGED, code="duplicate", status_code=409) from error
+    listings_changed()  # the moderation queue lists it
+    return flag
 
 
 @transaction.atomic

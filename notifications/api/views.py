@@ -373,8 +373,9 @@ class WebhookCollectionView(APIView):
         tags=WEBHOOKS,
         summary="Add a webhook",
         description="On a tag (`tag`, moderators): each paper published with it; or on a team "
-        "list of mine (`list`): each new comment on its papers. Slack-compatible JSON "
-        "(`text`, and the event's fields), POSTed from a task with retries, signed "
+        "list of mine (`list`): each paper put on it and each new comment on its papers. "
+        "Slack-compatible JSON (`text`, and the event's fields), POSTed from a task with "
+        "retries, signed "
         '`X-Paperboard-Signature: sha256=<HMAC-SHA256 of "<X-Paperboard-Timestamp>.<body>">`. '
         "The secret is shown once.",
         request=s.WebhookCreateInputSerializer,

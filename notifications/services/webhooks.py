@@ -42,7 +42,7 @@ from django.utils import timezone
 from accounts.roles import is_moderator, require_member
 from config.errors import DomainError
 from curation.models import Tag
-from lists.models import PaperList
+from lists.models import ListItem, PaperList
 from lists.selectors import lists_visible_to
 from notifications.models import (
     WEBHOOK_URL_MAX_LENGTH,
@@ -239,6 +239,40 @@ def webhooks_comment_posted(*, comment) -> None:
         }
         pairs.append((webhook, f"comment:{comment.pk}", body))
     _record(pairs)
+
+
+@transaction.atomic
+def webhooks_list_paper_added(*, item_id: int) -> int:
+    """Tell the webhooks of a team list of a paper put on it (the item, if it is still there
+    and the list still a team list), once per (webhook, item); returns how many webhooks the
+    list has."""
+    item = (
+        ListItem.objects.filter(pk=item_id, paper_list__visibility="team")
+        .select_related("paper_list", "paper", "added_by")
+        .first()
+    )
+    if item is None:
+        return 0
+    paper_list: PaperList = item.paper_list
+    fields = _paper_fields(item.paper)
+    adder = item.added_by.username if item.added_by is not None else "someone"
+    pairs = [
+        (
+            webhook,
+            f"list-item:{item.pk}",
+            {
+                "text": f"{adder} added {item.paper.title} to {paper_list.name}: {fields['url']}",
+                "event": "paper_added",
+                "list": {"id": paper_list.pk, "name": paper_list.name},
+                "paper": fields,
+                "added_by": adder,
+                "note": item.note,
+            },
+        )
+        for webhook in Webhook.objects.filter(paper_list=paper_list)
+    ]
+    _record(pairs)
+    return len(pairs)
 
 
 # --- Sending -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.errors import DomainError
 from config.units import human_size
+from papers.listing_version import listings_changed
 from papers.models import Dump, DumpStatus
 from papers.parsing import DumpFormatError, ParsedEntry, ParseWarning
 from papers.parsing.stream import ParseProcess, parse_batches
@@ -155,6 +156,7 @@ def dump_create(
                 raise DuplicateDump(winner) from None
         raise
 
+    listings_changed()  # the moderation queue's filter offers it
     if enqueue:
         transaction.on_commit(lambda: dump_enqueue(dump_id=dump.pk))
     return dump

@@ -21,7 +21,7 @@ from notifications.services.webhooks import (
     MSG_PRIVATE_URL,
     MSG_TAG_MODERATORS,
 )
-from notifications.tasks import send_pending_webhooks
+from notifications.tasks import notify_list_paper_added, send_pending_webhooks
 from papers.models import PaperStatus
 from tests.factories import PaperFactory, PaperTagFactory, TagFactory
 
@@ -105,6 +105,32 @@ def test_a_comment_on_a_paper_of_a_team_list_reaches_the_lists_webhook(
     assert body["list"] == {"id": team.pk, "name": "Team picks"}
     assert body["comment"]["author"] == "bob"
     assert body["text"].endswith(f"/papers/{paper.pk}/#c{comment.pk}")
+
+
+def test_a_paper_put_on_a_team_list_reaches_the_lists_webhook_once(
+    receiver, committed, ada, bob, paper
+):
+    team = list_create(owner=ada, name="Team picks", visibility="team")
+    mine = list_create(owner=ada, name="Mine", visibility="personal")
+    created = webhook_create(owner=ada, url=receiver.url, paper_list=team.pk)
+    with committed():
+        item = list_item_add(paper_list=team, user=ada, paper=paper, note="For *Friday*")
+        list_item_add(paper_list=mine, user=ada, paper=PaperFactory(title="Private pick"))
+    [received] = receiver.received
+    assert signed_by(created.secret, received)
+    body = received.json()
+    assert body["event"] == "paper_added"
+    assert body["list"] == {"id": team.pk, "name": "Team picks"}
+    assert (body["paper"]["id"], body["added_by"], body["note"]) == (
+        paper.pk,
+        "ada",
+        "For *Friday*",
+    )
+    assert body["text"].startswith(f"ada added {paper.title} to Team picks: ")
+    # Told once, whatever the task's deliveries: run again, it records nothing new.
+    notify_list_paper_added(item.pk)
+    assert len(receiver.received) == 1
+    assert WebhookDelivery.objects.filter(event_key=f"list-item:{item.pk}").count() == 1
 
 
 def test_who_may_add_a_webhook_and_where_it_may_point(ada, bob, moderator, settings):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.models import User
 
 from accounts.services import password_change, password_reset_request, password_set
 from config.errors import DomainError
@@ -15,7 +16,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """The current password is checked by accounts.services.password_change (through the
     lockout), when the form is saved; its refusal becomes the field's error."""
 
-    def __init__(self, user, *args, request=None, **kwargs):
+    def __init__(self, user: User, *args, request=None, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.request = request
 

@@ -60,20 +60,24 @@ def is_moderator(user: Viewer) -> bool:
     return known
 
 
-def require_member(user: Viewer) -> None:
-    """For services: a DomainError (401) unless `user` is a member."""
+def require_member(user: Viewer) -> User:
+    """For services: a DomainError (401) unless `user` is a member; the member otherwise
+    (`user = require_member(user)` narrows the viewer's type for what follows)."""
     if not is_member(user):
         raise DomainError(MSG_SIGN_IN, code="not_authenticated", status_code=401)
+    return user
 
 
-def require_moderator(user: Viewer) -> None:
-    """For services: a DomainError (401, 403) unless `user` is a moderator."""
-    require_member(user)
-    if not is_moderator(user):
+def require_moderator(user: Viewer) -> User:
+    """For services: a DomainError (401, 403) unless `user` is a moderator; the moderator
+    otherwise."""
+    member = require_member(user)
+    if not is_moderator(member):
         raise DomainError(MSG_MODERATORS_ONLY, code="permission_denied", status_code=403)
+    return member
 
 
-def moderator_grant(*, user) -> None:
+def moderator_grant(*, user: User) -> None:
     """Put `user` in the moderators group (creating the group if a test flush removed it)."""
     group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     user.groups.add(group)
@@ -81,7 +85,7 @@ def moderator_grant(*, user) -> None:
         delattr(user, MODERATOR_ATTR)
 
 
-def moderator_revoke(*, user) -> None:
+def moderator_revoke(*, user: User) -> None:
     user.groups.remove(*Group.objects.filter(name=MODERATORS_GROUP))
     if hasattr(user, MODERATOR_ATTR):
         delattr(user, MODERATOR_ATTR)

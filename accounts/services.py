@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.core.cache import cache
@@ -31,7 +32,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from knox.models import AuthToken
 
 from accounts.models import TIME_ZONE_MAX_LENGTH, MemberTimeZone
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from accounts.time_zones import TIME_ZONE_ATTR, time_zone_is_known
 from config.errors import DomainError
 
@@ -62,14 +63,14 @@ def _invalid(field: str, messages: list[str], *, code: str = "invalid") -> Domai
     return DomainError(messages[0], code=code, extra={"fields": {field: messages}})
 
 
-def _validate_password(password: str, user, *, field: str = "password") -> None:
+def _validate_password(password: str, user: User, *, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as error:
         raise _invalid(field, list(error.messages)) from error
 
 
-def _set_new_password(user, new_password: str) -> None:
+def _set_new_password(user: User, new_password: str) -> None:
     """The one way a password changes. Whoever knew the old one may hold the account's API
     token or a session: the token is revoked, and every session made with the old password
     ends (Django checks a hash of the password in each session; a caller that must keep its
@@ -132,7 +133,7 @@ class LockedOut(DomainError):
         )
 
 
-def password_change(*, user, old_password: str, new_password: str, request) -> None:
+def password_change(*, user: Viewer, old_password: str, new_password: str, request) -> None:
     """Set a new password after checking the current one, as a log-in does: through
     django-axes, so wrong current passwords count toward the lockout of the username from the
     client's address (`request`, the HTTP request) and a locked-out client is refused even
@@ -142,7 +143,7 @@ def password_change(*, user, old_password: str, new_password: str, request) -> N
     refusal; the change itself is."""
     from accounts.authentication import lockout_message, lockout_seconds
 
-    require_member(user)
+    user = require_member(user)
     checked = authenticate(request, username=user.get_username(), password=old_password)
     if checked is None or checked.pk != user.pk:
         if getattr(request, "axes_locked_out", False):
@@ -153,7 +154,7 @@ def password_change(*, user, old_password: str, new_password: str, request) -> N
 
 
 @transaction.atomic
-def password_set(*, user, new_password: str) -> None:
+def password_set(*, user: User, new_password: str) -> None:
     """Set a password already checked by the caller's form (Django's reset-link page): the
     same rules and consequences as every other change (_set_new_password), and any log-in
     lockout on the username lifted."""
@@ -226,14 +227,14 @@ class IssuedToken:
     rotated: bool  # True when it replaced an older token
 
 
-def api_token_get(*, user) -> AuthToken | None:
+def api_token_get(*, user: User) -> AuthToken | None:
     return AuthToken.objects.filter(user=user).order_by("-created").first()
 
 
 @transaction.atomic
-def api_token_create(*, user) -> IssuedToken:
+def api_token_create(*, user: Viewer) -> IssuedToken:
     """Issue the member's token, replacing (and so revoking at once) any older one."""
-    require_member(user)
+    user = require_member(user)
     # The user row is the lock: two requests at once still leave one token.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     rotated = _api_tokens_delete(user) > 0
@@ -242,12 +243,12 @@ def api_token_create(*, user) -> IssuedToken:
 
 
 @transaction.atomic
-def api_token_revoke(*, user) -> bool:
+def api_token_revoke(*, user: User) -> bool:
     """Revoke the member's token; False when there was none."""
     return _api_tokens_delete(user) > 0
 
 
-def _api_tokens_delete(user) -> int:
+def _api_tokens_delete(user: User) -> int:
     tokens = list(AuthToken.objects.filter(user=user))
     for token in tokens:
         cache.delete(_last_used_key(token))
@@ -280,10 +281,10 @@ MSG_UNKNOWN_TIME_ZONE = "“{name}” is not a time zone this site knows; choose
 
 
 @transaction.atomic
-def member_time_zone_set(*, user, time_zone: str) -> str:
+def member_time_zone_set(*, user: Viewer, time_zone: str) -> str:
     """Set the zone `user` reads times in (an IANA name); an empty one means the site's.
     Returns the name kept."""
-    require_member(user)
+    user = require_member(user)
     name = (time_zone or "").strip()
     if name and (len(name) > TIME_ZONE_MAX_LENGTH or not time_zone_is_known(name)):
         raise _invalid("time_zone", [MSG_UNKNOWN_TIME_ZONE.format(name=name[:80])])

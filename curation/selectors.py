@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
@@ -43,7 +44,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from accounts.roles import is_member, is_moderator
+from accounts.roles import Viewer, is_member, is_moderator
 from config.errors import DomainError
 from curation.models import (
     Comment,
@@ -81,7 +82,7 @@ MSG_UNKNOWN_STATUS = "“{status}” is not a state of a paper."
 # --- Building blocks ---------------------------------------------------------------------
 
 
-def papers_visible_to(viewer) -> QuerySet[Paper]:
+def papers_visible_to(viewer: Viewer) -> QuerySet[Paper]:
     """Papers `viewer` may open: published ones; moderators see all; a member also sees the
     papers they submitted."""
     if is_moderator(viewer):
@@ -91,7 +92,7 @@ def papers_visible_to(viewer) -> QuerySet[Paper]:
     return Paper.objects.published()
 
 
-def with_viewer_vote(papers: QuerySet, viewer, *, paper_ref: str = "pk") -> QuerySet:
+def with_viewer_vote(papers: QuerySet, viewer: Viewer, *, paper_ref: str = "pk") -> QuerySet:
     """Annotate `viewer_voted` (bool): one EXISTS in the same query, no query per row.
     paper_ref: the paper's id in the rows of `papers` ("pk" for papers, "paper_id" for rows
     that point at a paper)."""
@@ -121,7 +122,7 @@ MARK_ATTRS: dict[str, str] = {
 }
 
 
-def with_viewer_marks(papers: QuerySet, viewer, *, paper_ref: str = "pk") -> QuerySet:
+def with_viewer_marks(papers: QuerySet, viewer: Viewer, *, paper_ref: str = "pk") -> QuerySet:
     """Annotate `viewer_read` and `viewer_not_interested` (bools, MARK_ATTRS): `viewer`'s own
     marks, an EXISTS each in the same query, on the (user, paper, kind) index."""
     if not is_member(viewer):
@@ -145,7 +146,7 @@ def viewer_marks(row) -> list[str]:
     return [kind for kind, attr in MARK_ATTRS.items() if getattr(row, attr, False)]
 
 
-def with_viewer_state(papers: QuerySet, viewer, *, paper_ref: str = "pk") -> QuerySet:
+def with_viewer_state(papers: QuerySet, viewer: Viewer, *, paper_ref: str = "pk") -> QuerySet:
     """What a card shows of its reader: their vote and their marks (three EXISTS in the
     same query)."""
     papers = with_viewer_vote(papers, viewer, paper_ref=paper_ref)
@@ -166,7 +167,7 @@ _VOTED = "voted"
 _HIDES = "hides"
 
 
-def viewer_state_attach(papers: Sequence[Paper], viewer) -> ViewerState:
+def viewer_state_attach(papers: Sequence[Paper], viewer: Viewer) -> ViewerState:
     """Give papers read without their reader (rows shared by every reader of a list page)
     the reader's own state, as with_viewer_state annotates it: `viewer_voted` and the mark
     attributes (MARK_ATTRS). ONE query, a UNION of the reader's votes and marks on these
@@ -211,7 +212,7 @@ def viewer_state_attach(papers: Sequence[Paper], viewer) -> ViewerState:
     return ViewerState(hides_marked=hides_marked, marked_shown=marked_shown)
 
 
-def without_hidden_marks(papers: QuerySet[Paper], viewer) -> QuerySet[Paper]:
+def without_hidden_marks(papers: QuerySet[Paper], viewer: Viewer) -> QuerySet[Paper]:
     """The one rule of the "hide papers I marked" setting (MemberSettings.hide_marked),
     applied by every listing of papers a member reads (papers_list: the feeds, tags, search,
     the API's lists and the exports; papers_for_digest_day): when `viewer` turned it on,
@@ -344,7 +345,7 @@ def _top_period_start(period: str, today: datetime.date | None) -> datetime.date
 
 def top_period_with_papers(
     *,
-    viewer=None,
+    viewer: Viewer = None,
     tags: Sequence[str] = (),
     status: str | None = None,
     today: datetime.date | None = None,
@@ -420,7 +421,7 @@ def feed_after(
 
 def papers_list(
     *,
-    viewer=None,
+    viewer: Viewer = None,
     order: str = "hot",
     period: str = "all",
     tags: Sequence[str] = (),
@@ -499,7 +500,7 @@ CITATION_FIELDS = (
 )
 
 
-def papers_citable(*, viewer=None, **filters) -> QuerySet[Paper]:
+def papers_citable(*, viewer: Viewer = None, **filters) -> QuerySet[Paper]:
     """The papers of papers_list(viewer=..., **filters), in its order, for citations: every
     match of a search (every_match), no tags, only CITATION_FIELDS. Read it with
     .iterator(): an export streams whatever the number of rows."""
@@ -507,7 +508,7 @@ def papers_citable(*, viewer=None, **filters) -> QuerySet[Paper]:
     return papers.only(*CITATION_FIELDS)
 
 
-def paper_citable(*, pk: int, viewer=None) -> Paper | None:
+def paper_citable(*, pk: int, viewer: Viewer = None) -> Paper | None:
     """One paper's citation columns (CITATION_FIELDS), or None if `viewer` may not see it
     (papers_visible_to)."""
     return papers_visible_to(viewer).filter(pk=pk).only(*CITATION_FIELDS).first()
@@ -629,7 +630,7 @@ class DigestDay:
 
 
 def papers_for_digest_day(
-    date: datetime.date | None = None, *, viewer=None, prefetch_tags: bool = True
+    date: datetime.date | None = None, *, viewer: Viewer = None, prefetch_tags: bool = True
 ) -> DigestDay:
     """One digest day, like Hugging Face's daily view: its published papers in the order of
     the digest (annotated `position`; without those `viewer` hides, without_hidden_marks),
@@ -680,7 +681,7 @@ def digest_days(*, moderator: bool) -> QuerySet[Digest]:
 # --- One paper and its comments ----------------------------------------------------------
 
 
-def paper_detail(*, pk: int, viewer=None) -> Paper | None:
+def paper_detail(*, pk: int, viewer: Viewer = None) -> Paper | None:
     """A paper's page, or None if `viewer` may not see it (papers_visible_to).
 
     - submitted_by: select_related, one join;
@@ -712,7 +713,7 @@ def paper_detail(*, pk: int, viewer=None) -> Paper | None:
     return with_viewer_state(papers, viewer).first()
 
 
-def comment_visible(*, pk: int, viewer) -> Comment | None:
+def comment_visible(*, pk: int, viewer: Viewer) -> Comment | None:
     """A comment on a paper `viewer` may open (papers_visible_to), with its author and hider
     joined; None otherwise. What of it the reader sees: Comment.shows_author_to, html_for."""
     return (
@@ -722,7 +723,7 @@ def comment_visible(*, pk: int, viewer) -> Comment | None:
     )
 
 
-def comments_thread(*, paper: Paper, viewer=None) -> QuerySet[Comment]:
+def comments_thread(*, paper: Paper, viewer: Viewer = None) -> QuerySet[Comment]:
     """Every comment of a paper, oldest first, deleted and hidden ones included so replies
     keep their place (show them with Comment.html_for). Authors and hiders come from one
     query by id for the whole thread (prefetch_related; none when nothing is hidden): joined
@@ -767,6 +768,11 @@ def tags_list() -> QuerySet[Tag]:
     column the tag and workflow services keep exact, so this reads 50 rows, not every paper
     tag."""
     return Tag.objects.order_by("name")
+
+
+def tag_by_slug(slug: str | None) -> Tag | None:
+    """The vocabulary's tag of `slug`, or None (no slug, or no such tag)."""
+    return Tag.objects.filter(slug=slug).first() if slug else None
 
 
 @dataclass
@@ -884,7 +890,7 @@ class MemberActivity:
     submissions: list[Paper]  # newest first, each with `openable`
 
 
-def member_submissions(*, user, limit: int = 100) -> list[Paper]:
+def member_submissions(*, user: User, limit: int = 100) -> list[Paper]:
     """The papers `user` submitted, newest first, in any state. Each carries `openable`:
     whether the member may open it now, by the one rule of papers_visible_to (an EXISTS in
     the same query), so a page links only to what it may show."""
@@ -898,7 +904,7 @@ def member_submissions(*, user, limit: int = 100) -> list[Paper]:
     return list(papers[:limit])
 
 
-def member_activity(*, user, limit: int = 100) -> MemberActivity:
+def member_activity(*, user: User, limit: int = 100) -> MemberActivity:
     """A member's latest votes, comments and submissions (their own page), votes and
     comments each with its paper joined and `paper_visible`: whether the member may still
     open that paper (papers_visible_to; a paper hidden since is not), an EXISTS by primary

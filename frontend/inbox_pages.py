@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.roles import require_member
 from accounts.time_zones import member_time_zone
 from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
@@ -98,7 +99,7 @@ def inbox(request: HttpRequest, new_feed_url: str | None = None) -> HttpResponse
         "cadences": DigestCadence.choices,
         "hours": range(24),
         "zone": member_time_zone(request.user).key,
-        "feed": inbox_feed_of(member=request.user),
+        "feed": inbox_feed_of(member=require_member(request.user)),
         "new_feed_url": new_feed_url,
     }
     response = render(request, "frontend/inbox.html", context)

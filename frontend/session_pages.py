@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
@@ -25,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.roles import is_member
+from accounts.roles import Viewer, is_member
 from accounts.services import member_time_zone_set
 from accounts.time_zones import member_time_zone, time_zone_names
 from config.errors import DomainError
@@ -449,7 +450,7 @@ class PaperSessions:
     zone: str
 
 
-def paper_sessions_context(*, paper: Paper, viewer) -> dict[str, PaperSessions | None]:
+def paper_sessions_context(*, paper: Paper, viewer: Viewer) -> dict[str, PaperSessions | None]:
     """The paper page's context for its sessions part: None for readers who may not see
     sessions (anonymous readers: their shared page queries nothing here)."""
     if not rules.can_see_sessions(viewer):
@@ -499,7 +500,7 @@ def session_propose_from_paper(request: HttpRequest) -> HttpResponse:
     return redirect(back + "#sessions-h")
 
 
-def member_settings_context(*, user) -> dict[str, Any]:
+def member_settings_context(*, user: User) -> dict[str, Any]:
     """My page's reading-group part: my time zone and my calendar feed."""
     if not is_member(user):
         return {}

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.backends import ROLES_BACKEND
-from accounts.roles import is_admin, is_member, is_moderator
+from accounts.roles import Viewer, is_admin, is_member, is_moderator, require_member
 from accounts.services import api_token_get, user_signup
 from config.cursors import CURSOR_PARAM
 from config.errors import DomainError
@@ -53,6 +53,7 @@ from curation.selectors import (
     papers_list,
     papers_search_count,
     queue_papers_details,
+    tag_by_slug,
     tags_list,
     top_period_with_papers,
     viewer_state_attach,
@@ -229,7 +230,7 @@ class _DayHeading:
 def _list_rows(
     request: HttpRequest,
     *,
-    viewer,
+    viewer: Viewer,
     tags: list[str],
     q: str,
     search_page: bool,
@@ -350,7 +351,9 @@ def _has_code_url(request: HttpRequest, *, on: bool) -> str:
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
-def _top_hint(request: HttpRequest, *, viewer, tags: list[str], status: str | None, period: str):
+def _top_hint(
+    request: HttpRequest, *, viewer: Viewer, tags: list[str], status: str | None, period: str
+):
     """What an empty top feed says: the shortest period that has papers, and its address."""
     suggested = top_period_with_papers(viewer=viewer, tags=tags, status=status)
     if suggested is None or suggested == period:
@@ -430,7 +433,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 @anonymous_page_cache
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = shared_value(request, "tag", slug, lambda: Tag.objects.filter(slug=slug).first())
+    tag = shared_value(request, "tag", slug, lambda: tag_by_slug(slug))
     if tag is None:
         raise PageNotFound(MSG_TAG_NOT_FOUND)
     context = _feed_context(request, tags=[tag.slug])
@@ -442,7 +445,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _list_response(request, "frontend/tag.html", context)
 
 
-def tag_suggestion_block(*, tag: Tag, viewer) -> dict:
+def tag_suggestion_block(*, tag: Tag, viewer: Viewer) -> dict:
     """The tag page's block of suggestions (moderators), each line with its authors as a
     card shows them."""
     block = tag_suggestions_for(tag=tag, viewer=viewer)
@@ -623,7 +626,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = require_member(request.user)
     activity = member_activity(user=user)
     context = {
         "votes": activity.votes,

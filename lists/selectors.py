@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.auth.models import User
 from django.db.models import (
     BooleanField,
     Count,
@@ -30,7 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.roles import is_member
+from accounts.roles import Viewer, is_member
 from config.cursors import KeysetPage, keyset_page, parse_int
 from config.errors import DomainError
 from curation.selectors import MARK_ATTRS, papers_visible_to, with_viewer_state
@@ -42,28 +43,28 @@ SCOPES = ("all", "mine", "team", "editable")
 MSG_UNKNOWN_SCOPE = "The scope is one of all, mine, team or editable."
 
 
-def lists_visible_to(viewer) -> QuerySet[PaperList]:
+def lists_visible_to(viewer: Viewer) -> QuerySet[PaperList]:
     """Lists `viewer` may open: their own and every team list; none for anonymous readers."""
     if not is_member(viewer):
         return PaperList.objects.none()
     return PaperList.objects.filter(Q(owner=viewer) | Q(visibility=ListVisibility.TEAM))
 
 
-def _editable_q(viewer) -> Q:
+def _editable_q(viewer: User) -> Q:
     """The lists `viewer` (a member) may change: their own, and the team lists whose owner
     made them an editor (an EXISTS on the (list, user) index)."""
     editor = Exists(ListEditor.objects.filter(paper_list=OuterRef("pk"), user=viewer))
     return Q(owner=viewer) | (Q(visibility=ListVisibility.TEAM) & Q(editor))
 
 
-def lists_editable_by(viewer) -> QuerySet[PaperList]:
+def lists_editable_by(viewer: Viewer) -> QuerySet[PaperList]:
     """Lists whose papers `viewer` may add, move, annotate and remove."""
     if not is_member(viewer):
         return PaperList.objects.none()
     return PaperList.objects.filter(_editable_q(viewer))
 
 
-def with_viewer_rights(lists: QuerySet[PaperList], viewer) -> QuerySet[PaperList]:
+def with_viewer_rights(lists: QuerySet[PaperList], viewer: Viewer) -> QuerySet[PaperList]:
     """Annotate `viewer_can_edit` (bool), in the same query."""
     if not is_member(viewer):
         return lists.annotate(viewer_can_edit=Value(False, output_field=BooleanField()))
@@ -72,7 +73,7 @@ def with_viewer_rights(lists: QuerySet[PaperList], viewer) -> QuerySet[PaperList
     )
 
 
-def visible_items(viewer) -> QuerySet[ListItem]:
+def visible_items(viewer: Viewer) -> QuerySet[ListItem]:
     """Items whose paper `viewer` may open: an EXISTS by the paper's primary key, so a
     list's page reads its own items and their papers, never a scan of the papers."""
     return ListItem.objects.filter(
@@ -80,7 +81,7 @@ def visible_items(viewer) -> QuerySet[ListItem]:
     )
 
 
-def with_item_count(lists: QuerySet[PaperList], viewer) -> QuerySet[PaperList]:
+def with_item_count(lists: QuerySet[PaperList], viewer: Viewer) -> QuerySet[PaperList]:
     """Annotate `item_count`: the papers on each list that `viewer` may open (a subquery
     evaluated for the lists the page returns; a list holds at most LIST_MAX_ITEMS)."""
     counted = (
@@ -95,7 +96,7 @@ def with_item_count(lists: QuerySet[PaperList], viewer) -> QuerySet[PaperList]:
 
 
 def lists_for_member(
-    *, viewer, scope: str = "all", paper_id: int | None = None
+    *, viewer: Viewer, scope: str = "all", paper_id: int | None = None
 ) -> QuerySet[PaperList]:
     """The lists `viewer` may open, newest first (the cursor key: the id), narrowed by
     `scope` (SCOPES). Each with its owner (joined), `item_count` (the papers the viewer may
@@ -106,7 +107,7 @@ def lists_for_member(
             MSG_UNKNOWN_SCOPE, code="invalid", extra={"fields": {"scope": [MSG_UNKNOWN_SCOPE]}}
         )
     lists = lists_visible_to(viewer)
-    if scope == "mine":
+    if scope == "mine" and is_member(viewer):
         lists = lists.filter(owner=viewer)
     elif scope == "team":
         lists = lists.filter(visibility=ListVisibility.TEAM)
@@ -119,7 +120,7 @@ def lists_for_member(
     return with_viewer_rights(lists.select_related("owner"), viewer).order_by("-id")
 
 
-def list_detail(*, pk: int, viewer) -> PaperList | None:
+def list_detail(*, pk: int, viewer: Viewer) -> PaperList | None:
     """A list `viewer` may open, or None. With its owner (joined), `viewer_can_edit`,
     `item_count` (with_item_count), and its editors with their users, by name, in
     `paper_list.editors.all()` (one query)."""
@@ -137,7 +138,7 @@ def list_detail(*, pk: int, viewer) -> PaperList | None:
     return with_viewer_rights(lists, viewer).first()
 
 
-def list_items(*, paper_list: PaperList, viewer) -> QuerySet[ListItem]:
+def list_items(*, paper_list: PaperList, viewer: Viewer) -> QuerySet[ListItem]:
     """The items of `paper_list` whose paper `viewer` may open, in the list's order, each
     with its paper and who added it (joined), and the viewer's vote and marks on the paper
     (EXISTS, in the same query; list_items_page hands them to the paper, as a card reads

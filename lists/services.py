@@ -20,11 +20,12 @@ place by one in one UPDATE. Every change moves the list's `updated_at`.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from accounts.roles import is_member, require_member
+from accounts.roles import Viewer, is_member, require_member
 from config.errors import DomainError
 from curation.markdown import render_markdown
 from curation.selectors import papers_visible_to
@@ -93,22 +94,22 @@ def _note(note: str | None) -> tuple[str, str]:
     return note, render_markdown(note)
 
 
-def _lock(paper_list: PaperList, user) -> PaperList:
+def _lock(paper_list: PaperList, user: Viewer) -> PaperList:
     """The list's row, locked for this transaction, if `user` may open it; a 404 otherwise
     (someone else's personal list, or a list deleted meanwhile)."""
-    require_member(user)
+    user = require_member(user)
     locked = lists_visible_to(user).select_for_update().filter(pk=paper_list.pk).first()
     if locked is None:
         raise DomainError(MSG_NO_SUCH_LIST, code="not_found", status_code=404)
     return locked
 
 
-def _require_owner(locked: PaperList, user) -> None:
+def _require_owner(locked: PaperList, user: User) -> None:
     if locked.owner_id != user.pk:
         raise DomainError(MSG_OWNER_ONLY, code="permission_denied", status_code=403)
 
 
-def _require_editor(locked: PaperList, user) -> None:
+def _require_editor(locked: PaperList, user: User) -> None:
     if not lists_editable_by(user).filter(pk=locked.pk).exists():
         raise DomainError(MSG_EDITORS_ONLY, code="permission_denied", status_code=403)
 
@@ -121,10 +122,12 @@ def _touch(locked: PaperList) -> None:
 
 
 @transaction.atomic
-def list_create(*, owner, name: str, visibility: str = ListVisibility.PERSONAL.value) -> PaperList:
+def list_create(
+    *, owner: Viewer, name: str, visibility: str = ListVisibility.PERSONAL.value
+) -> PaperList:
     """A new, empty list of `owner`'s: personal (theirs alone) or team (every member reads
     it)."""
-    require_member(owner)
+    owner = require_member(owner)
     return PaperList.objects.create(
         owner=owner, name=_clean_name(name), visibility=_clean_visibility(visibility)
     )
@@ -132,10 +135,11 @@ def list_create(*, owner, name: str, visibility: str = ListVisibility.PERSONAL.v
 
 @transaction.atomic
 def list_update(
-    *, paper_list: PaperList, user, name: str | None = None, visibility: str | None = None
+    *, paper_list: PaperList, user: Viewer, name: str | None = None, visibility: str | None = None
 ) -> PaperList:
     """Rename the list and/or change who sees it (the owner only). A team list made
     personal loses its editors: nobody but the owner opens it any more."""
+    user = require_member(user)
     locked = _lock(paper_list, user)
     _require_owner(locked, user)
     if name is not None:
@@ -149,8 +153,9 @@ def list_update(
 
 
 @transaction.atomic
-def list_delete(*, paper_list: PaperList, user) -> None:
+def list_delete(*, paper_list: PaperList, user: Viewer) -> None:
     """Delete the list and its items (the owner only). The papers stay, of course."""
+    user = require_member(user)
     locked = _lock(paper_list, user)
     _require_owner(locked, user)
     adders = ListItem.objects.filter(paper_list=locked).values_list("added_by_id", flat=True)
@@ -162,9 +167,12 @@ def list_delete(*, paper_list: PaperList, user) -> None:
 
 
 @transaction.atomic
-def list_editor_add(*, paper_list: PaperList, user, username: str) -> tuple[ListEditor, bool]:
+def list_editor_add(
+    *, paper_list: PaperList, user: Viewer, username: str
+) -> tuple[ListEditor, bool]:
     """Let the member named `username` (any case) change the team list's papers (the owner
     only). Idempotent: (the editor, whether they were not one before)."""
+    user = require_member(user)
     locked = _lock(paper_list, user)
     _require_owner(locked, user)
     if not locked.is_team:
@@ -189,9 +197,10 @@ def list_editor_add(*, paper_list: PaperList, user, username: str) -> tuple[List
 
 
 @transaction.atomic
-def list_editor_remove(*, paper_list: PaperList, user, username: str) -> None:
+def list_editor_remove(*, paper_list: PaperList, user: Viewer, username: str) -> None:
     """The member named `username` may no longer change the list: the owner removes any
     editor, an editor may leave."""
+    user = require_member(user)
     locked = _lock(paper_list, user)
     if (username or "").casefold() != user.get_username().casefold():
         _require_owner(locked, user)
@@ -206,9 +215,10 @@ def list_editor_remove(*, paper_list: PaperList, user, username: str) -> None:
 # --- Items ----------------------------------------------------------------------------------
 
 
-def _locked_item(item: ListItem, user) -> tuple[PaperList, ListItem]:
+def _locked_item(item: ListItem, user: Viewer) -> tuple[PaperList, ListItem]:
     """The item's list locked (for `user`, who may change it) and the item read again under
     that lock; a 404 when the item is gone or shows a paper `user` may not open."""
+    user = require_member(user)
     locked = _lock(item.paper_list, user)
     _require_editor(locked, user)
     current = visible_items(user).filter(pk=item.pk, paper_list=locked).first()
@@ -218,10 +228,11 @@ def _locked_item(item: ListItem, user) -> tuple[PaperList, ListItem]:
 
 
 @transaction.atomic
-def list_item_add(*, paper_list: PaperList, user, paper: Paper, note: str = "") -> ListItem:
+def list_item_add(*, paper_list: PaperList, user: Viewer, paper: Paper, note: str = "") -> ListItem:
     """Put `paper` at the end of the list, with `note` (Markdown), as `user` (the owner or an
     editor), who must be able to open the paper. A paper is on a list once: a second time
     is a 409 naming the item that is there."""
+    user = require_member(user)
     locked = _lock(paper_list, user)
     _require_editor(locked, user)
     if not papers_visible_to(user).filter(pk=paper.pk).exists():
@@ -262,7 +273,7 @@ def list_item_add(*, paper_list: PaperList, user, paper: Paper, note: str = "") 
 
 
 @transaction.atomic
-def list_item_note_edit(*, item: ListItem, user, note: str) -> ListItem:
+def list_item_note_edit(*, item: ListItem, user: User, note: str) -> ListItem:
     """Write the item's note again (Markdown; empty takes it off)."""
     locked, current = _locked_item(item, user)
     current.note, current.note_html = _note(note)
@@ -271,7 +282,7 @@ def list_item_note_edit(*, item: ListItem, user, note: str) -> ListItem:
     return current
 
 
-def _target(locked: PaperList, current: ListItem, user, *, position, move) -> int:
+def _target(locked: PaperList, current: ListItem, user: User, *, position, move) -> int:
     """The place `current` goes to. A step (up, down) passes the next item `user` sees, so
     the list reads to them as they asked; first and last are the list's ends."""
     if (position is None) == (move is None):
@@ -296,7 +307,7 @@ def _target(locked: PaperList, current: ListItem, user, *, position, move) -> in
 
 @transaction.atomic
 def list_item_move(
-    *, item: ListItem, user, position: int | None = None, move: str | None = None
+    *, item: ListItem, user: User, position: int | None = None, move: str | None = None
 ) -> ListItem:
     """Move the item to `position` (1 is the first place; beyond the end is the last), or
     one step `move` "up" or "down", or to the "first" or "last" place. The items between
@@ -321,7 +332,7 @@ def list_item_move(
 
 
 @transaction.atomic
-def list_item_remove(*, item: ListItem, user) -> None:
+def list_item_remove(*, item: ListItem, user: User) -> None:
     """Take the item (its note with it) off the list; the items after it move up by one."""
     locked, current = _locked_item(item, user)
     current.delete()

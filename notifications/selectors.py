@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.roles import is_member, is_moderator
+from accounts.roles import Viewer, is_member, is_moderator
 from config.cursors import MAX_ID, KeysetPage, keyset_page, parse_int
 from curation.models import Tag
 from curation.selectors import papers_visible_to
@@ -56,7 +57,7 @@ class InboxState:
     follow_id: int | None = None  # the reader's follow of the page's target, if any
 
 
-def inbox_state(*, viewer, follow: FollowTarget | None = None) -> InboxState:
+def inbox_state(*, viewer: Viewer, follow: FollowTarget | None = None) -> InboxState:
     """The reader's count of unread items, and their follow of `follow` when given: one
     query (the user's row with two subqueries), none for anonymous readers."""
     if not is_member(viewer):
@@ -92,7 +93,7 @@ ITEM_FIELDS = (
 )
 
 
-def inbox_items(*, viewer, unread_only: bool = False) -> QuerySet[Notification]:
+def inbox_items(*, viewer: Viewer, unread_only: bool = False) -> QuerySet[Notification]:
     """`viewer`'s items, unread first, then newest, each with what it refers to joined (one
     query) and `paper_openable`: whether the reader may still open its paper (an EXISTS
     through papers_visible_to, in the same query)."""
@@ -128,7 +129,7 @@ def inbox_page(items: QuerySet[Notification], *, page_size: int, cursor: str | N
     )
 
 
-def notification_of(*, viewer, pk: int) -> Notification | None:
+def notification_of(*, viewer: Viewer, pk: int) -> Notification | None:
     """One of `viewer`'s items; None for anyone else's (and for an id no row can have)."""
     if not 0 < pk <= MAX_ID:
         return None
@@ -142,7 +143,7 @@ FOLLOW_FIELDS = (
 )
 
 
-def follows_of(*, viewer, kind: str | None = None) -> QuerySet[Follow]:
+def follows_of(*, viewer: Viewer, kind: str | None = None) -> QuerySet[Follow]:
     """`viewer`'s follows, newest first, with their targets joined and whether the reader
     may still open a followed paper or list (`paper_openable`, `list_openable`: EXISTS
     through the read rules, in the same query)."""
@@ -174,7 +175,7 @@ def follows_page(follows: QuerySet[Follow], *, page_size: int, cursor: str | Non
     )
 
 
-def follow_of(*, viewer, pk: int) -> Follow | None:
+def follow_of(*, viewer: Viewer, pk: int) -> Follow | None:
     """One of `viewer`'s follows; None for anyone else's (and for an id no row can have)."""
     if not 0 < pk <= MAX_ID:
         return None
@@ -186,7 +187,7 @@ def follow_of(*, viewer, pk: int) -> Follow | None:
 FEED_ITEMS = 50
 
 
-def inbox_feed_of(*, member) -> InboxFeed | None:
+def inbox_feed_of(*, member: User) -> InboxFeed | None:
     if not is_member(member):
         return None
     return InboxFeed.objects.filter(member=member).first()
@@ -209,20 +210,20 @@ def inbox_feed_owner(*, token: str):
     return feed.member
 
 
-def inbox_feed_items(*, member, kinds: list[str]) -> QuerySet[Notification]:
+def inbox_feed_items(*, member: User, kinds: list[str]) -> QuerySet[Notification]:
     """The member's newest items of `kinds` (the topics they put in their feed), newest
     first, as the inbox shows them."""
     return inbox_items(viewer=member).filter(kind__in=kinds).order_by("-id")[:FEED_ITEMS]
 
 
-def webhooks_of(*, viewer) -> QuerySet[Webhook]:
+def webhooks_of(*, viewer: Viewer) -> QuerySet[Webhook]:
     """`viewer`'s webhooks, newest first, with their targets."""
     if not is_member(viewer):
         return Webhook.objects.none()
     return Webhook.objects.filter(owner=viewer).select_related("tag", "paper_list").order_by("-id")
 
 
-def webhook_of(*, viewer, pk: int) -> Webhook | None:
+def webhook_of(*, viewer: Viewer, pk: int) -> Webhook | None:
     if not 0 < pk <= MAX_ID:
         return None
     return webhooks_of(viewer=viewer).filter(pk=pk).first()
@@ -237,7 +238,7 @@ class WebhookTargets:
     lists: list[tuple[int, str]]
 
 
-def webhook_targets(*, viewer) -> WebhookTargets:
+def webhook_targets(*, viewer: Viewer) -> WebhookTargets:
     """The targets of the webhooks form (notifications.services.webhook_create's rules:
     tags for moderators, a team list for its owner): two small queries."""
     if not is_member(viewer):

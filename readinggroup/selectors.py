@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -154,7 +155,7 @@ def sessions_open_for_proposals(*, viewer: Viewer, now: datetime.datetime | None
 
 
 def sessions_for_calendar(
-    *, member, now: datetime.datetime | None = None
+    *, member: User, now: datetime.datetime | None = None
 ) -> QuerySet[ReadingSession]:
     """What a member's calendar feed holds: sessions not yet ended or ended within
     CALENDAR_KEEPS_PAST (cancelled ones too, so calendars drop them), the soonest first,
@@ -169,7 +170,7 @@ def sessions_for_calendar(
     )
 
 
-def calendar_feed_of(*, member) -> CalendarFeed | None:
+def calendar_feed_of(*, member: User) -> CalendarFeed | None:
     if not is_member(member):
         return None
     return CalendarFeed.objects.filter(member=member).first()

@@ -20,12 +20,12 @@ import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils.module_loading import import_string
 
-from accounts.roles import require_moderator
+from accounts.roles import Viewer, require_member, require_moderator
 from config.cursors import BadCursor, KeysetPage, cursor_decode, keyset_page, parse_int
 from config.generations import generations_get
 from curation.models import MarkKind, PaperMark, PaperTag, Vote
@@ -107,7 +107,9 @@ def related_papers(*, paper_id: int, limit: int = RELATED_SHOWN) -> list[Related
     return _related(RelatedPaper.objects.filter(paper_id=paper_id), limit)
 
 
-def related_papers_for(*, pk: int, viewer, limit: int = RELATED_SHOWN) -> list[RelatedItem] | None:
+def related_papers_for(
+    *, pk: int, viewer: Viewer, limit: int = RELATED_SHOWN
+) -> list[RelatedItem] | None:
     """Paper `pk`'s related papers, or None if `viewer` may not open the paper
     (curation.selectors.papers_visible_to), from the cache when it holds them.
 
@@ -135,7 +137,7 @@ def related_papers_for(*, pk: int, viewer, limit: int = RELATED_SHOWN) -> list[R
     return _related_visible(pk=pk, viewer=viewer, limit=limit)
 
 
-def _related_visible(*, pk: int, viewer, limit: int) -> list[RelatedItem] | None:
+def _related_visible(*, pk: int, viewer: Viewer, limit: int) -> list[RelatedItem] | None:
     """One query when the paper has related papers (the list is read through the rule of
     who may open the paper); a second tells an empty list from a paper the viewer may not
     open."""
@@ -249,12 +251,14 @@ class TagSuggestions:
     version_id: int | None = None
 
 
-def tag_suggestions_for(*, tag, viewer, limit: int = TAG_SUGGESTIONS_SHOWN) -> TagSuggestions:
+def tag_suggestions_for(
+    *, tag, viewer: Viewer, limit: int = TAG_SUGGESTIONS_SHOWN
+) -> TagSuggestions:
     """The suggestions of `tag` (a curation Tag) for a moderator (a DomainError for anyone
     else): its training's row by its key, then the suggestions in ONE query on the index
     (tag, -score), joined to the papers, of the papers still published and without the tag.
     """
-    require_moderator(viewer)
+    viewer = require_moderator(viewer)
     if tag.paper_count < MIN_POSITIVES:
         count = tag.paper_count
         message = MSG_TOO_FEW.format(
@@ -393,7 +397,7 @@ class ForYouFeedState:
         )
 
 
-def for_you_state(*, viewer) -> ForYouFeedState:
+def for_you_state(*, viewer: User) -> ForYouFeedState:
     """The state of `viewer`'s feed (a member), from their ForYouRanking row: one query by
     its primary key. No row: never computed (their first signal computes it)."""
     row = (
@@ -409,7 +413,7 @@ def for_you_state(*, viewer) -> ForYouFeedState:
 
 def for_you_papers(
     *,
-    viewer,
+    viewer: User,
     tags: Sequence[str] = (),
     match_all_tags: bool = False,
     digest: datetime.date | None = None,
@@ -480,7 +484,7 @@ def is_for_you_cursor(cursor: str | None) -> bool:
 FOR_YOU_BECAUSE = "for_you_because_papers"
 
 
-def attach_for_you_because(papers: Sequence[Paper], *, viewer) -> Sequence[Paper]:
+def attach_for_you_because(papers: Sequence[Paper], *, viewer: Viewer) -> Sequence[Paper]:
     """Give each for-you row `for_you_because_papers`: the viewer's papers nearest to it, as
     [{"id", "title"}], those the viewer may still open, nearest first. ONE query for the
     whole page."""
@@ -509,7 +513,7 @@ class ForYouFeedPage:
 
 def for_you_feed_page(
     *,
-    viewer,
+    viewer: Viewer,
     page_size: int,
     cursor: str | None,
     tags: Sequence[str] = (),
@@ -523,6 +527,7 @@ def for_you_feed_page(
     filters); a feed that began as the hot feed goes on as it, page after page, even if the
     member's feed became ready meanwhile. The page's rows carry `for_you_because_papers`
     in the for-you order. Queries: the state (by primary key), the page, the reasons."""
+    viewer = require_member(viewer)
     state = for_you_state(viewer=viewer)
     if state.ready and (cursor is None or is_for_you_cursor(cursor)):
         papers = for_you_papers(

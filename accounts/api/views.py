@@ -7,6 +7,7 @@ X-CSRFToken header. Clients that send a personal API token need no CSRF token.
 """
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.models import User
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -83,7 +84,7 @@ def token_summary(token) -> dict:
     }
 
 
-def me_payload(user) -> dict:
+def me_payload(user: User) -> dict:
     return {
         "id": user.pk,
         "username": user.get_username(),
@@ -98,7 +99,7 @@ def me_payload(user) -> dict:
     }
 
 
-def me_response(user, *, status_code: int = status.HTTP_200_OK) -> Response:
+def me_response(user: User, *, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(s.MeOutputSerializer(me_payload(user)).data, status=status_code)
 
 

@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Viewer
 from config.api.schema import WRITE_ERRORS
 from curation.api import serializers as s
 from curation.models import Comment
@@ -27,7 +28,7 @@ TAGS = ["comments"]
 MSG_COMMENT_NOT_FOUND = "There is no such comment."
 
 
-def comment_visible_or_404(*, pk: int, viewer) -> Comment:
+def comment_visible_or_404(*, pk: int, viewer: Viewer) -> Comment:
     comment = comment_visible(pk=pk, viewer=viewer)
     if comment is None:
         raise NotFound(MSG_COMMENT_NOT_FOUND)

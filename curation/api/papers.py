@@ -20,7 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import is_member
+from accounts.roles import Viewer, is_member
 from config.api.pagination import SearchPagination, next_link
 from config.api.schema import E400, E401, E403, E404, E429, READ_ERRORS, WRITE_ERRORS
 from config.errors import DomainError
@@ -36,6 +36,7 @@ from curation.selectors import (
     papers_for_digest_day,
     papers_list,
     papers_visible_to,
+    tag_by_slug,
     viewer_state_attach,
 )
 from curation.services import (
@@ -81,14 +82,14 @@ def anonymous_feed_cache_key(request) -> str | None:
     return "api:anonymous-feed:v1:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def paper_visible_or_404(*, pk: int, viewer) -> Paper:
+def paper_visible_or_404(*, pk: int, viewer: Viewer) -> Paper:
     paper = papers_visible_to(viewer).filter(pk=pk).first()
     if paper is None:
         raise NotFound(MSG_PAPER_NOT_FOUND)
     return paper
 
 
-def paper_detail_or_404(*, pk: int, viewer) -> Paper:
+def paper_detail_or_404(*, pk: int, viewer: Viewer) -> Paper:
     paper = paper_detail(pk=pk, viewer=viewer)
     if paper is None:
         raise NotFound(MSG_PAPER_NOT_FOUND)
@@ -189,7 +190,7 @@ class PaperListView(APIView):
                 }
             )
 
-        def read(viewer) -> ListPage:
+        def read(viewer: Viewer) -> ListPage:
             rows = papers_list(viewer=viewer, prefetch_tags=False, **filters_from(data))
             page = paging.feed_page(
                 rows.defer(*LIST_UNUSED_FIELDS),
@@ -228,7 +229,7 @@ class PaperListView(APIView):
         return page
 
     def digest_day(self, request, data, context):
-        def read(viewer) -> ListPage:
+        def read(viewer: Viewer) -> ListPage:
             day = papers_for_digest_day(data["date"], viewer=viewer, prefetch_tags=False)
             papers = filter_papers(
                 day.papers, tags=data["tag"], match_all_tags=data["match"] == "all"
@@ -417,7 +418,7 @@ class PaperCommentsView(APIView):
 
 class PaperTagsView(APIView):
     def tag_or_400(self, slug: str) -> Tag:
-        tag = Tag.objects.filter(slug=slug).first()
+        tag = tag_by_slug(slug)
         if tag is None:
             raise ValidationError({"tag": [MSG_TAG_NOT_FOUND]})
         return tag
@@ -459,7 +460,7 @@ class PaperTagsView(APIView):
         data = s.PaperTagInputSerializer(data=source)
         data.is_valid(raise_exception=True)
         paper = paper_visible_or_404(pk=pk, viewer=request.user)
-        tag = Tag.objects.filter(slug=data.validated_data["tag"]).first()
+        tag = tag_by_slug(data.validated_data["tag"])
         if tag is None:
             raise NotFound(MSG_TAG_NOT_FOUND)
         paper_tag_remove(paper=paper, tag=tag, user=request.user)

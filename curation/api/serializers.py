@@ -8,6 +8,7 @@ back as the raw strings they are: escaping is the job of whoever displays them.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -43,7 +44,7 @@ def paper_url(*, pk: int, request) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def username(user) -> str | None:
+def username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
 

@@ -13,7 +13,7 @@ from config.api.pagination import NumberedPagination
 from config.api.schema import READ_ERRORS, WRITE_ERRORS
 from curation.api import serializers as s
 from curation.models import Tag
-from curation.selectors import tags_list
+from curation.selectors import tag_by_slug, tags_list
 from curation.services import tag_create, tag_delete, tag_merge, tag_rename
 
 TAGS = ["tags"]
@@ -21,7 +21,7 @@ MSG_TAG_NOT_FOUND = "There is no such tag."
 
 
 def tag_or_404(slug: str) -> Tag:
-    tag = Tag.objects.filter(slug=slug).first()
+    tag = tag_by_slug(slug)
     if tag is None:
         raise NotFound(MSG_TAG_NOT_FOUND)
     return tag
@@ -100,7 +100,7 @@ class TagMergeView(APIView):
         data = s.TagMergeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         source = tag_or_404(slug)
-        target = Tag.objects.filter(slug=data.validated_data["into"]).first()
+        target = tag_by_slug(data.validated_data["into"])
         if target is None:
             raise ValidationError({"into": [MSG_TAG_NOT_FOUND]})
         moved = tag_merge(

@@ -12,12 +12,13 @@ import datetime
 import math
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.roles import is_moderator, require_member, require_moderator
+from accounts.roles import Viewer, is_moderator, require_member, require_moderator
 from config.errors import DomainError
 from curation.events import CurationEvent, CurationEventKind, curation_events
 from curation.markdown import render_markdown
@@ -68,7 +69,7 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _rate_limit(user, now: datetime.datetime) -> None:
+def _rate_limit(user: User, now: datetime.datetime) -> None:
     """A fixed window counter in the cache, one key per user and window."""
     if is_moderator(user):
         return
@@ -118,7 +119,7 @@ def _copy_back(target: Comment, source: Comment) -> None:
 @transaction.atomic
 def comment_create(
     *,
-    user,
+    user: Viewer,
     paper: Paper,
     body: str,
     parent: Comment | None = None,
@@ -129,7 +130,7 @@ def comment_create(
     Members only, rate-limited per user (DomainError code "rate_limited", status 429, with
     `retry_after` seconds in extra). `now` fixes the clock (tests).
     """
-    require_member(user)
+    user = require_member(user)
     now = now or timezone.now()
     body = _clean_body(body)
     locked = Paper.objects.select_for_update().filter(pk=paper.pk).first()
@@ -166,10 +167,10 @@ def comment_create(
 
 @transaction.atomic
 def comment_edit(
-    *, comment: Comment, user, body: str, now: datetime.datetime | None = None
+    *, comment: Comment, user: Viewer, body: str, now: datetime.datetime | None = None
 ) -> Comment:
     """The author rewrites a comment within EDIT_WINDOW of posting it; it shows as edited."""
-    require_member(user)
+    user = require_member(user)
     now = now or timezone.now()
     body = _clean_body(body)
     locked = _lock(comment)
@@ -201,10 +202,12 @@ def comment_edit(
 
 
 @transaction.atomic
-def comment_delete(*, comment: Comment, user, now: datetime.datetime | None = None) -> Comment:
+def comment_delete(
+    *, comment: Comment, user: Viewer, now: datetime.datetime | None = None
+) -> Comment:
     """The author deletes a comment: the row stays (replies hang on it) as a "[deleted]"
     placeholder, its text is erased. Deleting again changes nothing."""
-    require_member(user)
+    user = require_member(user)
     locked = _lock(comment)
     if locked.author_id != user.pk:
         raise DomainError(MSG_NOT_AUTHOR, code="permission_denied", status_code=403)
@@ -222,7 +225,7 @@ def comment_delete(*, comment: Comment, user, now: datetime.datetime | None = No
     return locked
 
 
-def _resolve_open_flags(comment: Comment, moderator, now: datetime.datetime) -> int:
+def _resolve_open_flags(comment: Comment, moderator: User, now: datetime.datetime) -> int:
     resolved = CommentFlag.objects.filter(comment=comment, resolved_at=None).update(
         resolved_at=now, resolved_by=moderator
     )
@@ -237,7 +240,7 @@ def _label(comment: Comment) -> str:
 
 @transaction.atomic
 def comment_hide(
-    *, comment: Comment, moderator, reason: str, now: datetime.datetime | None = None
+    *, comment: Comment, moderator: User, reason: str, now: datetime.datetime | None = None
 ) -> Comment:
     """A moderator hides a comment, saying why; its open flags are resolved; logged."""
     return _set_hidden(comment=comment, moderator=moderator, reason=reason, now=now, hide=True)
@@ -245,17 +248,17 @@ def comment_hide(
 
 @transaction.atomic
 def comment_restore(
-    *, comment: Comment, moderator, reason: str, now: datetime.datetime | None = None
+    *, comment: Comment, moderator: User, reason: str, now: datetime.datetime | None = None
 ) -> Comment:
     """A moderator shows a hidden comment again, saying why; open flags resolved; logged."""
     return _set_hidden(comment=comment, moderator=moderator, reason=reason, now=now, hide=False)
 
 
 def _set_hidden(
-    *, comment: Comment, moderator, reason: str, now: datetime.datetime | None, hide: bool
+    *, comment: Comment, moderator: Viewer, reason: str, now: datetime.datetime | None, hide: bool
 ) -> Comment:
     """Hide or restore; the caller holds the transaction."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     reason = clean_reason(reason)
     if not reason:
         raise DomainError(MSG_REASON_REQUIRED, code="reason_required")
@@ -288,9 +291,9 @@ def _set_hidden(
 
 
 @transaction.atomic
-def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> CommentFlag:
+def comment_flag(*, comment: Comment, user: Viewer, reason: str, note: str = "") -> CommentFlag:
     """A member flags someone else's visible comment for the moderators, once."""
-    require_member(user)
+    user = require_member(user)
     if reason not in FlagReason.values:
         raise DomainError(MSG_FLAG_REASON_INVALID, code="invalid")
     if comment.author_id == user.pk:
@@ -310,11 +313,11 @@ def comment_flag(*, comment: Comment, user, reason: str, note: str = "") -> Comm
 
 @transaction.atomic
 def comment_flags_dismiss(
-    *, comment: Comment, moderator, reason: str = "", now: datetime.datetime | None = None
+    *, comment: Comment, moderator: Viewer, reason: str = "", now: datetime.datetime | None = None
 ) -> int:
     """A moderator resolves a comment's open flags without hiding it; logged when there
     were any. Returns how many flags were resolved."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     locked = _lock(comment)
     resolved = _resolve_open_flags(locked, moderator, now or timezone.now())
     if resolved:

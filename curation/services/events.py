@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
+
 from curation.models import ModerationEvent
 
 LABEL_MAX = 200
@@ -9,7 +11,7 @@ LABEL_MAX = 200
 
 def moderation_event_record(
     *,
-    moderator,
+    moderator: User,
     action: str,
     target_kind: str,
     target_id: int,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
 from papers.models import Paper, PaperStatus
@@ -88,7 +89,7 @@ def _arxiv_version_raise(*, paper: Paper, version: int | None) -> None:
     ).update(arxiv_version=version)
 
 
-def _duplicate(paper: Paper, user) -> DomainError:
+def _duplicate(paper: Paper, user: User) -> DomainError:
     """The paper that is here already, named only to a member who may open it: a rejected or
     hidden paper stays unnamed (its id and address would lead to what the site hides)."""
     if not papers_visible_to(user).filter(pk=paper.pk).exists():
@@ -99,7 +100,7 @@ def _duplicate(paper: Paper, user) -> DomainError:
 
 
 def paper_submit(
-    *, user, title: str = "", abstract: str = "", arxiv_id: str | None = None
+    *, user: Viewer, title: str = "", abstract: str = "", arxiv_id: str | None = None
 ) -> Paper:
     """A member submits a paper; it is created pending, with `submitted_by`.
 
@@ -110,7 +111,7 @@ def paper_submit(
     a paper that is here; a new paper needs its title. Invalid input is a DomainError whose
     extra `fields` names the field (`title`, `abstract`, `arxiv_id`).
     """
-    require_member(user)
+    user = require_member(user)
     arxiv_id, version = _submission_arxiv_parts(arxiv_id) or (None, None)
     if arxiv_id is not None:
         existing = _existing(arxiv_id=arxiv_id)

@@ -11,7 +11,7 @@ from django.db.models import Count, F
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
-from accounts.roles import is_moderator, require_member, require_moderator
+from accounts.roles import Viewer, is_moderator, require_member, require_moderator
 from config.errors import DomainError
 from curation.events import CurationEvent, CurationEventKind, curation_events
 from curation.models import TAG_NAME_MAX_LENGTH, ModerationAction, PaperTag, Tag, TargetKind
@@ -185,9 +185,11 @@ def _save_tag(tag: Tag) -> None:
 
 
 @transaction.atomic
-def tag_create(*, moderator, name: str, slug: str | None = None, description: str = "") -> Tag:
+def tag_create(
+    *, moderator: Viewer, name: str, slug: str | None = None, description: str = ""
+) -> Tag:
     """A new vocabulary tag; the slug defaults to slugify(name). Moderators only, logged."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     name, slug = _clean_name_and_slug(name, slug)
     description = _clean_description(description or "")
     _refuse_clash(name, slug)
@@ -208,14 +210,14 @@ def tag_create(*, moderator, name: str, slug: str | None = None, description: st
 def tag_rename(
     *,
     tag: Tag,
-    moderator,
+    moderator: Viewer,
     name: str,
     slug: str | None = None,
     description: str | None = None,
 ) -> Tag:
     """Rename `tag` (and re-slug it: the slug follows the name unless given). A new
     description is optional. Moderators only; logged with old and new "name (slug)"."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     name, slug = _clean_name_and_slug(name, slug)
     if description is not None:
         description = _clean_description(description)
@@ -239,11 +241,11 @@ def tag_rename(
 
 
 @transaction.atomic
-def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
+def tag_merge(*, source: Tag, target: Tag, moderator: Viewer, reason: str = "") -> int:
     """Move every paper of `source` to `target` and delete `source`; return the number of
     papers that gained `target`. A paper that had both keeps its one `target` tag (and who
     added it). Moderators only; logged on the source tag."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     if source.pk == target.pk:
         raise DomainError(MSG_MERGE_SELF, code="invalid")
     # Both rows locked in id order, so two merges of the same pair cannot deadlock.
@@ -280,9 +282,9 @@ def tag_merge(*, source: Tag, target: Tag, moderator, reason: str = "") -> int:
 
 
 @transaction.atomic
-def tag_delete(*, tag: Tag, moderator, reason: str = "") -> None:
+def tag_delete(*, tag: Tag, moderator: Viewer, reason: str = "") -> None:
     """Delete a tag and take it off every paper. Moderators only, logged."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     tag = _tag_locked(tag)
     moderation_event_record(
         moderator=moderator,
@@ -298,10 +300,10 @@ def tag_delete(*, tag: Tag, moderator, reason: str = "") -> None:
 
 
 @transaction.atomic
-def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
+def paper_tag_add(*, paper: Paper, tag: Tag, user: Viewer) -> tuple[PaperTag, bool]:
     """Apply a vocabulary tag to a published paper as `user` (members). Idempotent: if the
     paper has the tag already, that PaperTag is returned with created=False."""
-    require_member(user)
+    user = require_member(user)
     # The paper's row is locked, as a move of its state locks it: a paper being hidden is
     # not tagged meanwhile, and the tag's count sees one order of the two.
     locked = Paper.objects.select_for_update().filter(pk=paper.pk).first()
@@ -330,11 +332,11 @@ def paper_tag_add(*, paper: Paper, tag: Tag, user) -> tuple[PaperTag, bool]:
 
 
 @transaction.atomic
-def paper_tag_apply(*, paper: Paper, tag: Tag, moderator, reason: str = "") -> bool:
+def paper_tag_apply(*, paper: Paper, tag: Tag, moderator: Viewer, reason: str = "") -> bool:
     """A moderator puts a tag on a published paper (a suggestion of the tag's model, say):
     paper_tag_add, logged in the moderation log as an edit of the paper's tags. Return
     whether the paper gained the tag (False: it had it already, and nothing is logged)."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     _, created = paper_tag_add(paper=paper, tag=tag, user=moderator)
     if created:
         moderation_event_record(
@@ -350,10 +352,10 @@ def paper_tag_apply(*, paper: Paper, tag: Tag, moderator, reason: str = "") -> b
 
 
 @transaction.atomic
-def paper_tag_remove(*, paper: Paper, tag: Tag, user) -> None:
+def paper_tag_remove(*, paper: Paper, tag: Tag, user: Viewer) -> None:
     """Take a tag off a paper. Members remove the tags they added, on published papers;
     moderators remove any."""
-    require_member(user)
+    user = require_member(user)
     locked = Paper.objects.select_for_update().filter(pk=paper.pk).first()
     _tags_lock([tag.pk])
     paper_tag = PaperTag.objects.filter(paper=paper, tag=tag).first() if locked else None

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from curation.models import Vote
 from curation.services.member_signals import member_signals_changed
@@ -39,12 +39,12 @@ def _lock_published(paper: Paper) -> Paper:
 
 
 @transaction.atomic
-def vote_cast(*, user, paper: Paper) -> VoteOutcome:
+def vote_cast(*, user: Viewer, paper: Paper) -> VoteOutcome:
     """Upvote `paper` as `user` (members only, published papers only).
 
     Idempotent: voting again is no error and changes nothing (`changed=False`).
     """
-    require_member(user)
+    user = require_member(user)
     locked = _lock_published(paper)
     changed = False
     try:
@@ -63,12 +63,12 @@ def vote_cast(*, user, paper: Paper) -> VoteOutcome:
 
 
 @transaction.atomic
-def vote_withdraw(*, user, paper: Paper) -> VoteOutcome:
+def vote_withdraw(*, user: Viewer, paper: Paper) -> VoteOutcome:
     """Take `user`'s vote on `paper` back. Idempotent: without a vote, nothing changes.
 
     Like casting, only on published papers (a hidden paper's votes stay frozen).
     """
-    require_member(user)
+    user = require_member(user)
     locked = _lock_published(paper)
     deleted, _ = Vote.objects.filter(user=user, paper=locked).delete()
     if deleted:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import require_moderator
+from accounts.roles import Viewer, require_moderator
 from config.errors import DomainError
 from curation.models import ModerationAction, TargetKind
 from curation.services._guards import clean_reason
@@ -41,7 +42,7 @@ def allowed_targets(from_state: str) -> list[str]:
 
 
 @transaction.atomic
-def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = "") -> Paper:
+def paper_transition(*, paper: Paper, moderator: Viewer, to_state: str, reason: str = "") -> Paper:
     """Move `paper` to `to_state` and log it; return the paper as saved.
 
     Only moderators; the move must be in TRANSITIONS; reject and hide need a reason. The row
@@ -51,7 +52,7 @@ def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = ""
     A paper that no digest listed (a member's submission) takes the day it is first
     published as its digest day, which places it in the feeds and gives it a hot score.
     """
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     if to_state not in PaperStatus.values:
         raise DomainError(MSG_UNKNOWN_STATE.format(state=to_state), code="invalid_state")
     reason = clean_reason(reason)
@@ -99,25 +100,25 @@ def paper_transition(*, paper: Paper, moderator, to_state: str, reason: str = ""
     return locked
 
 
-def paper_publish(*, paper: Paper, moderator, reason: str = "") -> Paper:
+def paper_publish(*, paper: Paper, moderator: User, reason: str = "") -> Paper:
     return paper_transition(
         paper=paper, moderator=moderator, to_state=PaperStatus.PUBLISHED, reason=reason
     )
 
 
-def paper_reject(*, paper: Paper, moderator, reason: str) -> Paper:
+def paper_reject(*, paper: Paper, moderator: User, reason: str) -> Paper:
     return paper_transition(
         paper=paper, moderator=moderator, to_state=PaperStatus.REJECTED, reason=reason
     )
 
 
-def paper_hide(*, paper: Paper, moderator, reason: str) -> Paper:
+def paper_hide(*, paper: Paper, moderator: User, reason: str) -> Paper:
     return paper_transition(
         paper=paper, moderator=moderator, to_state=PaperStatus.HIDDEN, reason=reason
     )
 
 
-def paper_restore(*, paper: Paper, moderator, reason: str = "") -> Paper:
+def paper_restore(*, paper: Paper, moderator: User, reason: str = "") -> Paper:
     """A hidden paper back to published."""
     return paper_transition(
         paper=paper, moderator=moderator, to_state=PaperStatus.PUBLISHED, reason=reason
@@ -131,12 +132,12 @@ class BulkOutcome:
 
 
 def papers_bulk_transition(
-    *, papers: Iterable[Paper], moderator, to_state: str, reason: str = ""
+    *, papers: Iterable[Paper], moderator: Viewer, to_state: str, reason: str = ""
 ) -> BulkOutcome:
     """Each paper through paper_transition, each in its own transaction: a refused paper
     (wrong state) is reported and the others still move. A non-moderator is refused at once.
     """
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     outcome = BulkOutcome()
     for paper in papers:
         try:
@@ -149,11 +150,11 @@ def papers_bulk_transition(
 
 
 @transaction.atomic
-def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> int:
+def papers_delete(*, papers: Iterable[Paper], moderator: Viewer, reason: str = "") -> int:
     """Delete papers for good (the admin's delete), with their votes, comments, tags and
     digest entries; each deletion is logged. Return the number deleted. The published ones
     no longer count in their tags' paper_count."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     ids = sorted({paper.pk for paper in papers})
     locked = list(Paper.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     published = [paper.pk for paper in locked if paper.status == PaperStatus.PUBLISHED]
@@ -175,11 +176,11 @@ def papers_delete(*, papers: Iterable[Paper], moderator, reason: str = "") -> in
 
 
 @transaction.atomic
-def paper_edit(*, paper: Paper, moderator, changes: dict, reason: str = "") -> list[str]:
+def paper_edit(*, paper: Paper, moderator: Viewer, changes: dict, reason: str = "") -> list[str]:
     """A moderator corrects a paper's own data (papers.services.paper_update: title, abstract,
     arXiv id, authors, publication date; its title key and search vector follow). Logged with
     the fields that changed; returns them."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     changed = paper_update(paper=paper, changes=changes)
     if changed:
         moderation_event_record(

@@ -16,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Viewer
 from config.api.pagination import next_link
 from config.api.schema import E400, E401, E404, E429, WRITE_ERRORS
 from curation.api.papers import paper_visible_or_404
@@ -48,14 +49,14 @@ TAGS = ["lists"]
 READ_ERRORS = {401: E401, 404: E404, 429: E429}
 
 
-def list_or_404(*, pk: int, viewer) -> PaperList:
+def list_or_404(*, pk: int, viewer: Viewer) -> PaperList:
     paper_list = list_detail(pk=pk, viewer=viewer)
     if paper_list is None:
         raise NotFound(MSG_NO_SUCH_LIST)
     return paper_list
 
 
-def item_or_404(*, paper_list: PaperList, pk: int, viewer) -> ListItem:
+def item_or_404(*, paper_list: PaperList, pk: int, viewer: Viewer) -> ListItem:
     item = list_items(paper_list=paper_list, viewer=viewer).filter(pk=pk).first()
     if item is None:
         raise NotFound(MSG_NO_SUCH_ITEM)

@@ -7,6 +7,7 @@ service, which checks who may do what itself.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -252,7 +253,7 @@ DELIVERY = ["notification settings"]
 WEBHOOKS = ["webhooks"]
 
 
-def settings_body(member) -> dict:
+def settings_body(member: User) -> dict:
     current = delivery_settings_get(member=member)
     return {
         "inbox": True,
@@ -293,7 +294,7 @@ class DeliverySettingsView(APIView):
         return Response(s.DeliverySettingsOutputSerializer(settings_body(request.user)).data)
 
 
-def feed_summary(member) -> dict:
+def feed_summary(member: User) -> dict:
     feed = inbox_feed_of(member=member)
     if feed is None:
         return {"exists": False, "prefix": None, "created_at": None}

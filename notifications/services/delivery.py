@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
@@ -44,7 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MemberTimeZone
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from accounts.time_zones import site_time_zone, time_zone_is_known
 from config.errors import DomainError
 from notifications.models import (
@@ -103,9 +104,9 @@ class DeliverySettings:
         return [kind for t in self.topics if t.feed for kind in TOPIC_KINDS[t.topic]]
 
 
-def delivery_settings_get(*, member) -> DeliverySettings:
+def delivery_settings_get(*, member: Viewer) -> DeliverySettings:
     """The member's settings, every topic listed (its defaults when never set). Two queries."""
-    require_member(member)
+    member = require_member(member)
     hour = (
         DeliveryProfile.objects.filter(member=member).values_list("digest_hour", flat=True).first()
     )
@@ -126,11 +127,11 @@ def delivery_settings_get(*, member) -> DeliverySettings:
 
 @transaction.atomic
 def delivery_settings_update(
-    *, member, digest_hour: int | None = None, topics: Mapping[str, Mapping] | None = None
+    *, member: Viewer, digest_hour: int | None = None, topics: Mapping[str, Mapping] | None = None
 ) -> DeliverySettings:
     """Set the member's digest hour and, per topic given, `email` (off, daily, weekly) and
     `feed` (bool). Everything is checked before anything is written."""
-    require_member(member)
+    member = require_member(member)
     changes: dict[str, dict] = {}
     for topic, values in (topics or {}).items():
         if topic not in DeliveryTopic.values:
@@ -163,7 +164,7 @@ def delivery_settings_update(
 # --- Unsubscribe ------------------------------------------------------------------------------
 
 
-def unsubscribe_token(*, member) -> str:
+def unsubscribe_token(*, member: User) -> str:
     """A signed token naming the member, for the link in their digests: no login needed, so
     it works from any mail client (and for RFC 8058's one-click POST)."""
     return signing.dumps({"m": member.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
@@ -209,9 +210,9 @@ class IssuedInboxFeed:
 
 
 @transaction.atomic
-def inbox_feed_issue(*, member) -> IssuedInboxFeed:
+def inbox_feed_issue(*, member: Viewer) -> IssuedInboxFeed:
     """Make the member's feed address, replacing (so stopping at once) any older one."""
-    require_member(member)
+    member = require_member(member)
     # The user row is the lock: two requests at once still leave one feed.
     get_user_model().objects.select_for_update().filter(pk=member.pk).first()
     rotated, _ = InboxFeed.objects.filter(member=member).delete()
@@ -223,9 +224,9 @@ def inbox_feed_issue(*, member) -> IssuedInboxFeed:
 
 
 @transaction.atomic
-def inbox_feed_revoke(*, member) -> bool:
+def inbox_feed_revoke(*, member: Viewer) -> bool:
     """Stop the member's feed address; False when they had none."""
-    require_member(member)
+    member = require_member(member)
     deleted, _ = InboxFeed.objects.filter(member=member).delete()
     return deleted > 0
 

@@ -16,6 +16,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
@@ -37,16 +38,16 @@ logger = logging.getLogger(__name__)
 ANNOUNCE_BATCH = 500
 
 
-def _members(user_ids: Iterable[int]) -> dict[int, object]:
+def _members(user_ids: Iterable[int]) -> dict[int, User]:
     """The active members among `user_ids`, each knowing whether they moderate (one query)."""
     ids = set(user_ids)
     if not ids:
         return {}
-    users = with_moderator_flag(get_user_model().objects.filter(pk__in=ids, is_active=True))
+    users = with_moderator_flag(User.objects.filter(pk__in=ids, is_active=True))
     return {user.pk: user for user in users}
 
 
-def _may_open_paper(members: dict[int, object], paper_id: int) -> set[int]:
+def _may_open_paper(members: dict[int, User], paper_id: int) -> set[int]:
     """Those of `members` who may open the paper (curation's papers_visible_to). A paper every
     reader may open (published) is asked about once, not once per member."""
     if papers_visible_to(None).filter(pk=paper_id).exists():
@@ -145,7 +146,7 @@ def presenter_notify(
     ).exists()
     members = _members([member_id])
     member = members.get(member_id)
-    if not still or member is None or not can_see_sessions(member):  # type: ignore[arg-type]
+    if not still or member is None or not can_see_sessions(member):
         return 0
     if member_id not in _may_open_paper(members, paper_id):
         return 0

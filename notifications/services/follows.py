@@ -4,13 +4,13 @@ gone: the inbox's writers read the follows when they run (services/events.py).""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from config.errors import DomainError
-from curation.models import Tag
 from curation.search_syntax import parse_websearch
-from curation.selectors import papers_visible_to
+from curation.selectors import papers_visible_to, tag_by_slug
 from lists.selectors import lists_visible_to
 from notifications.models import (
     SEARCH_NAME_MAX_LENGTH,
@@ -69,7 +69,7 @@ def _clean_query(query: str | None) -> str:
 
 def _target(
     *,
-    user,
+    user: User,
     kind: str,
     tag: str | None,
     paper: int | None,
@@ -79,7 +79,7 @@ def _target(
     """The target's columns, checked: a tag that exists, a paper or a list `user` may open
     (curation's and lists' read rules), a search with words. Each refusal names its field."""
     if kind == FollowKind.TAG:
-        found = Tag.objects.filter(slug=tag or "").first()
+        found = tag_by_slug(tag)
         if found is None:
             raise _invalid("tag", MSG_NO_SUCH_TAG)
         return {"tag": found}
@@ -101,7 +101,7 @@ def _target(
 
 def follow_create(
     *,
-    user,
+    user: Viewer,
     kind: str,
     tag: str | None = None,
     paper: int | None = None,
@@ -113,7 +113,7 @@ def follow_create(
     open, or a search (its words, and a name: the words unless given). Idempotent: following
     it again returns the follow there is, with created=False (a saved search is the same
     when its words are, whatever their case and spacing)."""
-    require_member(user)
+    user = require_member(user)
     target = _target(user=user, kind=kind, tag=tag, paper=paper, paper_list=paper_list, query=query)
     if kind != FollowKind.SEARCH and name:
         raise _invalid("name", MSG_NAME_ONLY_SEARCHES)
@@ -133,13 +133,13 @@ def follow_create(
         return existing, False
 
 
-def _own(follow: Follow, user) -> None:
-    require_member(user)
+def _own(follow: Follow, user: Viewer) -> None:
+    user = require_member(user)
     if follow.user_id != user.pk:
         raise DomainError(MSG_NO_SUCH_FOLLOW, code="not_found", status_code=404)
 
 
-def follow_rename(*, follow: Follow, user, name: str) -> Follow:
+def follow_rename(*, follow: Follow, user: User, name: str) -> Follow:
     """The member renames a saved search of theirs (empty: its words)."""
     _own(follow, user)
     if follow.kind != FollowKind.SEARCH:
@@ -149,7 +149,7 @@ def follow_rename(*, follow: Follow, user, name: str) -> Follow:
     return follow
 
 
-def follow_delete(*, follow: Follow, user) -> None:
+def follow_delete(*, follow: Follow, user: User) -> None:
     """The member stops following: nothing more is told of the target from now on (the
     items already in the inbox stay)."""
     _own(follow, user)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from notifications.models import Notification
 
@@ -54,10 +54,10 @@ def notifications_record(*, drafts: Iterable[Draft]) -> int:
 
 
 @transaction.atomic
-def notification_mark_read(*, notification: Notification, user) -> Notification:
+def notification_mark_read(*, notification: Notification, user: Viewer) -> Notification:
     """The recipient marks one item read (again: nothing changes). Someone else's item does
     not exist for them."""
-    require_member(user)
+    user = require_member(user)
     if notification.recipient_id != user.pk:
         raise DomainError(MSG_NO_SUCH_ITEM, code="not_found", status_code=404)
     Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=timezone.now())
@@ -66,7 +66,7 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: Viewer) -> int:
     """Every unread item of the member's inbox read; returns how many were unread."""
-    require_member(user)
+    user = require_member(user)
     return Notification.objects.filter(recipient=user, unread=True).update(read_at=timezone.now())

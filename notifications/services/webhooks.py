@@ -39,9 +39,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import is_moderator, require_member
+from accounts.roles import Viewer, is_moderator, require_member
 from config.errors import DomainError
 from curation.models import Tag
+from curation.selectors import tag_by_slug
 from lists.models import ListItem, PaperList
 from lists.selectors import lists_visible_to
 from notifications.models import (
@@ -115,15 +116,17 @@ class CreatedWebhook:
 
 
 @transaction.atomic
-def webhook_create(*, owner, url: str, tag: str | None = None, paper_list: int | None = None):
+def webhook_create(
+    *, owner: Viewer, url: str, tag: str | None = None, paper_list: int | None = None
+):
     """A webhook on a tag (by its slug; moderators) or a team list (its owner)."""
-    require_member(owner)
+    owner = require_member(owner)
     if (tag is None) == (paper_list is None):
         raise _invalid("tag", MSG_ONE_TARGET)
     url = webhook_url_check(url)
     target: dict = {}
     if tag is not None:
-        found = Tag.objects.filter(slug=tag).first()
+        found = tag_by_slug(tag)
         if found is None:
             raise _invalid("tag", MSG_NO_SUCH_TAG)
         if not is_moderator(owner):
@@ -142,9 +145,9 @@ def webhook_create(*, owner, url: str, tag: str | None = None, paper_list: int |
 
 
 @transaction.atomic
-def webhook_delete(*, webhook: Webhook, user) -> None:
+def webhook_delete(*, webhook: Webhook, user: Viewer) -> None:
     """Its owner removes it (and its deliveries); for anyone else it does not exist."""
-    require_member(user)
+    user = require_member(user)
     if webhook.owner_id != user.pk:
         raise DomainError(MSG_NO_SUCH_WEBHOOK, code="not_found", status_code=404)
     webhook.delete()

@@ -9,6 +9,7 @@ answers the paper's row as it is now.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -17,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Viewer
 from accounts.time_zones import member_time_zone
 from config.api.pagination import NumberedPagination
 from config.api.schema import E401, E429, READ_ERRORS, WRITE_ERRORS
@@ -45,14 +47,14 @@ MSG_NO_SUCH_MEMBER = "There is no member named “{name}”."
 READS = {401: E401, **READ_ERRORS}
 
 
-def session_or_404(*, pk: int, viewer) -> ReadingSession:
+def session_or_404(*, pk: int, viewer: Viewer) -> ReadingSession:
     session = selectors.session_detail(pk=pk, viewer=viewer)
     if session is None:
         raise NotFound(MSG_SESSION_NOT_FOUND)
     return session
 
 
-def session_paper_or_404(*, pk: int, paper_id: int, viewer) -> SessionPaper:
+def session_paper_or_404(*, pk: int, paper_id: int, viewer: Viewer) -> SessionPaper:
     session = selectors.session_of(pk=pk, viewer=viewer)
     if session is None:
         raise NotFound(MSG_SESSION_NOT_FOUND)
@@ -290,7 +292,7 @@ class SessionPaperVolunteerView(APIView):
         return row_response(request, change.session_paper)
 
 
-def calendar_summary(member) -> dict:
+def calendar_summary(member: User) -> dict:
     feed = selectors.calendar_feed_of(member=member)
     if feed is None:
         return {"exists": False, "prefix": None, "created_at": None}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from readinggroup.models import CalendarFeed
 
 TOKEN_BYTES = 32
@@ -32,9 +32,9 @@ class IssuedCalendarFeed:
 
 
 @transaction.atomic
-def calendar_feed_issue(*, member) -> IssuedCalendarFeed:
+def calendar_feed_issue(*, member: Viewer) -> IssuedCalendarFeed:
     """Make the member's calendar address, replacing (and so stopping at once) any older one."""
-    require_member(member)
+    member = require_member(member)
     # The user row is the lock: two requests at once still leave one feed.
     get_user_model().objects.select_for_update().filter(pk=member.pk).first()
     rotated, _ = CalendarFeed.objects.filter(member=member).delete()
@@ -46,8 +46,8 @@ def calendar_feed_issue(*, member) -> IssuedCalendarFeed:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, member) -> bool:
+def calendar_feed_revoke(*, member: Viewer) -> bool:
     """Stop the member's calendar address; False when they had none."""
-    require_member(member)
+    member = require_member(member)
     deleted, _ = CalendarFeed.objects.filter(member=member).delete()
     return deleted > 0

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.roles import is_member, require_member
+from accounts.roles import Viewer, is_member, require_member
 from config.cursors import MAX_ID
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
@@ -65,7 +66,7 @@ class ProgrammeChange:
     events: tuple[SessionEvent, ...] = ()
 
 
-def _made_presenter(session_paper: SessionPaper, actor) -> SessionEvent:
+def _made_presenter(session_paper: SessionPaper, actor: User) -> SessionEvent:
     return SessionEvent(
         kind=SessionEventKind.MADE_PRESENTER,
         session_id=session_paper.session_id,
@@ -95,13 +96,13 @@ def _done(session: ReadingSession, session_paper: SessionPaper | None, events=()
 
 @transaction.atomic
 def session_paper_propose(
-    *, session: ReadingSession, paper_id: int, actor, volunteer: bool = False
+    *, session: ReadingSession, paper_id: int, actor: Viewer, volunteer: bool = False
 ) -> ProgrammeChange:
     """A member proposes a paper for an upcoming session, and presents it if `volunteer`. The
     paper is a published one they may open (curation's papers_visible_to), on the programme
     once. A paper that is not here, not theirs to open or not published is refused with the
     same sentence: whether a hidden paper exists is not told."""
-    require_member(actor)
+    actor = require_member(actor)
     session = session_locked(session)
     require_upcoming(session, timezone.now())
     available = papers_visible_to(actor).filter(status=PaperStatus.PUBLISHED)
@@ -124,9 +125,9 @@ def session_paper_propose(
 
 
 @transaction.atomic
-def session_paper_volunteer(*, session_paper: SessionPaper, actor) -> ProgrammeChange:
+def session_paper_volunteer(*, session_paper: SessionPaper, actor: Viewer) -> ProgrammeChange:
     """A member presents a paper of an upcoming session that has no presenter yet."""
-    require_member(actor)
+    actor = require_member(actor)
     session, session_paper = _locked(session_paper)
     require_upcoming(session, timezone.now())
     if session_paper.presenter_id == actor.pk:
@@ -139,10 +140,10 @@ def session_paper_volunteer(*, session_paper: SessionPaper, actor) -> ProgrammeC
 
 
 @transaction.atomic
-def session_paper_step_down(*, session_paper: SessionPaper, actor) -> ProgrammeChange:
+def session_paper_step_down(*, session_paper: SessionPaper, actor: Viewer) -> ProgrammeChange:
     """The presenter of a paper of an upcoming session steps down; the paper stays, with no
     presenter."""
-    require_member(actor)
+    actor = require_member(actor)
     session, session_paper = _locked(session_paper)
     if session_paper.presenter_id != actor.pk:
         raise DomainError(MSG_NOT_PRESENTER, code="permission_denied", status_code=403)
@@ -154,11 +155,11 @@ def session_paper_step_down(*, session_paper: SessionPaper, actor) -> ProgrammeC
 
 @transaction.atomic
 def session_paper_presenter_set(
-    *, session_paper: SessionPaper, actor, presenter
+    *, session_paper: SessionPaper, actor: Viewer, presenter
 ) -> ProgrammeChange:
     """The organizer or a moderator assigns, changes (or, with None, clears) the presenter
     of a paper of an upcoming session. The presenter is a member."""
-    require_member(actor)
+    actor = require_member(actor)
     session, session_paper = _locked(session_paper)
     require_manager(session, actor)
     require_upcoming(session, timezone.now())
@@ -175,11 +176,11 @@ def session_paper_presenter_set(
 
 @transaction.atomic
 def session_paper_transition(
-    *, session_paper: SessionPaper, actor, to_status: str
+    *, session_paper: SessionPaper, actor: Viewer, to_status: str
 ) -> ProgrammeChange:
     """The organizer or a moderator moves a paper along PAPER_TRANSITIONS: confirmed while the
     session is upcoming, presented once it has started (and was not cancelled)."""
-    require_member(actor)
+    actor = require_member(actor)
     session, session_paper = _locked(session_paper)
     require_manager(session, actor)
     if to_status not in PAPER_TRANSITIONS.get(session_paper.status, frozenset()):
@@ -200,23 +201,23 @@ def session_paper_transition(
     return _done(session, session_paper)
 
 
-def session_paper_confirm(*, session_paper: SessionPaper, actor) -> ProgrammeChange:
+def session_paper_confirm(*, session_paper: SessionPaper, actor: User) -> ProgrammeChange:
     return session_paper_transition(
         session_paper=session_paper, actor=actor, to_status=SessionPaperStatus.CONFIRMED
     )
 
 
-def session_paper_mark_presented(*, session_paper: SessionPaper, actor) -> ProgrammeChange:
+def session_paper_mark_presented(*, session_paper: SessionPaper, actor: User) -> ProgrammeChange:
     return session_paper_transition(
         session_paper=session_paper, actor=actor, to_status=SessionPaperStatus.PRESENTED
     )
 
 
 @transaction.atomic
-def session_paper_remove(*, session_paper: SessionPaper, actor) -> ProgrammeChange:
+def session_paper_remove(*, session_paper: SessionPaper, actor: Viewer) -> ProgrammeChange:
     """The organizer or a moderator takes a paper off an upcoming session's programme; so may
     the member who proposed it, while it is only proposed."""
-    require_member(actor)
+    actor = require_member(actor)
     session, session_paper = _locked(session_paper)
     if not (can_manage_session(actor, session) or can_withdraw_paper(actor, session_paper)):
         message = MSG_MANAGERS_ONLY if session_paper.proposed_by_id != actor.pk else MSG_WITHDRAW

@@ -19,7 +19,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import require_member
+from accounts.roles import Viewer, require_member
 from accounts.time_zones import time_zone_is_known
 from readinggroup.events import SessionEvent, SessionEventKind
 from readinggroup.models import (
@@ -187,7 +187,7 @@ def _clean(
 @transaction.atomic
 def session_create(
     *,
-    organizer,
+    organizer: Viewer,
     title: str,
     local_start: datetime.datetime | None,
     time_zone: str,
@@ -197,7 +197,7 @@ def session_create(
     description: str = "",
 ) -> ReadingSession:
     """A member schedules a session, which they organize. It starts in the future."""
-    require_member(organizer)
+    organizer = require_member(organizer)
     now = timezone.now()
     details = _clean(
         title=title,
@@ -226,12 +226,12 @@ def _current(session: ReadingSession) -> dict[str, object]:
 
 @transaction.atomic
 def session_update(
-    *, session: ReadingSession, actor, changes: Mapping[str, object]
+    *, session: ReadingSession, actor: Viewer, changes: Mapping[str, object]
 ) -> SessionChange:
     """The organizer or a moderator changes an upcoming session's details: any of
     EDITABLE_FIELDS. A new time zone alone keeps the wall-clock start (18:00 stays 18:00, in
     the new zone). Nothing changed, nothing is written and no event made."""
-    require_member(actor)
+    actor = require_member(actor)
     for name in changes:
         if name not in EDITABLE_FIELDS:
             raise invalid(name, MSG_UNKNOWN_FIELD.format(name=name))
@@ -263,10 +263,10 @@ def session_update(
 
 
 @transaction.atomic
-def session_cancel(*, session: ReadingSession, actor) -> SessionChange:
+def session_cancel(*, session: ReadingSession, actor: Viewer) -> SessionChange:
     """The organizer or a moderator cancels an upcoming session. It stays, marked cancelled,
     so calendars that have it learn of it (STATUS:CANCELLED); it changes no more."""
-    require_member(actor)
+    actor = require_member(actor)
     session = session_locked(session)
     require_manager(session, actor)
     now = timezone.now()

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.api.permissions import ModeratorsOnly
 from config.api.schema import E401, E403, E404, E409, E429
 from curation.models import Tag
+from curation.selectors import tag_by_slug
 from recommendations.api import serializers as s
 from recommendations.selectors import tag_suggestions_for
 from recommendations.services import (
@@ -24,7 +25,7 @@ MSG_TAG_NOT_FOUND = "There is no such tag."
 
 
 def _tag(slug: str) -> Tag:
-    tag = Tag.objects.filter(slug=slug).first()
+    tag = tag_by_slug(slug)
     if tag is None:
         raise NotFound(MSG_TAG_NOT_FOUND)
     return tag

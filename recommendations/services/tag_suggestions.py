@@ -29,7 +29,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.roles import require_moderator
+from accounts.roles import Viewer, require_moderator
 from config.errors import DomainError
 from curation.models import PaperTag, Tag
 from curation.services import paper_tag_apply
@@ -197,10 +197,10 @@ def _suggestion(tag: Tag, paper_id: int) -> TagSuggestion:
 
 
 @transaction.atomic
-def tag_suggestion_accept(*, tag: Tag, paper_id: int, moderator) -> TagSuggestion:
+def tag_suggestion_accept(*, tag: Tag, paper_id: int, moderator: Viewer) -> TagSuggestion:
     """Put the tag on a suggested paper (curation's paper_tag_apply: the tag's rules, its
     count, the moderation log) and take the suggestion off. Moderators only."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     suggestion = _suggestion(tag, paper_id)
     paper_tag_apply(paper=suggestion.paper, tag=tag, moderator=moderator, reason=REASON_SUGGESTED)
     suggestion.delete()
@@ -208,10 +208,10 @@ def tag_suggestion_accept(*, tag: Tag, paper_id: int, moderator) -> TagSuggestio
 
 
 @transaction.atomic
-def tag_suggestion_dismiss(*, tag: Tag, paper_id: int, moderator) -> TagSuggestion:
+def tag_suggestion_dismiss(*, tag: Tag, paper_id: int, moderator: Viewer) -> TagSuggestion:
     """The paper does not belong to the tag: the suggestion is taken off and never made
     again (TagSuggestionDismissal). Moderators only."""
-    require_moderator(moderator)
+    moderator = require_moderator(moderator)
     suggestion = _suggestion(tag, paper_id)
     TagSuggestionDismissal.objects.get_or_create(
         tag=tag, paper_id=paper_id, defaults={"moderator": moderator}

@@ -9,6 +9,12 @@ services hand their events to it (`emit`, inside their transaction) and the apps
 Listeners are called only after the transaction commits, never for a rolled-back change,
 in the thread that committed: they should be quick (send a task). One that raises is logged
 and neither fails the request that committed nor keeps the other listeners from their turn.
+
+A message sent after commit is lost if the broker is down at that moment. What must not be
+lost is kept by a `recorder` instead (`record`): it is called inside the emitting
+transaction, so it can write a row that commits (or rolls back) with the change itself (an
+outbox, which the app above then works through and sweeps). A recorder that raises fails
+the write, as any other part of its transaction would.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ class CommittedHook(Generic[E]):
     def __init__(self, name: str) -> None:
         self.name = name
         self._listeners: list[Callable[[Sequence[E]], None]] = []
+        self._recorders: list[Callable[[Sequence[E]], None]] = []
 
     def listen(self, listener: Callable[[Sequence[E]], None]) -> None:
         """Call `listener` with the events of every transaction that commits from now on
@@ -36,10 +43,22 @@ class CommittedHook(Generic[E]):
         if listener not in self._listeners:
             self._listeners.append(listener)
 
+    def record(self, recorder: Callable[[Sequence[E]], None]) -> None:
+        """Call `recorder` with the events of every emit from now on, inside the emitting
+        transaction (once, however often it is registered)."""
+        if recorder not in self._recorders:
+            self._recorders.append(recorder)
+
     def emit(self, events: Sequence[E]) -> None:
-        """Hand `events` to the listeners once the current transaction commits."""
-        if events:
-            transaction.on_commit(partial(self.deliver, tuple(events)))
+        """Hand `events` to the recorders now (in the transaction) and to the listeners once
+        the current transaction commits."""
+        if not events:
+            return
+        events = tuple(events)
+        for recorder in list(self._recorders):
+            recorder(events)
+        if self._listeners:
+            transaction.on_commit(partial(self.deliver, events))
 
     def deliver(self, events: Sequence[E]) -> None:
         """Call every listener with `events` (they committed); a failing one is logged."""

@@ -212,6 +212,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.announce_papers",
         "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
     },
+    # Events of comments, tags, lists and presenters whose task was lost (the broker down
+    # when they committed): notifications.services.outbox.
+    "sweep-pending-events": {
+        "task": "notifications.tasks.sweep_pending_events",
+        "schedule": env.float("PENDING_EVENT_SWEEP_SECONDS", default=60.0),
+    },
     # Members whose daily (or, on Mondays, weekly) digest hour has come in their own time
     # zone get their e-mail digest (notifications.services.delivery).
     "send-digests": {
@@ -437,6 +443,9 @@ DIGEST_CLAIM_STALE_SECONDS = env.int("DIGEST_CLAIM_STALE_SECONDS", default=900)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
+# An inbox event (a comment, a tag put on a paper, a paper put on a team list, a presenter)
+# still pending this long after it committed lost its task: beat's sweep handles it.
+PENDING_EVENT_GRACE_SECONDS = env.float("PENDING_EVENT_GRACE_SECONDS", default=60.0)
 
 # Repeated failed log-ins (API, admin, HTTP Basic) lock that username from that address out.
 # Axes' backend comes first and needs `request` passed to authenticate(); in tests, log in

@@ -7,8 +7,9 @@ curation.services.events.)
 - COMMENT_EDITED: its author rewrote it (new words may name other members);
 - PAPER_TAGGED: a member put a tag (`tag_id`) on a published paper that did not have it.
 
-The services emit them to `curation_events` (config.hooks) inside their transaction; the
-listeners (the inbox: notifications.apps) get them only once it has committed.
+The services emit them to `curation_events` (config.hooks) inside their transaction: the
+inbox (notifications.apps) records them there, with the change, and handles them once it
+has committed.
 """
 
 from __future__ import annotations

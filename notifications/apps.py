@@ -6,12 +6,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Follows and inbox"
 
     def ready(self) -> None:
-        # The apps below may not import this one: it listens to their hooks (config.hooks).
+        # The apps below may not import this one: it records their events in their own
+        # transactions through their hooks (config.hooks; notifications.services.outbox).
         from curation.events import curation_events
         from lists.events import list_events
         from notifications import handlers
         from readinggroup.events import session_events
 
-        curation_events.listen(handlers.curation_events_committed)
-        list_events.listen(handlers.list_events_committed)
-        session_events.listen(handlers.session_events_committed)
+        curation_events.record(handlers.curation_events_recorded)
+        list_events.record(handlers.list_events_recorded)
+        session_events.record(handlers.session_events_recorded)

@@ -18,6 +18,7 @@ event, recorded once, and each channel reads from it.
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.utils import timezone
 
 from curation.models import Comment, Tag
 from lists.models import PaperList
@@ -441,3 +442,22 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_key} to webhook {self.webhook_id}: {self.status}"
+
+
+class PendingEvent(models.Model):
+    """An event of an app below (a comment, a tag put on a paper, a paper put on a team list,
+    a new presenter) that the inbox has still to handle: written in the transaction that
+    caused it, so it commits or rolls back with the change, and deleted in the transaction
+    that handles it (notifications.services.outbox). A row older than the sweep's grace is
+    one whose task was lost (the broker down at commit, a worker killed)."""
+
+    kind = models.CharField(max_length=32)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="pending_event_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.payload}"

@@ -1,6 +1,7 @@
 """Celery tasks of the inbox: thin doors into notifications.services. Each is sent once the
-write that caused it has committed (notifications.handlers; papers_changed for new papers)
-and is re-runnable: the services record an event once per recipient whatever the deliveries."""
+write that caused it has committed (the pending events of notifications.services.outbox;
+papers_changed for new papers), beat sweeps what a lost task left, and each is re-runnable:
+the services record an event once per recipient whatever the deliveries."""
 
 from datetime import timedelta
 
@@ -8,17 +9,14 @@ from celery import shared_task
 from django.conf import settings
 
 from notifications.services import (
-    comment_notify,
     digests_send,
-    paper_tagged_notify,
     papers_announce,
-    presenter_notify,
     webhook_deliver,
 )
+from notifications.services.outbox import pending_events_handle, pending_events_sweep
 from notifications.services.webhooks import (
     WebhookFailed,
     webhook_deliveries_pending,
-    webhooks_list_paper_added,
 )
 from papers.services import TRANSIENT_ERRORS
 
@@ -33,29 +31,15 @@ RETRIES = {
 
 
 @shared_task(**RETRIES)
-def notify_comment(comment_id: int, edited: bool = False) -> int:
-    """Replies, mentions and followers of a comment's paper and lists."""
-    return comment_notify(comment_id=comment_id, edited=edited)
+def handle_pending_events(ids: list[int]) -> int:
+    """The pending events `ids`, sent once the write that recorded them committed."""
+    return pending_events_handle(ids)
 
 
-@shared_task(**RETRIES)
-def notify_paper_tagged(paper_id: int, tag_id: int, actor_id: int | None) -> int:
-    """The followers of a tag put on a published paper."""
-    return paper_tagged_notify(paper_id=paper_id, tag_id=tag_id, actor_id=actor_id)
-
-
-@shared_task(**RETRIES)
-def notify_list_paper_added(item_id: int) -> int:
-    """The webhooks of a team list a paper was put on."""
-    return webhooks_list_paper_added(item_id=item_id)
-
-
-@shared_task(**RETRIES)
-def notify_presenter(session_id: int, paper_id: int, member_id: int, actor_id: int | None) -> int:
-    """A member made presenter of a paper of a session."""
-    return presenter_notify(
-        session_id=session_id, paper_id=paper_id, member_id=member_id, actor_id=actor_id
-    )
+@shared_task(acks_late=True)
+def sweep_pending_events() -> int:
+    """The pending events whose task was lost (beat)."""
+    return pending_events_sweep()
 
 
 @shared_task(**RETRIES)

@@ -8,14 +8,13 @@ Two kinds for now:
   (`changed` is ("status",)).
 
 Every write service of readinggroup.services returns the events it made (the `events` of its
-outcome), and hands them, once its transaction has committed, to session_events_committed,
-which passes them to the listeners of `session_events` (config.hooks): the inbox
-(notifications.apps) listens there.
+outcome), and emits them to `session_events` (config.hooks) inside its transaction: the
+inbox (notifications.apps) records them there, with the change, and handles them once it
+has committed (never for a refused or rolled-back change).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,10 +38,3 @@ class SessionEvent:
 
 # The apps above the reading group listen here (they may not be imported from it).
 session_events: CommittedHook[SessionEvent] = CommittedHook("readinggroup.session_events")
-
-
-def session_events_committed(events: Sequence[SessionEvent]) -> None:
-    """Called with a service's events after its transaction committed (never for a refused or
-    rolled-back change): each listener of `session_events` gets them; one that fails is
-    logged and fails nothing else."""
-    session_events.deliver(events)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from functools import partial
-
-from django.db import transaction
 
 from accounts.roles import Viewer, require_member
 from config.errors import DomainError
-from readinggroup.events import SessionEvent, session_events_committed
+from readinggroup.events import SessionEvent, session_events
 from readinggroup.models import ReadingSession
 from readinggroup.permissions import can_manage_session
 
@@ -36,7 +33,7 @@ def session_locked(session: ReadingSession) -> ReadingSession:
 
 
 def require_manager(session: ReadingSession, actor: Viewer) -> None:
-    require_member(actor)
+    actor = require_member(actor)
     if not can_manage_session(actor, session):
         raise DomainError(MSG_MANAGERS_ONLY, code="permission_denied", status_code=403)
 
@@ -65,6 +62,6 @@ def session_touch(
 
 
 def events_emit(events: tuple[SessionEvent, ...]) -> None:
-    """Hand the events to the hook once this transaction commits (events.py)."""
-    if events:
-        transaction.on_commit(partial(session_events_committed, events))
+    """Hand the events to the hook (events.py), inside this transaction: its recorders keep
+    them with the change, its listeners hear of them once it commits."""
+    session_events.emit(events)

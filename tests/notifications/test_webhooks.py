@@ -20,8 +20,9 @@ from notifications.services.webhooks import (
     MSG_LIST_OWNER,
     MSG_PRIVATE_URL,
     MSG_TAG_MODERATORS,
+    webhooks_list_paper_added,
 )
-from notifications.tasks import notify_list_paper_added, send_pending_webhooks
+from notifications.tasks import send_pending_webhooks
 from papers.models import PaperStatus
 from tests.factories import PaperFactory, PaperTagFactory, TagFactory
 
@@ -128,7 +129,7 @@ def test_a_paper_put_on_a_team_list_reaches_the_lists_webhook_once(
     )
     assert body["text"].startswith(f"ada added {paper.title} to Team picks: ")
     # Told once, whatever the task's deliveries: run again, it records nothing new.
-    notify_list_paper_added(item.pk)
+    webhooks_list_paper_added(item_id=item.pk)
     assert len(receiver.received) == 1
     assert WebhookDelivery.objects.filter(event_key=f"list-item:{item.pk}").count() == 1
 

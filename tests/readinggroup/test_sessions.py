@@ -352,10 +352,10 @@ def test_only_the_organizer_or_a_moderator_cancels(session, member, moderator):
 def test_events_reach_the_hook_only_once_the_change_commits(
     session, organizer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from readinggroup.services import _guards
+    from readinggroup.events import session_events
 
     received = []
-    monkeypatch.setattr(_guards, "session_events_committed", received.append)
+    monkeypatch.setattr(session_events, "_listeners", [received.append])
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         change = session_cancel(session=session, actor=organizer)

@@ -287,7 +287,10 @@ RECOMMENDATIONS_REFIT_GROWTH = env.float("RECOMMENDATIONS_REFIT_GROWTH", default
 FOR_YOU_DEBOUNCE_SECONDS = env.int("RECOMMENDATIONS_FOR_YOU_DEBOUNCE_SECONDS", default=30)
 # Where a member's positive papers come from besides their upvotes: callables(*, user_ids)
 # giving (member, paper, when) rows (recommendations.selectors.positive_signals).
-FOR_YOU_POSITIVE_SOURCES = ["lists.selectors.papers_added_by"]
+FOR_YOU_POSITIVE_SOURCES = [
+    "lists.selectors.papers_added_by",
+    "notifications.selectors.papers_of_followed_tags",
+]
 
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -15,6 +15,7 @@ paper hidden since it was told of keeps its item but not its title or link.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -255,3 +256,30 @@ def webhook_targets(*, viewer: Viewer) -> WebhookTargets:
         .values_list("pk", "name")
     )
     return WebhookTargets(tags=tags, lists=lists)
+
+
+# How many of a followed tag's newest published papers stand for the member's taste.
+FOLLOWED_TAG_POSITIVES = 20
+
+
+def papers_of_followed_tags(*, user_ids: Sequence[int] | None = None) -> list[tuple]:
+    """(member, paper, when) for the FOLLOWED_TAG_POSITIVES newest published papers of each
+    tag a member (of `user_ids`, or any) follows, `when` the follow's time: a followed tag
+    is a signal of taste for the "for you" feed of the recommendations
+    (settings.FOR_YOU_POSITIVE_SOURCES). A bounded number per tag, so that following a
+    large tag does not drown the member's own votes. One query for the follows, one per
+    followed tag (the (tag, paper) index)."""
+    follows = Follow.objects.filter(kind=FollowKind.TAG, tag__isnull=False)
+    if user_ids is not None:
+        follows = follows.filter(user_id__in=list(user_ids))
+    rows = list(follows.values_list("user_id", "tag_id", "created_at"))
+    newest = {
+        tag_id: list(
+            papers_visible_to(None)
+            .filter(paper_tags__tag_id=tag_id)
+            .order_by("-first_digest_on", "-pk")
+            .values_list("pk", flat=True)[:FOLLOWED_TAG_POSITIVES]
+        )
+        for tag_id in {tag_id for _, tag_id, _ in rows}
+    }
+    return [(user_id, pk, at) for user_id, tag_id, at in rows for pk in newest[tag_id]]

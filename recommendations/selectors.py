@@ -301,15 +301,19 @@ def tag_suggestions_for(
 FOR_YOU_MIN_POSITIVES = 3
 FOR_YOU = "for_you"
 # What the reader is told, by the state of their feed (ForYouFeedState.status).
-MSG_FOR_YOU_READY = "Recent papers ranked for you, from the papers you upvoted and put on lists."
+MSG_FOR_YOU_READY = (
+    "Recent papers ranked for you, from the papers you upvoted and put on lists and the "
+    "tags you follow."
+)
 MSG_FOR_YOU_COLD_START = (
-    "Your For you feed learns from the papers you upvote and add to your lists: it needs "
-    "{needed} and has {count}. Upvote papers or add them to your lists (and mark those you "
-    "do not want “Not interested”); until then here is the hot feed."
+    "Your For you feed learns from the papers you upvote and add to your lists and from the "
+    "tags you follow: it needs {needed} papers and has {count}. Upvote papers, add them to "
+    "your lists or follow a tag (and mark those you do not want “Not interested”); until "
+    "then here is the hot feed."
 )
 MSG_FOR_YOU_NEW = (
-    "Your For you feed learns from the papers you upvote and add to your lists: it needs "
-    "{needed} of them. Until then here is the hot feed."
+    "Your For you feed learns from the papers you upvote and add to your lists and from the "
+    "tags you follow: it needs {needed} papers. Until then here is the hot feed."
 )
 
 
@@ -325,8 +329,9 @@ class Signal:
 def positive_signals(*, user_ids: Sequence[int] | None = None) -> list[Signal]:
     """The members' (those of `user_ids`, or everyone's) positive signals: their upvotes
     and the sources of settings.FOR_YOU_POSITIVE_SOURCES (the papers they put on lists:
-    lists.selectors.papers_added_by), each a callable(*, user_ids) of (member, paper,
-    when) rows. A source of tags a member follows goes there too."""
+    lists.selectors.papers_added_by; the newest papers of the tags they follow:
+    notifications.selectors.papers_of_followed_tags), each a callable(*, user_ids) of
+    (member, paper, when) rows."""
     votes = Vote.objects.all()
     if user_ids is not None:
         votes = votes.filter(user_id__in=list(user_ids))

@@ -11,6 +11,7 @@ from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from curation.search_syntax import parse_websearch
 from curation.selectors import papers_visible_to, tag_by_slug
+from curation.services.member_signals import member_signals_changed
 from lists.selectors import lists_visible_to
 from notifications.models import (
     SEARCH_NAME_MAX_LENGTH,
@@ -125,12 +126,15 @@ def follow_create(
         target["name"] = _clean_name(name, target["query"])
     try:
         with transaction.atomic():
-            return Follow.objects.create(user=user, kind=kind, **target), True
+            follow = Follow.objects.create(user=user, kind=kind, **target)
     except IntegrityError:  # the same follow, made at the same moment by another request
         existing = Follow.objects.filter(user=user, kind=kind, **lookup).first()
         if existing is None:
             raise
         return existing, False
+    if kind == FollowKind.TAG:
+        member_signals_changed(user_ids=[user.pk])  # a followed tag is a taste ("for you")
+    return follow, True
 
 
 def _own(follow: Follow, user: Viewer) -> None:
@@ -154,3 +158,5 @@ def follow_delete(*, follow: Follow, user: User) -> None:
     items already in the inbox stay)."""
     _own(follow, user)
     Follow.objects.filter(pk=follow.pk).delete()
+    if follow.kind == FollowKind.TAG:
+        member_signals_changed(user_ids=[follow.user_id])

@@ -3,8 +3,9 @@ taste (recommendations.engine.for_you), stored per member (ForYouRanking, ForYou
 reading the feed is one indexed query and never trains anything.
 
 What a member's model learns from (recommendations.selectors):
-- positives: the papers they upvoted and put on lists (`for_you_positive_ids`; a source of
-  followed tags plugs into settings.FOR_YOU_POSITIVE_SOURCES);
+- positives: the papers they upvoted and put on lists, and the newest published papers of
+  the tags they follow (`for_you_positive_ids`; the sources of
+  settings.FOR_YOU_POSITIVE_SOURCES);
 - negatives: the papers they marked "not interested", and a sample of the other published
   papers (engine.for_you.negative_sample).
 Under FOR_YOU_MIN_POSITIVES positives a member is a cold start: no model, the hot feed.
@@ -17,10 +18,10 @@ nearest to it.
 
 When: `for_you_schedule` sends the ranking of a member FOR_YOU_DEBOUNCE_SECONDS after their
 signals change (curation.services.member_signals: a vote, a list item, a "not interested"
-mark; the changes within that time make one computation), and of every member after a fit,
-after a refresh that brought new published papers, and from beat. With no broker (the
-embedded default) the tasks run in-process at once: on the sample digests a member's
-ranking takes about 0.1 s.
+mark, a tag followed or no longer followed; the changes within that time make one
+computation), and of every member after a fit, after a refresh that brought new published
+papers, and from beat. With no broker (the embedded default) the tasks run in-process at
+once: on the sample digests a member's ranking takes about 0.1 s.
 """
 
 from __future__ import annotations

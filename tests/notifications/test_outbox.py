@@ -65,10 +65,9 @@ def test_a_rolled_back_write_leaves_no_event(committed, ada, bob, paper):
     question = comment_create(user=ada, paper=paper, body="Which heads matter?")
     PendingEvent.objects.all().delete()
 
-    with committed():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            comment_create(user=bob, paper=paper, body="The first two.", parent=question)
-            raise RuntimeError("the request failed after the comment")
+    with committed(), pytest.raises(RuntimeError), transaction.atomic():
+        comment_create(user=bob, paper=paper, body="The first two.", parent=question)
+        raise RuntimeError("the request failed after the comment")
 
     assert not PendingEvent.objects.exists()
     assert kinds(ada) == []

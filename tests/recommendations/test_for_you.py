@@ -102,7 +102,9 @@ def test_a_cold_start_has_no_feed_and_is_told_what_to_do(corpus):
     assert not ForYouItem.objects.filter(user=member).exists()
     state = for_you_state(viewer=member)
     assert not state.ready
-    assert f"needs {FOR_YOU_MIN_POSITIVES} and has {FOR_YOU_MIN_POSITIVES - 1}" in state.message
+    assert (
+        f"needs {FOR_YOU_MIN_POSITIVES} papers and has {FOR_YOU_MIN_POSITIVES - 1}" in state.message
+    )
     assert "upvote" in state.message.lower() and "hot feed" in state.message
 
     vote_cast(user=member, paper=corpus["speech"][5])
@@ -252,3 +254,32 @@ def test_without_features_a_member_is_ranked_later(db):
         vote_cast(user=member, paper=paper)
     assert for_you_rank(user_id=member.pk) is None
     assert for_you_rank(user_id=987654) is None
+
+
+def test_a_followed_tag_is_a_taste_of_its_newest_papers(corpus, django_capture_on_commit_callbacks):
+    from notifications.selectors import FOLLOWED_TAG_POSITIVES
+    from notifications.services import follow_create, follow_delete
+    from tests.factories import PaperTagFactory, TagFactory
+
+    tag = TagFactory(slug="robotics")
+    robots = corpus["robots"]
+    for paper in robots[:5]:
+        PaperTagFactory(paper=paper, tag=tag)
+    member = UserFactory()
+    assert for_you_positive_ids(user_id=member.pk) == set()
+
+    # The follow has the member's feed ranked (here, with no broker, at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        follow, _ = follow_create(user=member, kind="tag", tag="robotics")
+    assert for_you_positive_ids(user_id=member.pk) == {p.pk for p in robots[:5]}
+    assert ForYouRanking.objects.get(user=member).status == ForYouStatus.READY
+    first = list(ForYouItem.objects.filter(user=member).order_by("rank")[:10])
+    assert {topic_of(item.paper_id, corpus) for item in first} == {"robots"}
+
+    # A tag with many papers counts only its newest few, so votes still weigh.
+    for paper in corpus["graphs"]:
+        PaperTagFactory(paper=paper, tag=tag)
+    assert len(for_you_positive_ids(user_id=member.pk)) == FOLLOWED_TAG_POSITIVES
+
+    follow_delete(follow=follow, user=member)
+    assert for_you_positive_ids(user_id=member.pk) == set()

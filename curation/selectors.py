@@ -723,6 +723,12 @@ def comment_visible(*, pk: int, viewer: Viewer) -> Comment | None:
     )
 
 
+def comment_of_paper(*, pk: int, paper: Paper) -> Comment | None:
+    """Comment `pk` if it is on `paper` (what a reply names as its parent), else None. Whether
+    it may still be answered (not hidden, not deleted) is the comment service's rule."""
+    return Comment.objects.filter(pk=pk, paper=paper).first()
+
+
 def comments_thread(*, paper: Paper, viewer: Viewer = None) -> QuerySet[Comment]:
     """Every comment of a paper, oldest first, deleted and hidden ones included so replies
     keep their place (show them with Comment.html_for). Authors and hiders come from one

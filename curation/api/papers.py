@@ -26,9 +26,10 @@ from config.api.schema import E400, E401, E403, E404, E429, READ_ERRORS, WRITE_E
 from config.errors import DomainError
 from curation import paging, selectors
 from curation.api import serializers as s
-from curation.models import Comment, Tag
+from curation.models import Tag
 from curation.selectors import (
     attach_tag_briefs,
+    comment_of_paper,
     comment_tree,
     comments_thread,
     filter_papers,
@@ -406,7 +407,7 @@ class PaperCommentsView(APIView):
         parent = None
         parent_id = data.validated_data["parent"]
         if parent_id is not None:
-            parent = Comment.objects.filter(pk=parent_id, paper=paper).first()
+            parent = comment_of_paper(pk=parent_id, paper=paper)
             if parent is None:
                 raise ValidationError({"parent": [MSG_PARENT_NOT_FOUND]})
         comment = comment_create(

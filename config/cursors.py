@@ -57,6 +57,23 @@ def cursor_decode(cursor: str, kind: str, parse_key: Callable[[Any], Any]) -> tu
         raise BadCursor() from None
 
 
+def parse_id(text: str | None) -> int | None:
+    """The id a form or address field names (ASCII digits, 1 to MAX_ID), or None for any
+    other text: what a page answers 404 or 400 to, never a 500 (Python's int() takes "²"
+    and other digits, a number past the database's integers, and raises past 4,300
+    digits)."""
+    return parse_whole(text, maximum=MAX_ID, minimum=1)
+
+
+def parse_whole(text: str | None, *, maximum: int, minimum: int = 0) -> int | None:
+    """A whole number typed in a field (ASCII digits) between `minimum` and `maximum`, or
+    None."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if minimum <= value <= maximum else None
+
+
 def parse_float(value) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(value)

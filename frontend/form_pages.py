@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_moderator
+from config.cursors import parse_id
 from config.errors import DomainError
 from curation.models import Tag
 from curation.selectors import paper_detail, tags_list
@@ -95,8 +96,8 @@ def _tag_rows(tags: list[Tag], refusal: Refusal | None, posted: dict[str, str]) 
 
 
 def _posted_tag(request: HttpRequest, name: str) -> Tag | None:
-    value = request.POST.get(name, "")
-    return tags_list().filter(pk=int(value)).first() if value.isdigit() else None
+    pk = parse_id(request.POST.get(name))
+    return tags_list().filter(pk=pk).first() if pk is not None else None
 
 
 def _tag_create(request: HttpRequest) -> str:

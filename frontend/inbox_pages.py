@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import require_member
 from accounts.time_zones import member_time_zone
-from config.cursors import CURSOR_PARAM
+from config.cursors import CURSOR_PARAM, parse_id, parse_whole
 from config.errors import DomainError
 from frontend.errors import PageBadRequest, PageNotFound
 from notifications.models import DeliveryTopic, DigestCadence
@@ -69,10 +69,9 @@ def inbox(request: HttpRequest, new_feed_url: str | None = None) -> HttpResponse
             notifications_mark_all_read(user=request.user)
             messages.success(request, MSG_MARKED_ALL)
         elif action == "read":
-            try:
-                pk = int(request.POST.get("item", ""))
-            except ValueError:
-                raise PageBadRequest(MSG_NO_SUCH_ITEM) from None
+            pk = parse_id(request.POST.get("item"))
+            if pk is None:
+                raise PageBadRequest(MSG_NO_SUCH_ITEM)
             item = notification_of(viewer=request.user, pk=pk)
             if item is None:
                 raise PageNotFound(MSG_NO_SUCH_ITEM)
@@ -120,11 +119,11 @@ def inbox_delivery(request: HttpRequest) -> HttpResponse:
                 "email": request.POST.get(f"email-{topic}", DigestCadence.OFF),
                 "feed": request.POST.get(f"feed-{topic}") == "yes",
             }
-        hour = request.POST.get("digest_hour", "")
+        hour = parse_whole(request.POST.get("digest_hour"), maximum=99)
         try:
             delivery_settings_update(
                 member=request.user,
-                digest_hour=int(hour) if hour.isascii() and hour.isdigit() else -1,
+                digest_hour=-1 if hour is None else hour,  # refused with the service's sentence
                 topics=topics,
             )
         except DomainError as error:
@@ -208,8 +207,9 @@ def _webhook_target(value: str) -> dict:
     kind, _, key = value.partition(":")
     if kind == "tag" and key:
         return {"tag": key}
-    if kind == "list" and key.isascii() and key.isdigit() and len(key) < 13:
-        return {"paper_list": int(key)}
+    list_id = parse_id(key) if kind == "list" else None
+    if list_id is not None:
+        return {"paper_list": list_id}
     raise DomainError(MSG_CHOOSE_TARGET, code="invalid", extra={"fields": {"target": []}})
 
 
@@ -235,10 +235,8 @@ def webhooks(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "delete":
-            pk = request.POST.get("webhook", "")
-            hook = None
-            if pk.isascii() and pk.isdigit() and len(pk) < 13:
-                hook = webhook_of(viewer=request.user, pk=int(pk))
+            pk = parse_id(request.POST.get("webhook"))
+            hook = webhook_of(viewer=request.user, pk=pk) if pk is not None else None
             if hook is None:
                 raise PageNotFound(MSG_NO_SUCH_WEBHOOK)
             webhook_delete(webhook=hook, user=request.user)

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Viewer, is_member
 from accounts.services import member_time_zone_set
 from accounts.time_zones import member_time_zone, time_zone_names
+from config.cursors import parse_id, parse_whole
 from config.errors import DomainError
 from frontend.errors import PageBadRequest, PageNotFound
 from papers.models import Paper, PaperStatus
@@ -75,6 +76,9 @@ PAST_PAGE_SIZE = 20
 UPCOMING_LIMIT = 100
 DEFAULT_DURATION = 60
 OPEN_SESSIONS_SHOWN = 20
+# Bounds of the numbers typed in (the services hold the real limits and their sentences).
+MAX_PAGE_NUMBER = 10**6
+MAX_FORM_NUMBER = 10**6
 
 MSG_NO_SUCH_SESSION = "There is no such session."
 MSG_NO_CALENDAR = "There is no calendar at this address: it may have been replaced or stopped."
@@ -118,10 +122,10 @@ def _zone_render(request: HttpRequest, template: str, context: dict, **kwargs) -
 @login_required
 def sessions_page(request: HttpRequest) -> HttpResponse:
     """Upcoming sessions (all of them, the soonest first) and past ones, by pages."""
-    page_param = request.GET.get("page", "1")
-    if not (page_param.isascii() and page_param.isdigit() and 0 < len(page_param) < 7):
+    number = parse_whole(request.GET.get("page", "1"), maximum=MAX_PAGE_NUMBER)
+    if number is None:
         raise PageBadRequest("The page number is a whole number.")
-    number = max(1, int(page_param))
+    number = max(1, number)
     now = timezone.now()
     upcoming = list(
         sessions_list(viewer=request.user, when=WHEN_UPCOMING, now=now)[:UPCOMING_LIMIT]
@@ -177,13 +181,13 @@ def _posted_details(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any
     except ValueError:
         local_start = None
     duration = typed["duration_minutes"].strip()
+    minutes = parse_whole(duration, maximum=MAX_FORM_NUMBER)
     values: dict[str, Any] = {
         "title": typed["title"],
         "local_start": local_start,
         "time_zone": typed["time_zone"],
-        "duration_minutes": int(duration)
-        if duration.isascii() and duration.isdigit()
-        else duration,
+        # Not a whole number: passed as typed, for the service's sentence.
+        "duration_minutes": duration if minutes is None else minutes,
         "place": typed["place"],
         "video_url": typed["video_url"],
         "description": typed["description"],
@@ -285,10 +289,10 @@ class SessionView:
 
 
 def _paper_row(request: HttpRequest, session: ReadingSession) -> SessionPaper:
-    value = request.POST.get("paper", "")
+    paper_id = parse_id(request.POST.get("paper"))
     row = None
-    if value.isascii() and value.isdigit() and len(value) < 13:
-        row = session_paper_of(session=session, paper_id=int(value), viewer=request.user)
+    if paper_id is not None:
+        row = session_paper_of(session=session, paper_id=paper_id, viewer=request.user)
     if row is None:
         raise DomainError(MSG_PAPER_GONE, code="not_found", status_code=404)
     row.session = session
@@ -401,8 +405,8 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
             }
         else:
             messages.success(request, done)
-            paper = request.POST.get("paper", "")
-            anchor = f"#paper-{paper}" if paper.isascii() and paper.isdigit() else ""
+            paper = parse_id(request.POST.get("paper"))
+            anchor = f"#paper-{paper}" if paper is not None else ""
             return redirect(reverse("session", kwargs={"pk": pk}) + anchor)
     view = _session_view(request, pk)
     if refusal is not None:
@@ -473,13 +477,11 @@ def paper_sessions_context(*, paper: Paper, viewer: Viewer) -> dict[str, PaperSe
 def session_propose_from_paper(request: HttpRequest) -> HttpResponse:
     """The paper page's "Propose for a session" form: back to the paper, with the service's
     sentence either way."""
-    paper_value = request.POST.get("paper", "")
-    digits = paper_value.isascii() and paper_value.isdigit() and len(paper_value) < 13
-    paper_id = int(paper_value) if digits else 0
-    session_value = request.POST.get("session", "")
+    paper_id = parse_id(request.POST.get("paper")) or 0
+    session_id = parse_id(request.POST.get("session"))
     session = None
-    if session_value.isascii() and session_value.isdigit() and len(session_value) < 13:
-        session = session_of(pk=int(session_value), viewer=request.user)
+    if session_id is not None:
+        session = session_of(pk=session_id, viewer=request.user)
     back = reverse("paper", kwargs={"pk": paper_id}) if paper_id else reverse("sessions")
     if session is None:
         messages.error(request, MSG_NO_SUCH_SESSION)

@@ -30,7 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from accounts.backends import ROLES_BACKEND
 from accounts.roles import Viewer, is_admin, is_member, is_moderator, require_member
 from accounts.services import api_token_get, user_signup
-from config.cursors import CURSOR_PARAM
+from config.cursors import CURSOR_PARAM, parse_id
 from config.errors import DomainError
 from curation import citations, paging
 from curation.models import FlagReason, ModerationAction, Tag, TargetKind
@@ -648,7 +648,7 @@ def moderation_queue_page(request: HttpRequest) -> HttpResponse:
     source = request.GET.get("source") or None
     source = source if source in QUEUE_SOURCES else None
     dump = request.GET.get("dump", "")
-    dump_id = int(dump) if dump.isascii() and dump.isdigit() and len(dump) < 12 else None
+    dump_id = parse_id(dump)
     date = _parse_date(request.GET.get("date"))
     cursor = request.GET.get(CURSOR_PARAM) or None
     partial = request.GET.get(PARTIAL_PARAM) == "items"

@@ -18,7 +18,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.roles import MSG_SIGN_IN, Viewer, is_member
-from config.cursors import MAX_ID
+from config.cursors import MAX_ID, parse_id
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
 from papers.models import Paper
@@ -198,8 +198,9 @@ def paper_from_reference(*, reference: str, viewer: Viewer) -> Paper | None:
     if not reference or "\x00" in reference or len(reference) > 1000:
         return None
     papers = papers_visible_to(viewer)
-    if reference.isascii() and reference.isdigit() and len(reference) <= 12:
-        return papers.filter(pk=int(reference)).first() if _is_id(int(reference)) else None
+    if reference.isascii() and reference.isdigit():
+        pk = parse_id(reference)
+        return papers.filter(pk=pk).first() if pk is not None else None
     match = _PAPER_PATH.search(reference)
     if match:
         pk = int(match.group(1))

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from accounts.private_feeds import PrivateFeed
 from curation.models import Comment, Tag
 from lists.models import PaperList
 from papers.models import Paper
@@ -360,16 +361,13 @@ class Delivery(models.Model):
         return f"item {self.notification_id} by {self.channel}"
 
 
-class InboxFeed(models.Model):
-    """A member's private Atom feed of their inbox, /inbox/feed/<token>.atom. Only a SHA-256
-    digest of the token is kept (and its first characters), as for the calendar feed."""
+class InboxFeed(PrivateFeed):
+    """A member's private Atom feed of their inbox, /inbox/feed/<token>.atom (its token kept
+    as a digest: accounts.private_feeds)."""
 
     member = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    token_digest = models.CharField(max_length=64, unique=True)
-    token_prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Inbox feed of user {self.member_id}"

@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.private_feeds import private_feed_of, private_feed_owner
 from accounts.roles import Viewer, is_member, is_moderator
 from config.cursors import MAX_ID, KeysetPage, keyset_page, parse_int
 from curation.models import Tag
@@ -188,27 +189,14 @@ def follow_of(*, viewer: Viewer, pk: int) -> Follow | None:
 FEED_ITEMS = 50
 
 
-def inbox_feed_of(*, member: User) -> InboxFeed | None:
-    if not is_member(member):
-        return None
-    return InboxFeed.objects.filter(member=member).first()
+def inbox_feed_of(*, member: Viewer) -> InboxFeed | None:
+    return private_feed_of(InboxFeed, member=member)
 
 
-def inbox_feed_owner(*, token: str):
+def inbox_feed_owner(*, token: str) -> User | None:
     """The active member whose feed address carries `token`, or None (a wrong, rotated or
     revoked token)."""
-    from notifications.services.delivery import feed_token_digest
-
-    if not token or len(token) > 100:
-        return None
-    feed = (
-        InboxFeed.objects.filter(token_digest=feed_token_digest(token))
-        .select_related("member")
-        .first()
-    )
-    if feed is None or not is_member(feed.member):
-        return None
-    return feed.member
+    return private_feed_owner(InboxFeed, token=token)
 
 
 def inbox_feed_items(*, member: User, kinds: list[str]) -> QuerySet[Notification]:

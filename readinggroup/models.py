@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.models import TIME_ZONE_MAX_LENGTH
+from accounts.private_feeds import PrivateFeed
 from papers.models import Paper
 
 TITLE_MAX_LENGTH = 200
@@ -137,18 +138,13 @@ class SessionPaper(models.Model):
         return f"Paper {self.paper_id} in session {self.session_id}"
 
 
-class CalendarFeed(models.Model):
-    """A member's private calendar address, /sessions/calendar/<token>.ics.
-
-    Only a SHA-256 digest of the token is kept (and its first characters, to recognize it):
-    the address is shown to its owner once, when it is made, as the API token is."""
+class CalendarFeed(PrivateFeed):
+    """A member's private calendar address, /sessions/calendar/<token>.ics (its token kept as
+    a digest, shown to its owner once: accounts.private_feeds)."""
 
     member = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_calendar"
     )
-    token_digest = models.CharField(max_length=64, unique=True)
-    token_prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Calendar feed of user {self.member_id}"

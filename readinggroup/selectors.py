@@ -17,7 +17,8 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from accounts.roles import MSG_SIGN_IN, Viewer, is_member
+from accounts.private_feeds import private_feed_of, private_feed_owner
+from accounts.roles import MSG_SIGN_IN, Viewer
 from config.cursors import MAX_ID, parse_id
 from config.errors import DomainError
 from curation.selectors import papers_visible_to
@@ -25,7 +26,6 @@ from papers.models import Paper
 from papers.parsing.normalize import normalize_arxiv_id
 from readinggroup.models import CalendarFeed, ReadingSession, SessionPaper, SessionStatus
 from readinggroup.permissions import can_see_sessions
-from readinggroup.services.calendar_feeds import calendar_token_digest
 
 WHEN_UPCOMING = "upcoming"
 WHEN_PAST = "past"
@@ -170,22 +170,13 @@ def sessions_for_calendar(
     )
 
 
-def calendar_feed_of(*, member: User) -> CalendarFeed | None:
-    if not is_member(member):
-        return None
-    return CalendarFeed.objects.filter(member=member).first()
+def calendar_feed_of(*, member: Viewer) -> CalendarFeed | None:
+    return private_feed_of(CalendarFeed, member=member)
 
 
-def calendar_feed_owner(*, token: str):
+def calendar_feed_owner(*, token: str) -> User | None:
     """The active member whose calendar address carries `token`, or None."""
-    feed = (
-        CalendarFeed.objects.filter(token_digest=calendar_token_digest(token))
-        .select_related("member")
-        .first()
-    )
-    if feed is None or not is_member(feed.member):
-        return None
-    return feed.member
+    return private_feed_owner(CalendarFeed, token=token)
 
 
 # A paper named in a form: its number, its address on this site, or an arXiv id in any form.

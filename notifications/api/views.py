@@ -8,24 +8,23 @@ service, which checks who may do what itself.
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.private_feeds import PrivateFeedView
 from accounts.time_zones import member_time_zone
 from config.api.pagination import next_link
 from config.api.schema import E400, E401, E404, E429, WRITE_ERRORS
 from notifications.api import serializers as s
-from notifications.models import Follow, Notification, Webhook
+from notifications.models import Follow, InboxFeed, Notification, Webhook
 from notifications.selectors import (
     follow_of,
     follows_of,
     follows_page,
-    inbox_feed_of,
     inbox_items,
     inbox_page,
     inbox_state,
@@ -39,8 +38,6 @@ from notifications.services import (
     follow_create,
     follow_delete,
     follow_rename,
-    inbox_feed_issue,
-    inbox_feed_revoke,
     notification_mark_read,
     notifications_mark_all_read,
     webhook_create,
@@ -294,59 +291,35 @@ class DeliverySettingsView(APIView):
         return Response(s.DeliverySettingsOutputSerializer(settings_body(request.user)).data)
 
 
-def feed_summary(member: User) -> dict:
-    feed = inbox_feed_of(member=member)
-    if feed is None:
-        return {"exists": False, "prefix": None, "created_at": None}
-    return {"exists": True, "prefix": feed.token_prefix, "created_at": feed.created_at}
-
-
-class InboxFeedView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=DELIVERY,
         summary="My inbox feed",
         description="Whether I have a private Atom feed address, and its prefix; never the "
         "address itself.",
         responses={200: s.InboxFeedSummaryOutputSerializer, 401: E401, 429: E429},
-    )
-    def get(self, request):
-        return Response(s.InboxFeedSummaryOutputSerializer(feed_summary(request.user)).data)
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         tags=DELIVERY,
         summary="Make or rotate my inbox feed's address",
         description="An Atom feed of my newest items (of the topics I put in it), at a private "
         "address shown once. An older address stops working at once.",
         request=None,
         responses={201: s.InboxFeedCreatedOutputSerializer, **WRITE_ERRORS},
-    )
-    def post(self, request):
-        issued = inbox_feed_issue(member=request.user)
-        path = reverse("inbox-feed", kwargs={"token": issued.token})
-        body = {
-            "url": request.build_absolute_uri(path),
-            "prefix": issued.feed.token_prefix,
-            "created_at": issued.feed.created_at,
-            "rotated": issued.rotated,
-        }
-        response = Response(
-            s.InboxFeedCreatedOutputSerializer(body).data, status=status.HTTP_201_CREATED
-        )
-        response["Cache-Control"] = "no-store"  # the address is a secret
-        return response
-
-    @extend_schema(
+    ),
+    delete=extend_schema(
         tags=DELIVERY,
         summary="Stop my inbox feed",
         description="Its address stops working at once. Idempotent.",
         request=None,
         responses={204: None, **WRITE_ERRORS},
-    )
-    def delete(self, request):
-        inbox_feed_revoke(member=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    ),
+)
+class InboxFeedView(PrivateFeedView):
+    feed_model = InboxFeed
+    feed_url_name = "inbox-feed"
+    summary_serializer = s.InboxFeedSummaryOutputSerializer
+    created_serializer = s.InboxFeedCreatedOutputSerializer
 
 
 def webhook_or_404(request, pk: int) -> Webhook:

@@ -27,9 +27,7 @@ is given up (`failed`), its items delivered nowhere else.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
-import secrets
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -45,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MemberTimeZone
+from accounts.private_feeds import IssuedFeed, private_feed_issue, private_feed_revoke
 from accounts.roles import Viewer, require_member
 from accounts.time_zones import site_time_zone, time_zone_is_known
 from config.errors import DomainError
@@ -71,8 +70,6 @@ MSG_BAD_HOUR = "The digest hour must be a whole hour from 0 to 23."
 MSG_BAD_UNSUBSCRIBE = "This unsubscribe link is not valid: use the one in your latest e-mail."
 MSG_NO_EMAIL = "Your account has no e-mail address: add one to get digests."
 
-FEED_TOKEN_BYTES = 32
-FEED_PREFIX_CHARS = 6
 UNSUBSCRIBE_SALT = "notifications.digest.unsubscribe"
 DIGEST_MAX_ATTEMPTS = 3
 DIGEST_MAX_ITEMS = 200  # more wait for the next digest
@@ -198,37 +195,15 @@ def digests_unsubscribe(*, token: str) -> int:
 # --- The private Atom feed --------------------------------------------------------------------
 
 
-def feed_token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def inbox_feed_issue(*, member: Viewer) -> IssuedFeed[InboxFeed]:
+    """Make the member's feed address, replacing (so stopping at once) any older one (the
+    rule of every private feed address: accounts.private_feeds)."""
+    return private_feed_issue(InboxFeed, member=member)
 
 
-@dataclass(frozen=True)
-class IssuedInboxFeed:
-    feed: InboxFeed
-    token: str  # shown to its owner once, never stored
-    rotated: bool
-
-
-@transaction.atomic
-def inbox_feed_issue(*, member: Viewer) -> IssuedInboxFeed:
-    """Make the member's feed address, replacing (so stopping at once) any older one."""
-    member = require_member(member)
-    # The user row is the lock: two requests at once still leave one feed.
-    get_user_model().objects.select_for_update().filter(pk=member.pk).first()
-    rotated, _ = InboxFeed.objects.filter(member=member).delete()
-    token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
-    feed = InboxFeed.objects.create(
-        member=member, token_digest=feed_token_digest(token), token_prefix=token[:FEED_PREFIX_CHARS]
-    )
-    return IssuedInboxFeed(feed=feed, token=token, rotated=rotated > 0)
-
-
-@transaction.atomic
 def inbox_feed_revoke(*, member: Viewer) -> bool:
     """Stop the member's feed address; False when they had none."""
-    member = require_member(member)
-    deleted, _ = InboxFeed.objects.filter(member=member).delete()
-    return deleted > 0
+    return private_feed_revoke(InboxFeed, member=member)
 
 
 # --- E-mail digests ---------------------------------------------------------------------------

@@ -9,25 +9,22 @@ answers the paper's row as it is now.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.private_feeds import PrivateFeedView
 from accounts.roles import Viewer
 from accounts.time_zones import member_time_zone
 from config.api.pagination import NumberedPagination
 from config.api.schema import E401, E429, READ_ERRORS, WRITE_ERRORS
 from readinggroup import selectors
 from readinggroup.api import serializers as s
-from readinggroup.models import ReadingSession, SessionPaper
+from readinggroup.models import CalendarFeed, ReadingSession, SessionPaper
 from readinggroup.services import (
-    calendar_feed_issue,
-    calendar_feed_revoke,
     session_cancel,
     session_create,
     session_paper_confirm,
@@ -292,56 +289,32 @@ class SessionPaperVolunteerView(APIView):
         return row_response(request, change.session_paper)
 
 
-def calendar_summary(member: User) -> dict:
-    feed = selectors.calendar_feed_of(member=member)
-    if feed is None:
-        return {"exists": False, "prefix": None, "created_at": None}
-    return {"exists": True, "prefix": feed.token_prefix, "created_at": feed.created_at}
-
-
-class CalendarFeedView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=TAGS,
         summary="My calendar feed",
         description="Whether I have a private calendar address, and its prefix; never the "
         "address itself.",
         responses={200: s.CalendarFeedSummaryOutputSerializer, 401: E401, 429: E429},
-    )
-    def get(self, request):
-        return Response(s.CalendarFeedSummaryOutputSerializer(calendar_summary(request.user)).data)
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         tags=TAGS,
         summary="Make or rotate my calendar feed's address",
         description="An iCalendar feed of the sessions (upcoming, and those of the last 30 "
         "days), at a private address shown once. An older address stops working at once.",
         request=None,
         responses={201: s.CalendarFeedCreatedOutputSerializer, **WRITE_ERRORS},
-    )
-    def post(self, request):
-        issued = calendar_feed_issue(member=request.user)
-        path = reverse("session-calendar", kwargs={"token": issued.token})
-        body = {
-            "url": request.build_absolute_uri(path),
-            "prefix": issued.feed.token_prefix,
-            "created_at": issued.feed.created_at,
-            "rotated": issued.rotated,
-        }
-        response = Response(
-            s.CalendarFeedCreatedOutputSerializer(body).data, status=status.HTTP_201_CREATED
-        )
-        response["Cache-Control"] = "no-store"  # the address is a secret
-        return response
-
-    @extend_schema(
+    ),
+    delete=extend_schema(
         tags=TAGS,
         summary="Stop my calendar feed",
         description="Its address stops working at once. Idempotent.",
         request=None,
         responses={204: None, **WRITE_ERRORS},
-    )
-    def delete(self, request):
-        calendar_feed_revoke(member=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    ),
+)
+class CalendarFeedView(PrivateFeedView):
+    feed_model = CalendarFeed
+    feed_url_name = "session-calendar"
+    summary_serializer = s.CalendarFeedSummaryOutputSerializer
+    created_serializer = s.CalendarFeedCreatedOutputSerializer

@@ -24,7 +24,6 @@ from readinggroup.services._guards import (
     MSG_SESSION_STARTED,
 )
 from readinggroup.services.calendar_feeds import (
-    IssuedCalendarFeed,
     calendar_feed_issue,
     calendar_feed_revoke,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "MSG_SESSION_CANCELLED",
     "MSG_SESSION_STARTED",
     "PAPER_TRANSITIONS",
-    "IssuedCalendarFeed",
     "ProgrammeChange",
     "SessionChange",
     "calendar_feed_issue",

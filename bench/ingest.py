@@ -11,7 +11,11 @@
    and its peak resident memory.
 
 It prints entries/s for both, the ratio, and peak memory, against its targets:
-end to end at least 40% of the floor's rate, peak memory below 250 MB.
+end to end at least 40% of the floor's rate, peak memory below 250 MB; and the time to
+searchable (the ingestion, then the search-index refresh a worker runs after it, which
+indexes a large batch in parallel ranges on both cores) at most 1.5 times the floor of the
+rows plus the floor of the vectors (every vector made by one CREATE TABLE ... AS, then its
+GIN index).
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/paperboard_bench;
 the database is dropped and created), BENCH_ENTRIES (default 100000), BENCH_ROUNDS (default 1).
@@ -42,6 +46,9 @@ DAYS = 100
 REPEAT_EVERY = 10  # one entry in ten is a paper listed on an earlier day
 TARGET_RATIO = 0.40
 TARGET_PEAK_MB = 250
+# From the start of the ingestion to its last paper searchable, against the raw floors of the
+# rows and of the vectors (each one statement) measured in the same run.
+TARGET_SEARCHABLE_RATIO = 1.5
 
 
 # --- the dump ---------------------------------------------------------------------------------
@@ -176,9 +183,27 @@ def floor(path: Path) -> dict:
         started = time.perf_counter()
         load(conn, in_memory)
         db_only = time.perf_counter() - started
+        # The vectors' floor: every paper's vector (title A, abstract B, as the index weighs
+        # them) into a table of its own by one statement, then its GIN index: no batches,
+        # no locks, no RUM.
+        started = time.perf_counter()
+        conn.execute(
+            "CREATE TABLE floor_vectors AS SELECT id, "
+            "setweight(to_tsvector('english', title), 'A') || "
+            "setweight(to_tsvector('english', abstract), 'B') AS v FROM papers_paper"
+        )
+        conn.execute("CREATE INDEX ON floor_vectors USING gin (v)")
+        conn.commit()
+        vectors = time.perf_counter() - started
+        conn.execute("DROP TABLE floor_vectors")
         conn.execute("TRUNCATE papers_paper CASCADE")
         conn.commit()
-    return {"entries": n, "seconds": streamed, "db_only_seconds": db_only}
+    return {
+        "entries": n,
+        "seconds": streamed,
+        "db_only_seconds": db_only,
+        "vectors_seconds": vectors,
+    }
 
 
 # --- end to end (child process) ---------------------------------------------------------------
@@ -282,11 +307,22 @@ def main() -> int:
             f"  then, as the worker does after the commit: {e2e['indexed']} papers indexed "
             f"for full-text search in {e2e['index_seconds']:.1f} s"
         )
+        searchable = e2e["seconds"] + e2e["index_seconds"]
+        searchable_floor = raw["seconds"] + raw["vectors_seconds"]
+        searchable_ratio = searchable / searchable_floor
+        searchable_ok = searchable_ratio <= TARGET_SEARCHABLE_RATIO
+        print(
+            f"  time to searchable (ingestion, then the index): {searchable:.1f} s = "
+            f"{searchable_ratio:.2f}x the raw floor of rows + vectors "
+            f"({raw['seconds']:.1f} s + {raw['vectors_seconds']:.1f} s = "
+            f"{searchable_floor:.1f} s; target <= {TARGET_SEARCHABLE_RATIO}x) "
+            f"[{'ok' if searchable_ok else 'MISSED'}]"
+        )
         print(
             f"  peak memory of the ingesting process: {e2e['peak_mb']:.0f} MB "
             f"(after start-up {e2e['baseline_mb']:.0f} MB; target < {TARGET_PEAK_MB} MB)"
         )
-        ok = ok and ratio >= TARGET_RATIO and e2e["peak_mb"] < TARGET_PEAK_MB
+        ok = ok and ratio >= TARGET_RATIO and e2e["peak_mb"] < TARGET_PEAK_MB and searchable_ok
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1
 

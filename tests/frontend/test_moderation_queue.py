@@ -1,5 +1,5 @@
 """The moderation queue: narrowed to where papers came from (page and API alike), with what a
-moderator decides on (authors, abstract, arXiv link, submitter, digest days)."""
+moderator decides on (authors, abstract, arXiv and code links, submitter, digest days)."""
 
 import datetime
 
@@ -37,6 +37,7 @@ def queue():
         title="Dumped paper",
         authors=["Ada Lovelace", "Alan Turing"],
         abstract="Engines.",
+        github_repo="https://github.com/ada/engines",
         **pending,
     )
     other = PaperFactory(title="Other day paper", **pending)
@@ -87,6 +88,7 @@ def test_each_item_shows_what_a_moderator_decides_on(client, queue):
     body = client.get(reverse("moderation-queue")).content.decode()
     assert "Submitted by submitter" in body
     assert 'href="https://arxiv.org/abs/2405.00001"' in body
+    assert '<a href="https://github.com/ada/engines" rel="noopener noreferrer">Code</a>' in body
     assert "Ada Lovelace, Alan Turing" in body
     assert "<summary>Abstract</summary><p>Engines.</p>" in body
     assert f'listed on <a href="/?date={DAY}">{DAY}</a>' in body

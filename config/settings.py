@@ -485,6 +485,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "frontend.middleware.ContentSecurityPolicyMiddleware",
 )
+# The app's sentences for readers are its own 404 and 400 pages with DEBUG on too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("frontend.middleware.ContentSecurityPolicyMiddleware") + 1,
+    "frontend.middleware.ReaderErrorPagesMiddleware",
+)
 # Every page says who the reader is (member, moderator, admin) to choose its menus.
 TEMPLATES[0]["OPTIONS"]["context_processors"] += [
     "frontend.context_processors.roles",

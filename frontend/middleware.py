@@ -5,6 +5,9 @@ The interactive API docs are no exception: Swagger UI's files are served from th
 (drf-spectacular-sidecar), and its start-up script and page styles are files too
 (config/urls.py). The admin's templates still carry a few inline style attributes, so the
 admin may use inline styles (never scripts).
+
+With DEBUG on, the app's sentences for readers keep their own error pages
+(ReaderErrorPagesMiddleware), not Django's debug page, which the policy would break.
 """
 
 POLICY = {
@@ -47,3 +50,25 @@ class ContentSecurityPolicyMiddleware:
             self.admin if request.path.startswith("/admin/") else self.strict
         )
         return response
+
+
+class ReaderErrorPagesMiddleware:
+    """The app's sentences for readers (frontend.errors' PageNotFound and PageBadRequest) are
+    its own 404 and 400 pages with DEBUG on too, as `make run` serves: Django's debug page
+    would show the exception's internals instead, and its inline styles and scripts break
+    the policy above. Any other error keeps the debug page a developer wants."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from frontend.errors import PageBadRequest, PageNotFound, bad_request, page_not_found
+
+        if isinstance(exception, PageNotFound):
+            return page_not_found(request, exception)
+        if isinstance(exception, PageBadRequest):
+            return bad_request(request, exception)
+        return None

@@ -39,6 +39,7 @@ def _paper_context(paper: Paper, home: str) -> dict:
         "created_ago": time_ago(paper.created_at),
         "arxiv_id": paper.arxiv_id or "",
         "arxiv_url": arxiv_links(paper.arxiv_id).get("abs", ""),
+        "code_url": paper.github_repo or "",
         "listed_on": [
             {"day": day.isoformat(), "url": f"{home}?date={day.isoformat()}"}
             for day in getattr(paper, "listed_on", [])

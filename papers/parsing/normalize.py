@@ -84,7 +84,7 @@ _ARXIV_OLD_RE = re.compile(
 )
 _ARXIV_PREFIX_RE = re.compile(
     r"^(?:https?://)?(?:(?:www|export)\.)?"
-    r"(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/",
+    r"(?:arxiv\.org/(?:abs|pdf|html)|(?:huggingface|hf)\.co/papers)/",
     re.I,
 )
 
@@ -128,8 +128,9 @@ def normalize_arxiv_id(value: str) -> str | None:
     """The canonical arXiv id without version, or None when `value` is not an arXiv id.
 
     Accepts "2409.11074", "2409.11074v2", "arXiv:2409.11074", arxiv.org abs, pdf and html URLs
-    (a query string or fragment ignored), huggingface.co/papers URLs and old style ids such as
-    "hep-th/9901001" (archive lowercased, subject class kept: "math.AG/0309136").
+    (a query string or fragment ignored), huggingface.co/papers (or hf.co/papers) URLs and old
+    style ids such as "hep-th/9901001" (archive lowercased, subject class kept:
+    "math.AG/0309136").
     """
     parts = arxiv_id_parts(value)
     return parts[0] if parts is not None else None

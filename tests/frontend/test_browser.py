@@ -426,3 +426,60 @@ def test_screenshots_of_the_other_pages(page, papers):
     page.context.clear_cookies()
     page.goto("/accounts/password_reset/")
     screenshot(page, "password-reset")
+
+
+# The pages no flow above passes through, each at both widths: those of an account (password
+# changed, the reset's steps), a digest's unsubscribe link, and the refusals (403, 400).
+# `make test-browser` leaves a screenshot of every page.
+ACCOUNT_AND_REFUSAL_PAGES = [
+    "password-change-done",
+    "password-reset-done",
+    "password-reset-confirm",
+    "password-reset-complete",
+    "unsubscribe",
+    "unsubscribe-done",
+    "forbidden",
+    "bad-request",
+]
+
+
+def test_screenshots_of_the_account_and_refusal_pages(page, transactional_db):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from notifications.services.delivery import unsubscribe_token
+
+    member = UserFactory(username="pages")
+    for name in ACCOUNT_AND_REFUSAL_PAGES:
+        (SCREENSHOTS / f"{name}-1280.png").unlink(missing_ok=True)
+    log_in(page, member.username)
+    page.expect_refusal(403, "/moderation/")
+    page.goto("/moderation/")
+    expect()(page.locator("h1")).to_be_visible()
+    screenshot(page, "forbidden")
+    page.expect_refusal(400, "cursor=")
+    page.goto("/?cursor=not-a-cursor")
+    expect()(page.locator("main")).to_contain_text("start again from the first page")
+    screenshot(page, "bad-request")
+    page.goto("/accounts/password_change/done/")
+    screenshot(page, "password-change-done")
+    page.goto(f"/inbox/unsubscribe/{unsubscribe_token(member=member)}/")
+    screenshot(page, "unsubscribe")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    screenshot(page, "unsubscribe-done")
+    page.get_by_role("button", name="Log out").click()  # back to the feed (LOGOUT_REDIRECT_URL)
+    page.wait_for_url(re.compile(r".*/$"))
+    page.goto("/accounts/password_reset/done/")
+    screenshot(page, "password-reset-done")
+    member.refresh_from_db()  # the token holds the last log-in, the one above
+    uid = urlsafe_base64_encode(force_bytes(member.pk))
+    page.goto(f"/accounts/reset/{uid}/{default_token_generator.make_token(member)}/")
+    expect()(page.get_by_label("New password", exact=True)).to_be_visible()
+    screenshot(page, "password-reset-confirm")
+    page.goto("/accounts/reset/done/")
+    screenshot(page, "password-reset-complete")
+    for name in ACCOUNT_AND_REFUSAL_PAGES:
+        for width in (1280, 375):
+            assert (SCREENSHOTS / f"{name}-{width}.png").exists(), name

@@ -174,3 +174,34 @@ def test_targets_are_big_enough_and_nothing_wraps_letter_by_letter(
             _check_layout(page, badges, where=(path, viewport["width"]))
         screenshot(page, name)
     assert page.console_errors == []
+
+
+# On a phone, what a finger ticks or taps in a page's content is at least 24 CSS pixels
+# each way too: the queue's boxes, a tag's "×", the vocabulary's confirmation box.
+CONTROLS = "main input[type=checkbox], main input[type=radio], main .chip-remove"
+
+
+def test_boxes_and_small_buttons_are_big_enough_to_tap_on_a_phone(
+    page,  # noqa: F811
+    paper,
+):
+    from curation.services import paper_tag_add, tag_create
+    from papers.models import PaperStatus
+
+    moderator = ModeratorFactory(username="phone-mod")
+    PaperFactory(title="Waiting", status=PaperStatus.PENDING, first_digest_on=None)
+    tag = tag_create(moderator=moderator, name="Vision")
+    paper_tag_add(paper=paper, tag=tag, user=moderator)
+    log_in(page, moderator.username)
+    page.set_viewport_size(PHONE)
+    for path in ("/moderation/", "/moderation/tags/", f"/papers/{paper.pk}/"):
+        page.goto(path)
+        for summary in page.locator("main details:not([open]) > summary").all():
+            summary.click()  # the vocabulary's delete forms
+        sizes = page.locator(CONTROLS).evaluate_all(
+            "els => els.map(el => { const r = el.getBoundingClientRect(); "
+            "return [Math.round(r.width), Math.round(r.height)]; })"
+        )
+        assert sizes, path
+        assert [s for s in sizes if min(s) < 24] == [], (path, sizes)
+    assert page.console_errors == []

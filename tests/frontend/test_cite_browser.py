@@ -104,8 +104,11 @@ def test_a_refused_clipboard_points_to_the_bibtex_file(browser, live_server, pap
         expect()(link).to_be_visible()
         assert link.get_attribute("href") == f"/papers/{paper.pk}/cite.bib"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 375, "height": 812})
-        page.screenshot(path=str(SCREENSHOTS / "paper-cite-refused-375.png"), full_page=True)
+        for width, height in ((1280, 900), (375, 812)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(
+                path=str(SCREENSHOTS / f"paper-cite-refused-{width}.png"), full_page=True
+            )
         assert page.console_errors == []
     finally:
         context.close()

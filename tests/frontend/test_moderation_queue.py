@@ -1,5 +1,5 @@
 """The moderation queue: narrowed to where papers came from (page and API alike), with what a
-moderator decides on (authors, abstract, arXiv link, submitter, digest days)."""
+moderator decides on (authors, abstract, arXiv and code links, submitter, digest days)."""
 
 import datetime
 
@@ -37,6 +37,7 @@ def queue():
         title="Dumped paper",
         authors=["Ada Lovelace", "Alan Turing"],
         abstract="Engines.",
+        github_repo="https://github.com/ada/engines",
         **pending,
     )
     other = PaperFactory(title="Other day paper", **pending)
@@ -87,6 +88,7 @@ def test_each_item_shows_what_a_moderator_decides_on(client, queue):
     body = client.get(reverse("moderation-queue")).content.decode()
     assert "Submitted by submitter" in body
     assert 'href="https://arxiv.org/abs/2405.00001"' in body
+    assert '<a href="https://github.com/ada/engines" rel="noopener noreferrer">Code</a>' in body
     assert "Ada Lovelace, Alan Turing" in body
     assert "<summary>Abstract</summary><p>Engines.</p>" in body
     assert f'listed on <a href="/?date={DAY}">{DAY}</a>' in body
@@ -175,3 +177,49 @@ def test_a_dump_id_beyond_any_row_is_a_400_not_a_crash(client):
     assert "dump" in response.json()["error"]["fields"]
     web = client.get(reverse("moderation-queue"), {"dump": "1239739060891987214336"})
     assert web.status_code == 200
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
+def test_select_all_follows_each_box_and_the_count_stays_true_after_a_bulk_publish(
+    page,  # noqa: F811
+    transactional_db,
+):
+    from curation.services import paper_transition
+    from papers.models import Paper
+
+    member = UserFactory(username="submitter")
+    pending = {"status": PaperStatus.PENDING, "first_digest_on": None}
+    for i in range(30):
+        PaperFactory(title=f"Submitted {i:03}", submitted_by=member, **pending)
+    PaperFactory(title="Dumped", **pending)
+    moderator = ModeratorFactory(username="mod-bulk")
+    log_in(page, moderator.username)
+
+    page.goto("/moderation/?source=submissions")
+    counter = page.locator("[data-pending-count]")
+    expect()(counter).to_have_text("(30)")
+    select_all = page.get_by_label("Select all shown")
+    select_all.check()
+    expect()(page.locator("[data-selected-count]")).to_have_text("25 selected")
+    # One box unticked: the select-all box says "some", not "all".
+    page.locator("[data-queue-paper] [data-select]").nth(3).uncheck()
+    expect()(page.locator("[data-selected-count]")).to_have_text("24 selected")
+    assert select_all.evaluate("box => [box.checked, box.indeterminate]") == [False, True]
+    page.locator("[data-queue-paper] [data-select]").nth(3).check()
+    assert select_all.evaluate("box => [box.checked, box.indeterminate]") == [True, False]
+    # A page more comes in unticked: no longer all of those shown.
+    page.get_by_role("link", name="Load more").click()
+    expect()(page.locator("[data-queue-paper]")).to_have_count(30)
+    assert select_all.evaluate("box => [box.checked, box.indeterminate]") == [False, True]
+    expect()(page.locator("[data-selected-count]")).to_have_text("25 selected")
+
+    # Another moderator publishes one of the selected meanwhile: it is refused here, and the
+    # count is what waits, not the page's own arithmetic.
+    taken = Paper.objects.get(title="Submitted 000")
+    paper_transition(paper=taken, moderator=ModeratorFactory(), to_state="published")
+    page.expect_refusal(409, f"/api/papers/{taken.pk}/transition/")
+    page.get_by_role("button", name="Publish selected").click()
+    expect()(page.locator("[data-selected-count]")).to_have_text("1 selected", timeout=60_000)
+    expect()(counter).to_have_text("(5)")
+    assert Paper.objects.filter(status=PaperStatus.PENDING, submitted_by=member).count() == 5

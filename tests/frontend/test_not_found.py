@@ -60,3 +60,29 @@ def test_an_unknown_tag_names_no_model(client):
 
     assert response.status_code == 404
     assert "Tag" not in shown(response)
+
+
+# `make run` serves with DEBUG on. The app's own sentences (a hidden paper, a stale "Load
+# more" address) are pages for readers there too: Django's debug page would show the
+# exception's internals, and its inline styles and scripts break the site's CSP (console
+# errors on the page). Other errors keep the debug page a developer wants.
+def test_with_debug_on_a_sentence_of_the_app_is_still_its_own_404_page(client, settings):
+    settings.DEBUG = True
+    paper = PaperFactory(status="hidden")
+
+    response = client.get(reverse("paper", args=[paper.pk]))
+
+    assert response.status_code == 404
+    assert shown(response) == "There is no such paper."
+    assert "DEBUG = True" not in response.content.decode()
+
+
+def test_with_debug_on_a_stale_cursor_is_still_the_sites_400_page(client, settings):
+    settings.DEBUG = True
+
+    response = client.get("/", {"cursor": "zzz"})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "start again from the first page" in body
+    assert "DEBUG = True" not in body and "Traceback" not in body

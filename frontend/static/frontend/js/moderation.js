@@ -28,8 +28,17 @@ function selected() {
 }
 
 function updateSelected() {
+  const chosen = selected().length;
   const label = document.querySelector("[data-selected-count]");
-  if (label) label.textContent = `${selected().length} selected`;
+  if (label) label.textContent = `${chosen} selected`;
+  // "Select all shown" says whether all, some or none of the items shown are selected, also
+  // after one is unticked or a page more came in unticked.
+  const all = document.querySelector("[data-select-all]");
+  if (all) {
+    const shown = items().length;
+    all.checked = shown > 0 && chosen === shown;
+    all.indeterminate = chosen > 0 && chosen < shown;
+  }
 }
 
 function removeItem(item, message) {
@@ -158,6 +167,28 @@ document.addEventListener("change", (event) => {
   if (event.target.matches("[data-queue-paper] [data-select]")) updateSelected();
 });
 
+// Items come (Load more) and go (published, rejected): the selection's words follow.
+const queueList = document.querySelector("[data-pending] [data-items]");
+if (queueList) new MutationObserver(updateSelected).observe(queueList, { childList: true });
+
+// The count of pending papers as the API counts it, narrowed as this page is, after a bulk
+// action: papers another moderator took meanwhile are no longer counted either.
+async function refreshPendingCount() {
+  const query = new URLSearchParams({ page_size: "1" });
+  // The filters the page took (data-source, data-dump, data-date), not the address's words,
+  // which the page ignores when it does not know them and the API would refuse.
+  const section = document.querySelector("[data-pending]");
+  for (const name of ["source", "dump", "date"]) {
+    if (section.dataset[name]) query.set(name, section.dataset[name]);
+  }
+  try {
+    const queue = await api(`/api/moderation/queue/?${query}`);
+    document.querySelector("[data-pending-count]").textContent = `(${queue.papers.count})`;
+  } catch {
+    // The page's own count, kept by each action, stands until the next page load.
+  }
+}
+
 document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (event) => {
   const button = event.target;
   const chosen = selected();
@@ -172,9 +203,8 @@ document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (
     if (await publish(item)) done += 1;
   }
   if (button.isConnected) busy(button, false);
-  const all = document.querySelector("[data-select-all]");
-  if (all) all.checked = false;
   updateSelected();
+  await refreshPendingCount();
   const failed = chosen.length - done;
   announce(`Published ${done} paper${done === 1 ? "" : "s"}${failed ? `; ${failed} refused (see below)` : ""}.`);
   if (failed && button.isConnected) showError(button.parentNode, "bulk", `${failed} could not be published; each says why.`);

@@ -77,6 +77,10 @@ def _set_new_password(user: User, new_password: str) -> None:
     own calls update_session_auth_hash)."""
     _validate_password(new_password, user, field="new_password")
     user.set_password(new_password)
+    _password_changed(user)
+
+
+def _password_changed(user) -> None:
     user.save(update_fields=["password"])
     api_token_revoke(user=user)
 
@@ -160,6 +164,14 @@ def password_set(*, user: User, new_password: str) -> None:
     lockout on the username lifted."""
     _set_new_password(user, new_password)
     axes_reset(username=user.get_username())
+
+
+@transaction.atomic
+def password_disable(*, user) -> None:
+    """Turn off log-in by password (an admin's choice for an account): as with a change, the
+    API token is revoked and every session made with the old password ends."""
+    user.set_unusable_password()
+    _password_changed(user)
 
 
 def password_reset_request(*, email: str, origin: str) -> None:

@@ -48,6 +48,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # First: its templates (registration/ pages among them) win over the admin's namesakes.
     "frontend",
+    # Before django.contrib.auth: its `changepassword` command, through the account services,
+    # is the one manage.py runs.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,7 +64,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "knox",
     "axes",
-    "accounts",
     "papers",
     "curation",
     "readinggroup",

@@ -93,6 +93,21 @@ _username_validator = ASCIIUsernameValidator()
 # --- Sign-up and passwords ----------------------------------------------------------------
 
 
+def username_check(*, username: str, user=None) -> None:
+    """Whether `username` may name an account (`user`, when it is renamed): ASCII letters,
+    digits and @ . + - _ only, and no other account's name whatever the case, so "Alice"
+    cannot pass for "alice" next to her comments. Sign-up and the admin's user forms ask."""
+    try:
+        _username_validator(username)
+    except ValidationError as error:
+        raise _invalid("username", list(error.messages)) from error
+    others = get_user_model().objects.filter(username__iexact=username)
+    if user is not None and user.pk is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate")
+
+
 @transaction.atomic
 def user_signup(*, username: str, email: str, password: str):
     """Create a member (no role beyond that). The caller logs them in."""
@@ -107,17 +122,11 @@ def user_signup(*, username: str, email: str, password: str):
     ):
         if len(value) > limit:
             raise _invalid(field, [MSG_TOO_LONG.format(limit=limit)])
-    try:
-        _username_validator(username)
-    except ValidationError as error:
-        raise _invalid("username", list(error.messages)) from error
+    username_check(username=username)
     try:
         validate_email(email)
     except ValidationError as error:
         raise _invalid("email", list(error.messages)) from error
-    # Case-insensitive, so "Alice" cannot pass for "alice" next to her comments.
-    if User.objects.filter(username__iexact=username).exists():
-        raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate")
     # An address may serve several accounts (a reset link goes to each): refusing one in use
     # would tell anyone who tries which addresses have an account here.
     _validate_password(password, User(username=username, email=email))

@@ -178,3 +178,29 @@ def test_the_changepassword_command_revokes_the_token(monkeypatch):
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
     assert not token_works(secret)
+
+
+@pytest.mark.parametrize("username", ["mоd1", "ünïcode", "FORGOTTEN"])
+def test_the_admin_takes_no_name_sign_up_refuses(admin_user, username):
+    """User names follow one rule whatever the door: ASCII only (no look-alike letters of
+    other scripts), unique whatever the case."""
+    UserFactory(username="forgotten")
+    other = UserFactory(username="other")
+    client = signed_in(admin_user)
+    password = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+
+    added = client.post("/admin/auth/user/add/", {"username": username, **password})
+    change = {"email": other.email, "is_active": "on", "date_joined_0": "2026-01-01"}
+    renamed = client.post(
+        f"/admin/auth/user/{other.pk}/change/",
+        {**change, "date_joined_1": "00:00:00", "username": username},
+    )
+    fine = client.post(
+        f"/admin/auth/user/{other.pk}/change/",
+        {**change, "date_joined_1": "00:00:00", "username": "other-fine"},
+    )
+
+    assert added.status_code == 200 and renamed.status_code == 200
+    User = admin_user.__class__
+    assert not User.objects.filter(username=username).exists()
+    assert fine.status_code == 302 and User.objects.filter(username="other-fine").exists()

@@ -77,6 +77,10 @@ def _set_new_password(user: User, new_password: str) -> None:
     own calls update_session_auth_hash)."""
     _validate_password(new_password, user, field="new_password")
     user.set_password(new_password)
+    _password_changed(user)
+
+
+def _password_changed(user) -> None:
     user.save(update_fields=["password"])
     api_token_revoke(user=user)
 
@@ -87,6 +91,21 @@ _username_validator = ASCIIUsernameValidator()
 
 
 # --- Sign-up and passwords ----------------------------------------------------------------
+
+
+def username_check(*, username: str, user=None) -> None:
+    """Whether `username` may name an account (`user`, when it is renamed): ASCII letters,
+    digits and @ . + - _ only, and no other account's name whatever the case, so "Alice"
+    cannot pass for "alice" next to her comments. Sign-up and the admin's user forms ask."""
+    try:
+        _username_validator(username)
+    except ValidationError as error:
+        raise _invalid("username", list(error.messages)) from error
+    others = get_user_model().objects.filter(username__iexact=username)
+    if user is not None and user.pk is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate")
 
 
 @transaction.atomic
@@ -103,17 +122,11 @@ def user_signup(*, username: str, email: str, password: str):
     ):
         if len(value) > limit:
             raise _invalid(field, [MSG_TOO_LONG.format(limit=limit)])
-    try:
-        _username_validator(username)
-    except ValidationError as error:
-        raise _invalid("username", list(error.messages)) from error
+    username_check(username=username)
     try:
         validate_email(email)
     except ValidationError as error:
         raise _invalid("email", list(error.messages)) from error
-    # Case-insensitive, so "Alice" cannot pass for "alice" next to her comments.
-    if User.objects.filter(username__iexact=username).exists():
-        raise _invalid("username", [MSG_USERNAME_TAKEN], code="duplicate")
     # An address may serve several accounts (a reset link goes to each): refusing one in use
     # would tell anyone who tries which addresses have an account here.
     _validate_password(password, User(username=username, email=email))
@@ -160,6 +173,14 @@ def password_set(*, user: User, new_password: str) -> None:
     lockout on the username lifted."""
     _set_new_password(user, new_password)
     axes_reset(username=user.get_username())
+
+
+@transaction.atomic
+def password_disable(*, user) -> None:
+    """Turn off log-in by password (an admin's choice for an account): as with a change, the
+    API token is revoked and every session made with the old password ends."""
+    user.set_unusable_password()
+    _password_changed(user)
 
 
 def password_reset_request(*, email: str, origin: str) -> None:

@@ -25,6 +25,10 @@ from config.errors import DomainError
 CURSOR_PARAM = "cursor"
 MSG_BAD_CURSOR = "This cursor is not valid here; start again from the first page."
 MAX_ID = 2**63 - 1  # the largest id (and integer key) the database holds
+# The longest cursor cursor_encode writes is about 150 characters (a thread's kind, a datetime
+# key, a 19-digit id). A longer one is refused unread: JSON nested a thousand levels deep,
+# which fits in 1,400 characters, would exhaust Python's recursion before any check.
+MAX_CURSOR_CHARS = 300
 
 
 class BadCursor(DomainError):
@@ -45,6 +49,8 @@ def cursor_encode(kind: str, key: Any, pk: int) -> str:
 
 def cursor_decode(cursor: str, kind: str, parse_key: Callable[[Any], Any]) -> tuple[Any, int]:
     """(key, id) of a cursor made by cursor_encode for `kind`; BadCursor otherwise."""
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise BadCursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         got_kind, key, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -53,7 +59,7 @@ def cursor_decode(cursor: str, kind: str, parse_key: Callable[[Any], Any]) -> tu
         if not 0 < pk <= MAX_ID:
             raise ValueError(pk)
         return parse_key(key), pk
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error, UnicodeError):
         raise BadCursor() from None
 
 

@@ -27,6 +27,12 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     # Pages without the icon link (the admin's) and browsers that ask anyway.
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
+    # The admin's own password change is the site's page, the one door that revokes the API
+    # token and counts wrong current passwords toward the lockout (accounts.services).
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="password_change", permanent=False),
+    ),
     path("admin/", admin.site.urls),
     # Django's auth pages: log-in, log-out, password change and the reset link of e-mails;
     # those that set a password go through the account services (accounts.urls, first).

@@ -486,6 +486,8 @@ def test_production_refuses_to_start_without_a_secret_key():
         "too-short-a-key",
         "x" * 31,
         "django-insecure-" + "a1b2c3d4e5" * 5,  # the prefix startproject writes
+        "x" * 60,  # long, but check --deploy calls it weak (security.W009): few characters
+        "ab" * 30,
     ],
 )
 def test_production_refuses_an_insecure_secret_key(key):

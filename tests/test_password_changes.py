@@ -122,3 +122,85 @@ def test_asking_for_a_link_answers_alike_for_unknown_addresses(mailoutbox):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password_reset/done/"
     assert mailoutbox == []
+
+
+def test_the_admins_own_password_page_is_the_sites(admin_user):
+    """The admin's "Change password" leads to the site's page (tested above), the one door
+    that revokes the token and counts wrong current passwords toward the lockout; the admin's
+    own form, which did neither, takes no password."""
+    secret = api_token_create(user=admin_user).secret
+    client = signed_in(admin_user)
+
+    page = client.get("/admin/password_change/")
+    posted = client.post(
+        "/admin/password_change/",
+        {
+            "old_password": "admin-pass-123",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
+
+    assert page.status_code == 302 and page["Location"] == "/accounts/password_change/"
+    assert posted.status_code == 302 and posted["Location"] == "/accounts/password_change/"
+    admin_user.refresh_from_db()
+    assert not admin_user.check_password(NEW_PASSWORD)
+    assert token_works(secret)
+
+
+@pytest.mark.parametrize("usable", [True, False])
+def test_an_admin_setting_a_members_password_revokes_the_members_token(admin_user, usable):
+    member = UserFactory(username="forgotten")
+    secret = api_token_create(user=member).secret
+    members_session = signed_in(member)
+    data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+    if not usable:
+        data = {"usable_password": "false", "unset-password": "1"}
+
+    response = signed_in(admin_user).post(f"/admin/auth/user/{member.pk}/password/", data)
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD) if usable else not member.has_usable_password()
+    assert not token_works(secret)
+    assert members_session.get("/me/").status_code == 302
+
+
+def test_the_changepassword_command_revokes_the_token(monkeypatch):
+    from django.core.management import call_command
+
+    member = UserFactory(username="operator-reset")
+    secret = api_token_create(user=member).secret
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": NEW_PASSWORD)
+
+    call_command("changepassword", "operator-reset")
+
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)
+    assert not token_works(secret)
+
+
+@pytest.mark.parametrize("username", ["mоd1", "ünïcode", "FORGOTTEN"])
+def test_the_admin_takes_no_name_sign_up_refuses(admin_user, username):
+    """User names follow one rule whatever the door: ASCII only (no look-alike letters of
+    other scripts), unique whatever the case."""
+    UserFactory(username="forgotten")
+    other = UserFactory(username="other")
+    client = signed_in(admin_user)
+    password = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+
+    added = client.post("/admin/auth/user/add/", {"username": username, **password})
+    change = {"email": other.email, "is_active": "on", "date_joined_0": "2026-01-01"}
+    renamed = client.post(
+        f"/admin/auth/user/{other.pk}/change/",
+        {**change, "date_joined_1": "00:00:00", "username": username},
+    )
+    fine = client.post(
+        f"/admin/auth/user/{other.pk}/change/",
+        {**change, "date_joined_1": "00:00:00", "username": "other-fine"},
+    )
+
+    assert added.status_code == 200 and renamed.status_code == 200
+    User = admin_user.__class__
+    assert not User.objects.filter(username=username).exists()
+    assert fine.status_code == 302 and User.objects.filter(username="other-fine").exists()

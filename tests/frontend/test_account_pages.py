@@ -63,5 +63,7 @@ def test_a_valid_reset_link_shows_the_sites_form():
     assert "Set my password" in response.content.decode()
 
 
-def test_the_admins_own_password_page_still_works(admin_client):
-    assert admin_client.get("/admin/password_change/").status_code == 200
+def test_the_admins_own_password_page_is_the_sites(admin_client):
+    response = admin_client.get("/admin/password_change/", follow=True)
+    assert response.redirect_chain == [("/accounts/password_change/", 302)]
+    assert response.status_code == 200

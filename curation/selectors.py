@@ -55,6 +55,7 @@ from curation.models import (
     PaperMark,
     PaperTag,
     Tag,
+    TargetKind,
     Vote,
 )
 from curation.search_syntax import Query, parse_websearch, positive_terms
@@ -869,6 +870,7 @@ def queue_papers_details(papers: list[Paper]) -> list[Paper]:
 
 def moderation_log(
     *,
+    viewer: Viewer = None,
     moderator_id: int | None = None,
     moderator_username: str | None = None,
     action: str | None = None,
@@ -876,8 +878,34 @@ def moderation_log(
 ) -> QuerySet[ModerationEvent]:
     """The public moderation log, newest first, filtered by any of: moderator (id or
     username), action (ModerationAction), target kind (TargetKind). The moderator's name
-    is joined (select_related) because every row shows it."""
+    is joined (select_related) because every row shows it.
+
+    Each row says whether `viewer` may know its target (`target_open`): a paper, or a
+    comment's paper, that `viewer` may not open (papers_visible_to: rejected, hidden or
+    pending for a member, deleted for anyone) is named to moderators only, as a duplicate
+    submission names such a paper to nobody else; its action and reason stay public. An
+    EXISTS per row on a primary key, in the same query."""
     events = ModerationEvent.objects.select_related("moderator").order_by("-created_at", "-id")
+    if is_moderator(viewer):
+        events = events.annotate(target_open=Value(True))
+    else:
+        visible = papers_visible_to(viewer)
+        events = events.annotate(
+            target_open=Case(
+                When(
+                    target_kind=TargetKind.PAPER,
+                    then=Exists(visible.filter(pk=OuterRef("target_id"))),
+                ),
+                When(
+                    target_kind=TargetKind.COMMENT,
+                    then=Exists(
+                        Comment.objects.filter(pk=OuterRef("target_id"), paper__in=visible)
+                    ),
+                ),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
     if moderator_id is not None:
         events = events.filter(moderator_id=moderator_id)
     if moderator_username:

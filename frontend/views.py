@@ -706,6 +706,7 @@ def moderation_log_page(request: HttpRequest) -> HttpResponse:
     target_kind = request.GET.get("target_kind", "")
     target_kind = target_kind if target_kind in TargetKind.values else ""
     events = moderation_log(
+        viewer=request.user,
         moderator_username=moderator or None,
         action=action or None,
         target_kind=target_kind or None,

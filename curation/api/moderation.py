@@ -82,6 +82,7 @@ class ModerationLogView(APIView):
         data = params.validated_data
         # moderation_log joins the moderator (select_related): one query per page.
         events = moderation_log(
+            viewer=request.user,
             moderator_username=data.get("moderator"),
             action=data.get("action"),
             target_kind=data.get("target_kind"),

@@ -27,6 +27,7 @@ from curation.selectors import (
     TOP_PERIODS,
     viewer_marks,
 )
+from curation.services.submissions import ABSTRACT_MAX_CHARS, TITLE_MAX_CHARS
 from papers.models import PaperStatus
 from papers.parsing.normalize import normalize_arxiv_id
 
@@ -199,10 +200,16 @@ class PaperSubmitInputSerializer(StrictInputSerializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Required for a paper that is not here yet.",
+        help_text="Required for a paper that is not here yet; at most "
+        f"{TITLE_MAX_CHARS:,} characters once trimmed (a longer one is a 400 naming `title`).",
     )
     abstract = serializers.CharField(
-        max_length=100_000, required=False, allow_blank=True, default=""
+        max_length=100_000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"At most {ABSTRACT_MAX_CHARS:,} characters once trimmed (a longer one is a "
+        "400 naming `abstract`).",
     )
 
 
@@ -723,8 +730,13 @@ class ModerationEventOutputSerializer(serializers.Serializer):
     moderator = serializers.SerializerMethodField()
     action = serializers.CharField()
     target_kind = serializers.CharField()
-    target_id = serializers.IntegerField()
-    target_label = serializers.CharField()
+    target_id = serializers.SerializerMethodField(
+        help_text="The target's id; null when the target is a paper (or a comment on a paper) "
+        "the reader may not open."
+    )
+    target_label = serializers.SerializerMethodField(
+        help_text="The target's name as it was; empty when the reader may not open it."
+    )
     from_state = serializers.CharField()
     to_state = serializers.CharField()
     reason = serializers.CharField()
@@ -732,6 +744,12 @@ class ModerationEventOutputSerializer(serializers.Serializer):
 
     def get_moderator(self, event) -> str | None:
         return username(event.moderator)
+
+    def get_target_id(self, event) -> int | None:
+        return event.target_id if getattr(event, "target_open", True) else None
+
+    def get_target_label(self, event) -> str:
+        return event.target_label if getattr(event, "target_open", True) else ""
 
 
 class ModerationLogOutputSerializer(serializers.Serializer):

@@ -165,3 +165,38 @@ def test_digest_days_come_newest_first_with_their_counts():
     assert dates == [d.date.isoformat() for d in days]
     as_moderator = client_for(ModeratorFactory()).get("/api/digests/").json()
     assert as_moderator["results"][0]["paper_count"] == 3
+
+
+def test_the_log_names_a_paper_only_to_readers_who_may_open_it(client):
+    """One rule with duplicate submissions: a hidden or rejected paper's title and id (and a
+    comment's on it) are named to moderators only; the action and reason stay public."""
+    from curation.services import comment_create, comment_hide, paper_hide, paper_publish
+
+    moderator = ModeratorFactory()
+    shown = PaperFactory(title="Open lattice paper")
+    secret = PaperFactory(title="Secret crafted paper")
+    comment = comment_create(user=UserFactory(), paper=secret, body="Spam")
+    comment_hide(comment=comment, moderator=moderator, reason="spam")
+    paper_hide(paper=secret, moderator=moderator, reason="crafted dump")
+    pending = PaperFactory(title="Pending queued paper", status=PaperStatus.PENDING)
+    paper_publish(paper=pending, moderator=moderator, reason="")
+    paper_hide(paper=shown, moderator=moderator, reason="checking")
+    paper_publish(paper=shown, moderator=moderator, reason="back")
+
+    def rows(user):
+        results = client_for(user).get("/api/moderation/log/").json()["results"]
+        return {(r["action"], r["reason"], r["target_id"], r["target_label"]) for r in results}
+
+    for reader in (None, UserFactory()):
+        seen = rows(reader)
+        assert ("hide", "crafted dump", None, "") in seen
+        assert ("hide", "spam", None, "") in seen  # a comment on the hidden paper
+        assert ("restore", "back", shown.pk, "Open lattice paper") in seen
+        assert ("publish", "", pending.pk, "Pending queued paper") in seen
+    assert ("hide", "crafted dump", secret.pk, "Secret crafted paper") in rows(moderator)
+
+    page = client.get("/moderation/log/").content.decode()
+    assert "Secret crafted paper" not in page and f"/papers/{secret.pk}/" not in page
+    assert "crafted dump" in page and "Open lattice paper" in page
+    client.force_login(moderator)
+    assert "Secret crafted paper" in client.get("/moderation/log/").content.decode()

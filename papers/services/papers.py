@@ -33,8 +33,8 @@ def _invalid(message: str, field: str) -> DomainError:
 
 def paper_changes_clean(*, paper: Paper, changes: dict) -> dict:
     """The changes of `changes` (a subset of EDITABLE_FIELDS) made canonical, and only those
-    that change something (an arXiv id given with a version changes `arxiv_version` too); raises DomainError (with extra["field"]) for a value a paper may
-    not take."""
+    that change something (an arXiv id given with a version changes `arxiv_version` too);
+    raises DomainError (with extra["field"]) for a value a paper may not take."""
     cleaned: dict = {}
     for field, value in changes.items():
         if field not in EDITABLE_FIELDS:

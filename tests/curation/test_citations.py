@@ -86,9 +86,7 @@ DECODER = STOCK_DECODING._decoder
 
 def parse_bibtex(text: str) -> list:
     """Entries as bibtexparser reads them, every field decoded from LaTeX; no failed block."""
-    library = bibtexparser.parse_string(
-        text, append_middleware=[LatexDecodingMiddleware()]
-    )
+    library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
     assert library.failed_blocks == []
     return library.entries
 

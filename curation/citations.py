@@ -7,14 +7,17 @@ the papers with curation.selectors and stream what this module writes.
 A paper is anything with the attributes of `Citable` (a papers.models.Paper has them).
 
 BibTeX (`@misc`, as arXiv's own export writes a preprint):
-- text is escaped so that it means itself, for BibTeX, biber and LaTeX alike: the ten
-  characters LaTeX treats specially become commands (`\\%`, `\\textbackslash{}`, ...);
-  pairs that LaTeX would join into one character (`--`, ``` `` ```, `''`, `<<` ...) are kept
-  apart with `{}`. BibTeX counts every brace, escaped or not, to find where a field ends, so
-  braces of the text that pair up are written `\\{` `\\}` and the others
-  `\\textbraceleft{}` `\\textbraceright{}`; a field's braces always balance. Letters of
-  any script are written as they are (UTF-8): biber and bibtexparser read them, and so does
-  BibTeX with inputenc.
+- text is escaped so that it means itself, for BibTeX, biber and LaTeX alike, and for
+  bibtexparser's stock LaTeX decoder (pylatexenc), which is what an importer reads it with:
+  the ten characters LaTeX treats specially become commands (`\\%`, `\\textbackslash{}`,
+  ...); the caret is `{\\string^}`, since pylatexenc reads `\\textasciicircum` as a
+  modifier letter (U+02C6), not "^". Pairs that LaTeX would join into one character (`--`,
+  ``` `` ```, `''`, `<<` ...) are kept apart with `{}`. BibTeX counts every brace, escaped or
+  not, to find where a field ends, so braces of the text that pair up are written `\\{`
+  `\\}` and the others `\\ensuremath{\\lbrace}` `\\ensuremath{\\rbrace}` (LaTeX's
+  `\\textbraceleft` is unknown to pylatexenc, which drops it); a field's braces always
+  balance. Letters of any script are written as they are (UTF-8): biber and bibtexparser
+  read them, and so does BibTeX with inputenc.
 - the title is wrapped in a second pair of braces so that styles keep its capitals.
 - authors are "Last, First" when a name splits cleanly into given names and a family name
   (letters, hyphens, apostrophes and initials only; a lowercase particle such as "van" goes
@@ -99,8 +102,10 @@ _LATEX_SPECIALS = {
     "#": r"\#",
     "_": r"\_",
     "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
+    "^": r"{\string^}",
 }
+# Braces of the text that do not pair up (see the module's docstring).
+_LONE_BRACES = {"{": r"\ensuremath{\lbrace}", "}": r"\ensuremath{\rbrace}"}
 # Pairs of characters LaTeX's fonts join into one (dashes, quotes, inverted marks, guillemets).
 _LIGATURES = frozenset({"--", "``", "''", "!`", "?`", "<<", ">>", ",,"})
 
@@ -127,10 +132,8 @@ def bibtex_escape(value: str | None) -> str:
     for i, char in enumerate(text):
         if previous + char in _LIGATURES:
             out.append("{}")
-        if char == "{":
-            out.append(r"\{" if i in paired else r"\textbraceleft{}")
-        elif char == "}":
-            out.append(r"\}" if i in paired else r"\textbraceright{}")
+        if char in _LONE_BRACES:
+            out.append("\\" + char if i in paired else _LONE_BRACES[char])
         else:
             out.append(_LATEX_SPECIALS.get(char, char))
         previous = char

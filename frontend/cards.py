@@ -51,11 +51,13 @@ CARD_AUTHORS = 3
 
 def authors_short(authors: Sequence[str] | None, author_count: int | None) -> str:
     """ "A, B, C et al." (the first CARD_AUTHORS names), or "N authors" when only the count
-    is known, or ""."""
+    is known, or "". "et al." also follows fewer names when the paper has more authors than
+    it names (the source hides some): a card never shows some authors as all of them."""
     names = [name for name in (authors or []) if isinstance(name, str) and name.strip()]
     if names:
         shown = ", ".join(names[:CARD_AUTHORS])
-        return f"{shown} et al." if len(names) > CARD_AUTHORS else shown
+        more = len(names) > CARD_AUTHORS or (author_count or 0) > len(names)
+        return f"{shown} et al." if more else shown
     if author_count:
         return f"{author_count} author{'' if author_count == 1 else 's'}"
     return ""

@@ -561,6 +561,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "flag_reasons": FlagReason.choices,
         "show_thumbnails": settings.SHOW_SOURCE_THUMBNAILS,
+        "thumbnail_url": _thumbnail_url(paper),
         **paper_sessions_context(paper=paper, viewer=viewer),
         # One query: the related table's rows for this paper, with their papers.
         "related": shared_value(
@@ -575,6 +576,13 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         **page_inbox(request, FollowTarget(kind=FollowKind.PAPER, paper_id=paper.pk)),
     }
     return render(request, "frontend/paper.html", context)
+
+
+def _thumbnail_url(paper: Paper) -> str:
+    """The source's thumbnail of the paper when the setting shows them and the page's policy
+    lets it load (https only, frontend.middleware.THUMBNAILS_OVERRIDES), else ""."""
+    url = paper.thumbnail_url or ""
+    return url if settings.SHOW_SOURCE_THUMBNAILS and url.startswith("https://") else ""
 
 
 def paper_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:

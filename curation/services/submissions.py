@@ -72,11 +72,13 @@ def _arxiv_id_fill(*, paper: Paper, arxiv_id: str, version: int | None) -> None:
     (ingestion fills it in the same way); a paper that got one meanwhile keeps its own."""
     try:
         with transaction.atomic():
-            Paper.objects.filter(pk=paper.pk, arxiv_id__isnull=True).update(
+            filled = Paper.objects.filter(pk=paper.pk, arxiv_id__isnull=True).update(
                 arxiv_id=arxiv_id, arxiv_version=version
             )
     except IntegrityError:
-        pass  # another paper took that id meanwhile: it is that one's
+        return  # another paper took that id meanwhile: it is that one's
+    if filled:
+        papers_changed_schedule()  # its pages and cards now link arXiv
 
 
 def _arxiv_version_raise(*, paper: Paper, version: int | None) -> None:
@@ -84,9 +86,11 @@ def _arxiv_version_raise(*, paper: Paper, version: int | None) -> None:
     the paper carries brings it up to date (never down)."""
     if version is None:
         return
-    Paper.objects.filter(
+    raised = Paper.objects.filter(
         Q(arxiv_version__isnull=True) | Q(arxiv_version__lt=version), pk=paper.pk
     ).update(arxiv_version=version)
+    if raised:
+        papers_changed_schedule()  # its page shows the latest version seen
 
 
 def _duplicate(paper: Paper, user: User) -> DomainError:

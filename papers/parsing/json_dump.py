@@ -212,10 +212,19 @@ def _int(value: object) -> int | None:
     return None
 
 
-def _extras(paper: dict, item: dict) -> dict:
-    """A few small, useful extras of the item; never the abstract."""
+# The extras that are addresses, and the source field (json_fields) that read each: an
+# extra keeps the address as read there, never one it refused (not http or https).
+_EXTRA_URLS = {"githubRepo": "github_repo", "projectPage": "project_page"}
+
+
+def _extras(paper: dict, item: dict, source: dict) -> dict:
+    """A few small, useful extras of the item; never the abstract. `source`: the item's
+    source fields (json_fields.source_fields)."""
     extras: dict = {}
-    for key in ("githubRepo", "projectPage", "githubStars", "ai_keywords", "submittedOnDailyAt"):
+    for key, field in _EXTRA_URLS.items():
+        if source.get(field):
+            extras[key] = source[field][:_MAX_EXTRA_CHARS]
+    for key in ("githubStars", "ai_keywords", "submittedOnDailyAt"):
         value = paper.get(key, item.get(key))
         if isinstance(value, str) and clean_text(value):
             extras[key] = clean_text(value)[:_MAX_EXTRA_CHARS]
@@ -297,8 +306,9 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
     published_on = _date_of(published)
     if published is not None and published_on is None:
         warnings.append(warning(W_JSON_BAD_PUBLISHED, line))
+    source = source_fields(item, paper, line, warnings)
     fields = {
-        **source_fields(item, paper, line, warnings),
+        **source,
         "digest_date": digest_date,
         "title": title,
         "abstract": abstract,
@@ -307,7 +317,7 @@ def _entry_fields(item: dict, line: int) -> tuple[dict | None, list[ParseWarning
         "authors": authors,
         "author_count": author_count,
         "published_on": published_on,
-        "metadata": _extras(paper, item),
+        "metadata": _extras(paper, item, source),
     }
     return fields, warnings
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from config.errors import DomainError
 from papers.models import Paper
-from papers.parsing.normalize import clean_text, normalize_arxiv_id, normalize_title
+from papers.parsing.normalize import arxiv_id_parts, clean_text, normalize_title
 from papers.services.changes import papers_changed_schedule
 from papers.services.search_index import search_index_invalidate, search_index_schedule
 
@@ -33,8 +33,8 @@ def _invalid(message: str, field: str) -> DomainError:
 
 def paper_changes_clean(*, paper: Paper, changes: dict) -> dict:
     """The changes of `changes` (a subset of EDITABLE_FIELDS) made canonical, and only those
-    that change something; raises DomainError (with extra["field"]) for a value a paper may
-    not take."""
+    that change something (an arXiv id given with a version changes `arxiv_version` too);
+    raises DomainError (with extra["field"]) for a value a paper may not take."""
     cleaned: dict = {}
     for field, value in changes.items():
         if field not in EDITABLE_FIELDS:
@@ -51,16 +51,25 @@ def paper_changes_clean(*, paper: Paper, changes: dict) -> dict:
         elif field == "abstract":
             value = clean_text(value or "").strip()
         elif field == "arxiv_id":
+            version = None
             if value in (None, ""):
                 value = None
             else:
-                canonical = normalize_arxiv_id(value)
-                if canonical is None:
+                parts = arxiv_id_parts(value)
+                if parts is None:
                     raise _invalid(MSG_ARXIV_INVALID.format(value=value), field)
+                canonical, version = parts
                 clash = Paper.objects.filter(arxiv_id=canonical).exclude(pk=paper.pk).first()
                 if clash is not None:
                     raise _invalid(MSG_ARXIV_TAKEN.format(pk=clash.pk), field)
                 value = canonical
+            # The version is kept apart, the latest seen of this id: another id does not
+            # carry the former one's, and the same id given with a later version raises it.
+            if value != paper.arxiv_id:
+                if version != paper.arxiv_version:
+                    cleaned["arxiv_version"] = version
+            elif version is not None and (paper.arxiv_version or 0) < version:
+                cleaned["arxiv_version"] = version
         elif field == "authors":
             if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
                 raise _invalid(MSG_AUTHORS_INVALID, field)

@@ -210,3 +210,19 @@ def test_a_paper_with_an_id_keeps_it_when_a_member_gives_another(member):
         paper_submit(user=member, title="Sparse mixtures of experts", arxiv_id="2401.01234")
     known.refresh_from_db()
     assert known.arxiv_id == "2401.00001"
+
+
+@pytest.mark.parametrize("given", ["arXiv:2401.01234v2", "https://arxiv.org/abs/2401.01234"])
+def test_the_id_a_member_gives_shows_at_once_on_the_pages_readers_share(client, member, given):
+    """The paper page's facts are shared between readers under the listing version: the id
+    (and version) a member brings moves it on, as any write of what a paper shows does."""
+    known = PaperFactory(title="Sparse Mixtures of Experts", arxiv_id=None)
+    client.force_login(member)
+    assert "arxiv.org/abs/2401.01234" not in client.get(f"/papers/{known.pk}/").content.decode()
+
+    with pytest.raises(DomainError):
+        paper_submit(user=member, title="Sparse mixtures of experts", arxiv_id=given)
+    assert "arxiv.org/abs/2401.01234" in client.get(f"/papers/{known.pk}/").content.decode()
+    with pytest.raises(DomainError):
+        paper_submit(user=member, arxiv_id="2401.01234v5")
+    assert "v5" in client.get(f"/papers/{known.pk}/").content.decode()

@@ -13,6 +13,9 @@ from tests.factories import PaperFactory
     [
         (["Ada", "Alan", "Grace", "Edsger"], 4, "Ada, Alan, Grace et al."),
         (["Ada", "Alan", "Grace"], 3, "Ada, Alan, Grace"),
+        # Authors the source hides are counted, not named: the named ones are not all.
+        (["Ada"], 2, "Ada et al."),
+        (["Ada", "Alan"], 3, "Ada, Alan et al."),
         (["Ada"], None, "Ada"),
         (["", "  ", "Ada"], None, "Ada"),
         ([], 7, "7 authors"),

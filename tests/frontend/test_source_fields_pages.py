@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from papers.models import Paper
 from papers.services.search_index import search_index_refresh
 from tests.factories import (
     DigestEntryFactory,
@@ -175,3 +176,14 @@ def test_a_cards_links_and_the_has_code_chip_in_the_browser(page, papers):  # no
         "href", "/?order=new&has_code=1"
     )
     screenshot(page, "feed-has-code")
+
+
+def test_a_thumbnail_the_policy_would_refuse_is_not_shown(settings, papers):
+    # The policy lets thumbnails come over https only: an http one would be a broken image
+    # and an error in the reader's console.
+    settings.SHOW_SOURCE_THUMBNAILS = True
+    paper = papers["coded"]
+    Paper.objects.filter(pk=paper.pk).update(thumbnail_url="http://example.org/t.png")
+    response = Client().get(reverse("paper", args=[paper.pk]))
+    assert "example.org/t.png" not in response.content.decode()
+    assert '<img class="thumb"' not in response.content.decode()

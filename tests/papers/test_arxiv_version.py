@@ -61,3 +61,27 @@ def test_a_member_brings_the_version_up_never_down(ingest, member):
         assert Paper.objects.get().arxiv_version == expected
     new = paper_submit(user=member, title="Another", arxiv_id="https://arxiv.org/abs/2410.00001v7")
     assert (new.arxiv_id, new.arxiv_version) == ("2410.00001", 7)
+
+
+def test_a_moderators_edit_of_the_id_keeps_its_version_apart(ingest):
+    from papers.services.papers import paper_update
+
+    ingest(_json_dump("2409.11074v5"), name="a.json")
+    paper = Paper.objects.get()
+
+    # The same id, a later version given: the version goes up, the id stays as it was.
+    assert paper_update(paper=paper, changes={"arxiv_id": "arXiv:2409.11074v7"}) == [
+        "arxiv_version"
+    ]
+    assert (paper.arxiv_id, paper.arxiv_version) == ("2409.11074", 7)
+    assert paper_update(paper=paper, changes={"arxiv_id": "2409.11074v2"}) == []
+    # Another id: the version seen of the former one does not go with it.
+    paper_update(paper=paper, changes={"arxiv_id": "https://arxiv.org/abs/2409.99999"})
+    paper.refresh_from_db()
+    assert (paper.arxiv_id, paper.arxiv_version) == ("2409.99999", None)
+    paper_update(paper=paper, changes={"arxiv_id": "hep-th/9901001v3"})
+    paper.refresh_from_db()
+    assert (paper.arxiv_id, paper.arxiv_version) == ("hep-th/9901001", 3)
+    paper_update(paper=paper, changes={"arxiv_id": ""})
+    paper.refresh_from_db()
+    assert (paper.arxiv_id, paper.arxiv_version) == (None, None)

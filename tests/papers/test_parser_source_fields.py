@@ -435,3 +435,25 @@ def test_text_dumps_carry_none_of_them():
         name: () if name == "ai_keywords" else 7 if name == "upvotes" else None
         for name in SOURCE_FIELDS
     }
+
+
+@pytest.mark.parametrize(
+    "refused",
+    ["javascript:alert(1)", "ftp://example.org/x", "//example.org/x", "data:text/html,x"],
+)
+def test_a_refused_address_is_not_kept_in_the_entrys_extras_either(refused):
+    entry, warnings = parse_one(
+        item({"title": "Links", "githubRepo": refused, "projectPage": refused})
+    )
+
+    assert (entry.github_repo, entry.project_page) == (None, None)
+    assert len(warnings) == 2
+    assert "githubRepo" not in entry.metadata
+    assert "projectPage" not in entry.metadata
+    assert refused not in json.dumps(entry.metadata)
+
+
+def test_the_entrys_extras_keep_the_addresses_as_read():
+    entry, _ = parse_one(item({"title": "Links", "githubRepo": "  https://github.com/x/y  "}))
+
+    assert entry.metadata["githubRepo"] == entry.github_repo == "https://github.com/x/y"

@@ -82,6 +82,8 @@ _ARXIV_OLD_RE = re.compile(
     r"([a-z]+(?:-[a-z]+)*)(\.[a-z]{2})?/(\d{2})(\d{2})(\d{3})(?:v(?P<version>\d+))?",
     re.I | re.ASCII,
 )
+# arXiv's own citation form ends with the primary category: "arXiv:2401.01234v2 [cs.CL]".
+_ARXIV_CATEGORY_RE = re.compile(r"\s+\[[a-z]+(?:-[a-z]+)*(?:\.[a-z]{2,})?\]$", re.I | re.ASCII)
 _ARXIV_PREFIX_RE = re.compile(
     r"^(?:https?://)?(?:(?:www|export)\.)?"
     r"(?:arxiv\.org/(?:abs|pdf|html)|(?:huggingface|hf)\.co/papers)/",
@@ -100,6 +102,7 @@ def arxiv_id_parts(value: str) -> tuple[str, int | None] | None:
         text = text.split("#", 1)[0].split("?", 1)[0]
     if text[:6].lower() == "arxiv:":
         text = text[6:].strip()
+    text = _ARXIV_CATEGORY_RE.sub("", text)
     if text.lower().endswith(".pdf"):
         text = text[:-4]
     text = text.rstrip("/")
@@ -130,7 +133,8 @@ def normalize_arxiv_id(value: str) -> str | None:
     Accepts "2409.11074", "2409.11074v2", "arXiv:2409.11074", arxiv.org abs, pdf and html URLs
     (a query string or fragment ignored), huggingface.co/papers (or hf.co/papers) URLs and old
     style ids such as "hep-th/9901001" (archive lowercased, subject class kept:
-    "math.AG/0309136").
+    "math.AG/0309136"), each also with arXiv's category after it ("arXiv:2409.11074v2
+    [cs.CL]", as arXiv writes a citation).
     """
     parts = arxiv_id_parts(value)
     return parts[0] if parts is not None else None

@@ -114,6 +114,7 @@ ARXIV_FORMS = [
     ("https://arxiv.org/pdf/2401.12345v3.pdf", "2401.12345"),
     ("https://huggingface.co/papers/2401.12345", "2401.12345"),
     ("https://hf.co/papers/2401.12345v2", "2401.12345"),  # Hugging Face's short address
+    ("arXiv:2401.12345v2 [cs.CL]", "2401.12345"),  # arXiv's citation form
     ("  https://arxiv.org/abs/2401.12345v2?context=cs.LG ", "2401.12345"),
     ("hep-th/9901001", "hep-th/9901001"),
     ("arXiv:hep-th/9901001v2", "hep-th/9901001"),

@@ -36,6 +36,11 @@ def _json_dump(arxiv_id: str, day: str = "2024-09-18") -> bytes:
         ("http://www.arxiv.org/pdf/2401.01234", ("2401.01234", None)),
         ("https://huggingface.co/papers/2401.01234", ("2401.01234", None)),
         ("hep-th/9901001v2", ("hep-th/9901001", 2)),
+        # arXiv's citation form, with the primary category
+        ("arXiv:2401.01234v2 [cs.CL]", ("2401.01234", 2)),
+        ("2401.01234 [q-bio.NC]", ("2401.01234", None)),
+        ("arXiv:hep-th/9901001 [hep-th]", ("hep-th/9901001", None)),
+        ("2401.01234 [cs.CL", None),
         ("2401.01234v0", ("2401.01234", None)),
         ("not an id", None),
     ],

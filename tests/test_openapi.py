@@ -13,6 +13,7 @@ CURATION_PATHS = {
     "/api/papers/{id}/citation/": {"get"},
     "/api/papers/{id}/vote/": {"post", "delete"},
     "/api/papers/{id}/transition/": {"post"},
+    "/api/papers/transition/": {"post"},
     "/api/papers/{id}/comments/": {"get", "post"},
     "/api/papers/{id}/tags/": {"post", "delete"},
     "/api/papers/{id}/mark/": {"post", "delete"},
@@ -86,6 +87,50 @@ def test_a_submission_is_named_as_a_paper_and_takes_no_other_field(tmp_path):
     assert submit["additionalProperties"] is False
     assert set(submit["properties"]) <= set(components["PaperDetailOutput"]["properties"])
     assert "400" in schema["paths"]["/api/papers/"]["post"]["responses"]
+
+
+def test_a_bulk_transition_takes_a_single_moves_fields_and_a_bounded_list_of_ids(tmp_path):
+    from config.cursors import MAX_ID
+    from curation.api.serializers import BULK_TRANSITION_MAX_PAPERS
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(out))
+    schema = yaml.safe_load(out.read_text())
+    components = schema["components"]["schemas"]
+
+    def component(ref: dict) -> dict:
+        return components[ref["$ref"].rsplit("/", 1)[1]]
+
+    def body(path: str) -> dict:
+        content = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        return component(content["schema"])
+
+    bulk, single = body("/api/papers/transition/"), body("/api/papers/{id}/transition/")
+    assert set(bulk["properties"]) == {"paper_ids", *single["properties"]}
+    for name in single["properties"]:
+        assert bulk["properties"][name] == single["properties"][name], name
+    assert set(bulk["required"]) == {"paper_ids", "to_state"}
+    assert bulk["additionalProperties"] is False
+    ids = bulk["properties"]["paper_ids"]
+    assert (ids["minItems"], ids["maxItems"], ids["uniqueItems"]) == (
+        1,
+        BULK_TRANSITION_MAX_PAPERS,
+        True,
+    )
+    assert (ids["items"]["type"], ids["items"]["minimum"], ids["items"]["maximum"]) == (
+        "integer",
+        1,
+        MAX_ID,
+    )
+
+    operation = schema["paths"]["/api/papers/transition/"]["post"]
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "415", "429"}
+    answer = component(operation["responses"]["200"]["content"]["application/json"]["schema"])
+    assert set(answer["properties"]) == set(answer["required"]) == {"moved", "refused"}
+    moved = component(answer["properties"]["moved"]["items"])
+    refused = component(answer["properties"]["refused"]["items"])
+    assert set(moved["properties"]) == {"id", "status"}
+    assert set(refused["properties"]) == {"id", "message"}
 
 
 def test_papers_show_the_sources_figures_apart_from_ours(tmp_path):

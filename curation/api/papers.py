@@ -22,7 +22,16 @@ from rest_framework.views import APIView
 
 from accounts.roles import Viewer, is_member
 from config.api.pagination import SearchPagination, next_link
-from config.api.schema import E400, E401, E403, E404, E429, READ_ERRORS, WRITE_ERRORS
+from config.api.schema import (
+    E400,
+    E401,
+    E403,
+    E404,
+    E415,
+    E429,
+    READ_ERRORS,
+    WRITE_ERRORS,
+)
 from config.errors import DomainError
 from curation import paging, selectors
 from curation.api import serializers as s
@@ -46,6 +55,7 @@ from curation.services import (
     paper_tag_add,
     paper_tag_remove,
     paper_transition,
+    papers_bulk_transition,
     vote_cast,
     vote_withdraw,
 )
@@ -357,6 +367,49 @@ class PaperTransitionView(APIView):
         return Response(
             s.PaperDetailOutputSerializer(paper, context=s.output_context(request)).data
         )
+
+
+class PaperBulkTransitionView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Move several papers through the workflow",
+        operation_id="papers_bulk_transition",
+        description="Moderators. The moves of a single paper's `transition/` (the same "
+        "`to_state` and `reason`) for up to "
+        f"{s.BULK_TRANSITION_MAX_PAPERS} papers named by id, each once, in one request. "
+        "Each paper moves in its own transaction: a paper whose state does not allow the "
+        "move, or that does not exist, is reported in `refused` with the sentence a single "
+        "move would answer, and the others still move. So the answer is 200 whatever moved; "
+        "a fault of the body itself (400) or of the role (401, 403) moves nothing.",
+        request=s.PaperBulkTransitionInputSerializer,
+        responses={
+            200: s.PaperBulkTransitionOutputSerializer,
+            400: E400,
+            401: E401,
+            403: E403,
+            415: E415,
+            429: E429,
+        },
+    )
+    def post(self, request):
+        data = s.PaperBulkTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data["paper_ids"]
+        papers = selectors.papers_by_ids(ids, viewer=request.user)
+        outcome = papers_bulk_transition(
+            papers=papers,
+            moderator=request.user,
+            to_state=data.validated_data["to_state"],
+            reason=data.validated_data["reason"],
+        )
+        found = {paper.pk for paper in papers}
+        refused = {paper.pk: message for paper, message in outcome.refused}
+        refused.update((pk, MSG_PAPER_NOT_FOUND) for pk in ids if pk not in found)
+        body = {
+            "moved": [{"id": paper.pk, "status": paper.status} for paper in outcome.done],
+            "refused": [{"id": pk, "message": refused[pk]} for pk in ids if pk in refused],
+        }
+        return Response(s.PaperBulkTransitionOutputSerializer(body).data)
 
 
 class PaperCommentsView(APIView):

@@ -224,6 +224,64 @@ class PaperTransitionInputSerializer(serializers.Serializer):
     )
 
 
+# Papers moved by one bulk request: a moderator's selection in the queue (pages of 25, "load
+# more" up to a few hundred), with room to spare; each paper is its own transaction.
+BULK_TRANSITION_MAX_PAPERS = 500
+MSG_BULK_NO_PAPERS = "Name at least one paper."
+MSG_BULK_TOO_MANY = f"Name at most {BULK_TRANSITION_MAX_PAPERS} papers at once."
+MSG_BULK_NOT_IDS = f"Each paper is named by its id, a whole number from 1 to {MAX_ID}."
+MSG_BULK_DUPLICATES = "Name each paper once."
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID},
+        "minItems": 1,
+        "maxItems": BULK_TRANSITION_MAX_PAPERS,
+        "uniqueItems": True,
+    }
+)
+class PaperIdsField(serializers.ListField):
+    """Ids of papers, each once: any fault of the list is one sentence (DRF would otherwise
+    answer a dict of errors keyed by position)."""
+
+    default_error_messages = {
+        "not_a_list": MSG_BULK_NOT_IDS,
+        "empty": MSG_BULK_NO_PAPERS,
+        "min_length": MSG_BULK_NO_PAPERS,
+        "max_length": MSG_BULK_TOO_MANY,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.IntegerField(min_value=1, max_value=MAX_ID))
+        super().__init__(
+            allow_empty=False, min_length=1, max_length=BULK_TRANSITION_MAX_PAPERS, **kwargs
+        )
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > BULK_TRANSITION_MAX_PAPERS:
+            self.fail("max_length")  # before judging each of a million items
+        try:
+            ids = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):  # an item's own error, keyed by its position
+                raise serializers.ValidationError(MSG_BULK_NOT_IDS) from None
+            raise
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(MSG_BULK_DUPLICATES)
+        return ids
+
+
+class PaperBulkTransitionInputSerializer(StrictInputSerializer, PaperTransitionInputSerializer):
+    """The single move's fields (`to_state`, `reason`) and the papers to move. An unknown
+    field is refused: 400, naming it."""
+
+    paper_ids = PaperIdsField(
+        help_text=f"The papers to move, each once, 1 to {BULK_TRANSITION_MAX_PAPERS}."
+    )
+
+
 class CommentCreateInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=50_000, trim_whitespace=False, help_text="Markdown.")
     # The metaclass takes declared fields off the class: this does not shadow Field.parent
@@ -564,6 +622,24 @@ class TransitionErrorBodySerializer(ErrorBodySerializer):
 
 class TransitionErrorSerializer(serializers.Serializer):
     error = TransitionErrorBodySerializer()
+
+
+class PaperMovedOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    # A string, as a paper's own `status` is (an enum would clash with the dumps' states).
+    status = serializers.CharField(help_text="The paper's state now: the `to_state` asked.")
+
+
+class PaperRefusedOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    message = serializers.CharField(
+        help_text="Why it did not move, one sentence (as a single move's error says it)."
+    )
+
+
+class PaperBulkTransitionOutputSerializer(serializers.Serializer):
+    moved = PaperMovedOutputSerializer(many=True, help_text="In the order asked.")
+    refused = PaperRefusedOutputSerializer(many=True, help_text="In the order asked.")
 
 
 # --- Output: comments ----------------------------------------------------------------------

@@ -5,6 +5,11 @@ from curation.api import comments, digests, export, marks, moderation, papers, t
 urlpatterns = [
     path("papers/", papers.PaperListView.as_view(), name="api-paper-list"),
     path("papers/export/", export.PaperExportView.as_view(), name="api-paper-export"),
+    path(
+        "papers/transition/",
+        papers.PaperBulkTransitionView.as_view(),
+        name="api-paper-bulk-transition",
+    ),
     path("papers/<int:pk>/", papers.PaperDetailView.as_view(), name="api-paper-detail"),
     path(
         "papers/<int:pk>/citation/",

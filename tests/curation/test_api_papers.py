@@ -13,10 +13,19 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from config.cursors import MSG_BAD_CURSOR
-from curation.models import Vote
+from config.api.inputs import MSG_UNKNOWN_FIELD
+from config.cursors import MAX_ID, MSG_BAD_CURSOR
+from curation.api.papers import MSG_PAPER_NOT_FOUND
+from curation.api.serializers import (
+    MSG_BULK_DUPLICATES,
+    MSG_BULK_NO_PAPERS,
+    MSG_BULK_NOT_IDS,
+    MSG_BULK_TOO_MANY,
+)
+from curation.models import ModerationAction, ModerationEvent, Vote
 from curation.selectors import MSG_STATUS_MODERATORS_ONLY
 from curation.services.submissions import MSG_ARXIV_INVALID, MSG_DUPLICATE
+from curation.services.workflow import MSG_REASON_REQUIRED, MSG_TRANSITION_REFUSED
 from papers.models import Paper, PaperStatus
 from tests.factories import (
     DigestEntryFactory,
@@ -701,3 +710,141 @@ def test_a_moderator_moves_a_paper_and_a_refused_move_says_what_is_allowed():
     bad = client.post(url, {"to_state": "gone"}, format="json")
     assert bad.status_code == 400
     assert list(bad.json()["error"]["fields"]) == ["to_state"]
+
+
+# --- Several papers at once -----------------------------------------------------------------
+
+BULK = "/api/papers/transition/"
+
+
+def test_a_moderator_moves_several_papers_and_a_refused_one_does_not_stop_the_others():
+    first, second, third = PaperFactory.create_batch(
+        3, status=PaperStatus.PENDING, first_digest_on=None
+    )
+    taken = PaperFactory(status=PaperStatus.PUBLISHED)  # another moderator was quicker
+    missing = Paper.objects.order_by("-pk").values_list("pk", flat=True).first() + 100
+    ids = [first.pk, taken.pk, second.pk, missing, third.pk]
+
+    response = client_for(ModeratorFactory()).post(
+        BULK, {"paper_ids": ids, "to_state": "published"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "moved": [{"id": p.pk, "status": "published"} for p in (first, second, third)],
+        "refused": [
+            {
+                "id": taken.pk,
+                "message": MSG_TRANSITION_REFUSED.format(
+                    from_state="published", to_state="published"
+                ),
+            },
+            {"id": missing, "message": MSG_PAPER_NOT_FOUND},
+        ],
+    }
+    statuses = dict(Paper.objects.values_list("pk", "status"))
+    assert {statuses[p.pk] for p in (first, second, third, taken)} == {"published"}
+    assert ModerationEvent.objects.filter(action=ModerationAction.PUBLISH).count() == 3
+    assert Paper.objects.get(pk=second.pk).first_digest_on is not None
+
+
+def test_a_bulk_move_that_needs_a_reason_refuses_each_paper_without_one():
+    papers = PaperFactory.create_batch(2, status=PaperStatus.PENDING, first_digest_on=None)
+    client = client_for(ModeratorFactory())
+    ids = [p.pk for p in papers]
+
+    refused = client.post(BULK, {"paper_ids": ids, "to_state": "rejected"}, format="json")
+    assert refused.status_code == 200
+    assert refused.json() == {
+        "moved": [],
+        "refused": [
+            {"id": pk, "message": MSG_REASON_REQUIRED.format(to_state="rejected")} for pk in ids
+        ],
+    }
+    rejected = client.post(
+        BULK, {"paper_ids": ids, "to_state": "rejected", "reason": "Off topic."}, format="json"
+    )
+    assert rejected.json()["moved"] == [{"id": pk, "status": "rejected"} for pk in ids]
+    assert set(ModerationEvent.objects.values_list("reason", flat=True)) == {"Off topic."}
+
+
+@pytest.mark.parametrize(("role", "expected"), [("anonymous", 401), ("member", 403)])
+def test_only_moderators_move_papers_in_bulk_and_nothing_moves_otherwise(role, expected):
+    paper = PaperFactory(status=PaperStatus.PENDING, first_digest_on=None)
+    client = client_for(None if role == "anonymous" else UserFactory(username="someone"))
+
+    response = client.post(BULK, {"paper_ids": [paper.pk], "to_state": "published"}, format="json")
+
+    assert response.status_code == expected
+    assert response.json()["error"]["message"]
+    assert Paper.objects.get(pk=paper.pk).status == PaperStatus.PENDING
+    assert not ModerationEvent.objects.exists()
+
+
+def test_a_member_is_refused_even_for_their_own_submission():
+    member = UserFactory()
+    own = PaperFactory(status=PaperStatus.PENDING, first_digest_on=None, submitted_by=member)
+    response = client_for(member).post(
+        BULK, {"paper_ids": [own.pk], "to_state": "published"}, format="json"
+    )
+    assert response.status_code == 403
+    assert Paper.objects.get(pk=own.pk).status == PaperStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"paper_ids": []}, "paper_ids", MSG_BULK_NO_PAPERS),
+        ({"paper_ids": list(range(1, 502))}, "paper_ids", MSG_BULK_TOO_MANY),
+        ({"paper_ids": [1, 2, 1]}, "paper_ids", MSG_BULK_DUPLICATES),
+        ({"paper_ids": [1, "two"]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [1, 2.5]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [True]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [None]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [[1]]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [0]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [-3]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [MAX_ID + 1]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [10**40]}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": "1,2"}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": {"1": 1}}, "paper_ids", MSG_BULK_NOT_IDS),
+        ({"paper_ids": [1], "to_state": "gone"}, "to_state", None),
+        ({"paper_ids": [1], "papers": [2]}, "papers", MSG_UNKNOWN_FIELD.format(name="papers")),
+        ({"paper_ids": [1], "to": "published"}, "to", None),  # and to_state is missing
+        ({"to_state": "published"}, "paper_ids", None),
+    ],
+)
+def test_a_bad_bulk_body_is_a_400_in_one_sentence_and_moves_nothing(body, field, message):
+    paper = PaperFactory(pk=1, status=PaperStatus.PENDING, first_digest_on=None)
+    body = {"to_state": "published", **body}
+    if field == "to":
+        del body["to_state"]
+
+    response = client_for(ModeratorFactory()).post(BULK, body, format="json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert field in error["fields"]
+    for messages in error["fields"].values():
+        assert len(messages) == 1 and messages[0].endswith(".")
+    if message is not None:
+        assert error["message"] == message
+        assert error["fields"] == {field: [message]}
+    assert Paper.objects.get(pk=paper.pk).status == PaperStatus.PENDING
+
+
+def test_a_bulk_move_is_one_write_for_the_throttle(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "user_write": "2/min",
+        },
+    }
+    papers = PaperFactory.create_batch(4, status=PaperStatus.PENDING, first_digest_on=None)
+    client = client_for(ModeratorFactory())
+    body = {"paper_ids": [p.pk for p in papers], "to_state": "published"}
+
+    answers = [client.post(BULK, body, format="json").status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]

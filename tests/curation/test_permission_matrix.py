@@ -157,6 +157,22 @@ MATRIX: list[tuple[str, str, str, dict | None, dict[str, int]]] = [
         {"to_state": "rejected", "reason": "No."},
         moderators(403, 409),
     ),
+    (
+        "bulk transition",
+        "post",
+        "/api/papers/transition/",
+        {"paper_ids": ["{pending}", "{paper}"], "to_state": "published"},
+        # The paper already published is refused inside the 200, the pending one moves.
+        {**moderators(403, 200), OWNER: 403},
+    ),
+    (
+        "bulk transition bad body",
+        "post",
+        "/api/papers/transition/",
+        {"paper_ids": [], "to_state": "published"},
+        moderators(400, 400),
+    ),
+    ("bulk transition get", "get", "/api/papers/transition/", None, everyone(405)),
     ("comments", "get", "/api/papers/{paper}/comments/", None, everyone(200)),
     ("comments missing", "get", "/api/papers/999999/comments/", None, everyone(404)),
     (
@@ -533,17 +549,20 @@ def world(db):
 
 
 def fill(body: dict | None, ids: dict[str, int]) -> dict | None:
-    """The body with each value "{name}" replaced by that object's id, as paths are."""
+    """The body with each value "{name}" (also in a list) replaced by that object's id, as
+    paths are."""
     if body is None:
         return None
 
     def named(value) -> bool:
         return isinstance(value, str) and value.startswith("{") and value.endswith("}")
 
-    return {
-        key: ids[value[1:-1]] if named(value) and value[1:-1] in ids else value
-        for key, value in body.items()
-    }
+    def filled(value):
+        if isinstance(value, list):
+            return [filled(item) for item in value]
+        return ids[value[1:-1]] if named(value) and value[1:-1] in ids else value
+
+    return {key: filled(value) for key, value in body.items()}
 
 
 def test_the_matrix_covers_every_route_of_the_curation_lists_and_reading_group_apis():

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from curation.services.workflow import MSG_TRANSITION_REFUSED
 from papers.models import PaperStatus
 from tests.factories import (
     DigestEntryFactory,
@@ -148,8 +149,11 @@ def test_a_moderator_pages_past_a_hundred_narrows_and_bulk_publishes(
     expect()(items).to_have_count(25)
     page.get_by_label("Select all shown").check()
     expect()(page.locator("[data-selected-count]")).to_have_text("25 selected")
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
     page.get_by_role("button", name="Publish selected").click()
     expect()(page.locator("[data-pending-count]")).to_have_text("(25)", timeout=60_000)
+    assert [url.split("/api/")[1] for url in posts] == ["papers/transition/"]  # one request
     expect()(page.locator("[data-selected-count]")).to_have_text("0 selected")
     # The page emptied: the next one came in its place, none of it selected.
     expect()(items).to_have_count(25)
@@ -214,12 +218,26 @@ def test_select_all_follows_each_box_and_the_count_stays_true_after_a_bulk_publi
     assert select_all.evaluate("box => [box.checked, box.indeterminate]") == [False, True]
     expect()(page.locator("[data-selected-count]")).to_have_text("25 selected")
 
-    # Another moderator publishes one of the selected meanwhile: it is refused here, and the
-    # count is what waits, not the page's own arithmetic.
+    # Another moderator publishes one of the selected meanwhile: it is refused here (the
+    # others still move), and the count is what waits, not the page's own arithmetic.
     taken = Paper.objects.get(title="Submitted 000")
     paper_transition(paper=taken, moderator=ModeratorFactory(), to_state="published")
-    page.expect_refusal(409, f"/api/papers/{taken.pk}/transition/")
+    writes = []
+    page.on(
+        "request",
+        lambda request: request.method != "GET" and writes.append((request.method, request.url)),
+    )
     page.get_by_role("button", name="Publish selected").click()
     expect()(page.locator("[data-selected-count]")).to_have_text("1 selected", timeout=60_000)
     expect()(counter).to_have_text("(5)")
+    assert writes == [("POST", page.url.split("/moderation/")[0] + "/api/papers/transition/")]
+    refused = page.locator(f'[data-queue-paper="{taken.pk}"]')
+    expect()(refused.locator("[data-error-for=paper]")).to_have_text(
+        MSG_TRANSITION_REFUSED.format(from_state="published", to_state="published")
+    )
+    expect()(refused.locator("[data-publish]")).to_be_enabled()
+    expect()(page.locator("[data-error-for=bulk]")).to_have_text(
+        "1 could not be published; each says why."
+    )
+    expect()(page.locator("[data-queue-paper]")).to_have_count(6)
     assert Paper.objects.filter(status=PaperStatus.PENDING, submitted_by=member).count() == 5

@@ -41,11 +41,17 @@ function updateSelected() {
   }
 }
 
-function removeItem(item, message) {
+// Take items off the list (published, rejected): the count follows, the current item moves to
+// the one after the first taken (else the one before), and an emptied page brings the next.
+function removeItems(gone, message) {
   const list = items();
-  const next = list[list.indexOf(item) + 1] || list[list.indexOf(item) - 1] || null;
-  item.remove();
-  updateCount(-1);
+  gone = gone.filter((item) => list.includes(item));
+  if (!gone.length) return;
+  const at = list.indexOf(gone[0]);
+  const staying = list.filter((item) => !gone.includes(item));
+  const next = staying.find((item) => list.indexOf(item) > at) || staying.filter((item) => list.indexOf(item) < at).pop() || null;
+  gone.forEach((item) => item.remove());
+  updateCount(-gone.length);
   updateSelected();
   announce(message);
   if (next) focusItem(next);
@@ -61,6 +67,10 @@ function removeItem(item, message) {
     );
     document.querySelector(".bulk")?.remove();
   }
+}
+
+function removeItem(item, message) {
+  removeItems([item], message);
 }
 
 async function transition(item, toState, reason = "") {
@@ -189,6 +199,8 @@ async function refreshPendingCount() {
   }
 }
 
+// One request for all the selected papers (POST /api/papers/transition/): each moves or is
+// refused on its own; those that moved leave the list, each refused one says why.
 document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (event) => {
   const button = event.target;
   const chosen = selected();
@@ -198,15 +210,41 @@ document.querySelector("[data-bulk-publish]")?.addEventListener("click", async (
     return;
   }
   busy(button, true);
-  let done = 0;
+  const byId = new Map(chosen.map((item) => [Number(item.dataset.queuePaper), item]));
   for (const item of chosen) {
-    if (await publish(item)) done += 1;
+    clearError(item, "paper");
+    busy(item.querySelector("[data-publish]"), true);
   }
+  let outcome;
+  try {
+    outcome = await api("/api/papers/transition/", {
+      method: "POST",
+      json: { paper_ids: [...byId.keys()], to_state: "published" },
+    });
+  } catch (error) {
+    // Nothing moved (a refused role, throttled, the server out of reach): say so once.
+    chosen.forEach((item) => busy(item.querySelector("[data-publish]"), false));
+    busy(button, false);
+    showError(button.parentNode, "bulk", error.message);
+    return;
+  }
+  for (const { id, message } of outcome.refused) {
+    const item = byId.get(id);
+    if (!item) continue;
+    showError(item, "paper", message);
+    busy(item.querySelector("[data-publish]"), false);
+  }
+  const done = outcome.moved.length;
+  const failed = outcome.refused.length;
+  const summary = `Published ${done} paper${done === 1 ? "" : "s"}${failed ? `; ${failed} refused (see below)` : ""}.`;
+  removeItems(
+    outcome.moved.map(({ id }) => byId.get(id)).filter(Boolean),
+    summary,
+  );
   if (button.isConnected) busy(button, false);
   updateSelected();
   await refreshPendingCount();
-  const failed = chosen.length - done;
-  announce(`Published ${done} paper${done === 1 ? "" : "s"}${failed ? `; ${failed} refused (see below)` : ""}.`);
+  announce(summary);
   if (failed && button.isConnected) showError(button.parentNode, "bulk", `${failed} could not be published; each says why.`);
 });
 

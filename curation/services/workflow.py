@@ -34,6 +34,7 @@ REASON_REQUIRED = frozenset({PaperStatus.REJECTED, PaperStatus.HIDDEN})
 MSG_UNKNOWN_STATE = "“{state}” is not a state of a paper."
 MSG_TRANSITION_REFUSED = "A {from_state} paper cannot be made {to_state}."
 MSG_REASON_REQUIRED = "Say why the paper is {to_state}."
+MSG_PAPER_GONE = "There is no such paper."
 
 
 def allowed_targets(from_state: str) -> list[str]:
@@ -57,7 +58,9 @@ def paper_transition(*, paper: Paper, moderator: Viewer, to_state: str, reason: 
         raise DomainError(MSG_UNKNOWN_STATE.format(state=to_state), code="invalid_state")
     reason = clean_reason(reason)
 
-    locked = Paper.objects.select_for_update().get(pk=paper.pk)
+    locked = Paper.objects.select_for_update().filter(pk=paper.pk).first()
+    if locked is None:  # deleted since it was read
+        raise DomainError(MSG_PAPER_GONE, code="not_found", status_code=404)
     from_state = locked.status
     action = TRANSITIONS.get((from_state, to_state))
     if action is None:

@@ -170,3 +170,16 @@ def test_bulk_transition_moves_what_it_can_and_reports_the_rest(moderator):
     ]
     assert set(Paper.objects.values_list("status", flat=True)) == {"published"}
     assert ModerationEvent.objects.filter(action=ModerationAction.PUBLISH).count() == 2
+
+
+def test_a_paper_deleted_since_it_was_read_is_a_404_not_a_crash(moderator):
+    from curation.services.workflow import MSG_PAPER_GONE
+
+    paper = PaperFactory(status=PaperStatus.PENDING)
+    gone = Paper.objects.get(pk=paper.pk)
+    Paper.objects.filter(pk=paper.pk).delete()
+    with pytest.raises(DomainError) as refused:
+        paper_publish(paper=gone, moderator=moderator)
+    assert (refused.value.status_code, refused.value.message) == (404, MSG_PAPER_GONE)
+    outcome = papers_bulk_transition(papers=[gone], moderator=moderator, to_state="published")
+    assert outcome.done == [] and [message for _, message in outcome.refused] == [MSG_PAPER_GONE]

@@ -68,6 +68,13 @@ API_WRITES = [
         {"to_state": "hidden", "reason": "Off topic."},
         200,
     ),
+    (
+        MOD,
+        "post",
+        "/api/papers/transition/",
+        {"paper_ids": ["{paper}"], "to_state": "hidden", "reason": "Off topic."},
+        200,
+    ),
     (MOD, "post", "/api/tags/", {"name": "Robotics"}, 201),
     (MOD, "patch", "/api/tags/vision/", {"name": "Computer vision"}, 200),
     (MOD, "post", "/api/tags/vision/merge/", {"into": "language"}, 200),

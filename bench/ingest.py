@@ -12,8 +12,8 @@
 
 It prints entries/s for both, the ratio, and peak memory, against its targets:
 end to end at least 40% of the floor's rate, peak memory below 250 MB; and the time to
-searchable (the ingestion, then the search-index refresh a worker runs after it, which
-indexes a large batch in parallel ranges on both cores) at most 1.5 times the floor of the
+searchable (the ingestion, then the search-index refresh a worker runs after it) at most
+1.5 times the floor of the
 rows plus the floor of the vectors (every vector made by one CREATE TABLE ... AS, then its
 GIN index).
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 from django.db import DatabaseError, connection, transaction
 
@@ -93,16 +92,8 @@ def enqueue_refresh() -> None:
     refresh_search_index.delay()
 
 
-# Refreshes take turns, a batch at a time (see search_index_refresh); the parts of one large
-# refresh, which index ranges of ids apart, share it (a refresh waiting for it exclusively
-# gets its turn between their batches).
+# Refreshes take turns, a batch at a time (see search_index_refresh).
 REFRESH_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('paperboard.search_index'))"
-REFRESH_LOCK_SHARED_SQL = "SELECT pg_advisory_xact_lock_shared(hashtext('paperboard.search_index'))"
-# A large refresh (the RUM index dropped) splits the papers waiting into this many ranges of
-# ids, each indexed by a connection of its own: stemming runs in the database's processes,
-# one core each.
-PARALLEL_PARTS = 2
-MAX_ID = 2**63 - 1
 # Held (for the session) by the refresh that may drop and build the RUM index.
 REBUILD_LOCK = "hashtext('paperboard.search_index.rum')"
 RUM_INDEX = "paper_search_rum_idx"  # papers migration 0003
@@ -146,8 +137,6 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
             if waiting > threshold:
                 cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {RUM_INDEX}")
             try:
-                if waiting > threshold:
-                    return _index_waiting_in_parts(batch_size, cursor)
                 return _index_waiting(batch_size) if waiting else 0
             finally:
                 _rum_index_ensure(cursor)
@@ -155,24 +144,21 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
             cursor.execute(f"SELECT pg_advisory_unlock({REBUILD_LOCK})")
 
 
-def _index_waiting(
-    batch_size: int, *, after: int = 0, up_to: int = MAX_ID, shared: bool = False
-) -> int:
-    """Index the papers waiting with ids in (after, up_to], a batch per transaction."""
+def _index_waiting(batch_size: int) -> int:
     total = 0
+    after = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(REFRESH_LOCK_SHARED_SQL if shared else REFRESH_LOCK_SQL)
-            bounds = {"after": after, "up_to": up_to, "limit": batch_size}
+            cursor.execute(REFRESH_LOCK_SQL)
             try:
                 with transaction.atomic():
-                    cursor.execute(INDEX_WAITING_SQL, _params(**bounds))
+                    cursor.execute(INDEX_WAITING_SQL, _params(after=after, limit=batch_size))
                     ids = [row[0] for row in cursor.fetchall()]
                 indexed = len(ids)
             except DatabaseError as exc:
                 if not _caused_by_a_row(exc):
                     raise
-                ids, indexed = _index_one_by_one(cursor, **bounds)
+                ids, indexed = _index_one_by_one(cursor, after=after, limit=batch_size)
         total += indexed
         if indexed:
             listings_changed()  # these papers now come up in searches
@@ -181,31 +167,8 @@ def _index_waiting(
         after = max(ids)
 
 
-def _index_waiting_in_parts(batch_size: int, cursor) -> int:
-    """Index the papers waiting in PARALLEL_PARTS ranges of ids at once, each in a thread with
-    its own connection (closed when it ends). Only outside a transaction (the threads' own
-    connections see only what is committed)."""
-    cursor.execute(f"SELECT min(id), max(id) {WAITING}", {"after": 0, "up_to": MAX_ID})
-    low, high = cursor.fetchone()
-    if low is None:
-        return 0
-    step = (high - low) // PARALLEL_PARTS + 1
-    ranges = [
-        (low - 1 + i * step, min(high, low - 1 + (i + 1) * step)) for i in range(PARALLEL_PARTS)
-    ]
-
-    def part(bounds: tuple[int, int]) -> int:
-        try:
-            return _index_waiting(batch_size, after=bounds[0], up_to=bounds[1], shared=True)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=PARALLEL_PARTS) as pool:
-        return sum(pool.map(part, ranges))
-
-
 WAITING = (
-    "FROM papers_paper p WHERE id > %(after)s AND id <= %(up_to)s "
+    "FROM papers_paper p WHERE id > %(after)s "
     "AND NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) "
 )
 INDEX_WAITING_SQL = (
@@ -238,12 +201,11 @@ def _caused_by_a_row(exc: DatabaseError) -> bool:
     return sqlstate.startswith(ROW_ERROR_CLASSES)
 
 
-def _index_one_by_one(cursor, *, after: int, up_to: int, limit: int) -> tuple[list[int], int]:
+def _index_one_by_one(cursor, *, after: int, limit: int) -> tuple[list[int], int]:
     """A batch that failed, again a paper at a time, each in a savepoint: one paper's text
     never keeps the others out. Returns the batch's ids and how many were indexed."""
     cursor.execute(
-        f"SELECT id {WAITING} ORDER BY id LIMIT %(limit)s",
-        _params(after=after, up_to=up_to, limit=limit),
+        f"SELECT id {WAITING} ORDER BY id LIMIT %(limit)s", _params(after=after, limit=limit)
     )
     ids = [row[0] for row in cursor.fetchall()]
     indexed = 0

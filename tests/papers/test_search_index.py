@@ -66,15 +66,12 @@ def test_a_deleted_paper_takes_its_vector_with_it():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("parts", [1, 2, 5])
-def test_many_papers_waiting_are_indexed_with_the_rum_index_built_again(monkeypatch, parts):
-    """In `parts` ranges of ids at once, each on a connection of its own: every paper once."""
+def test_many_papers_waiting_are_indexed_with_the_rum_index_built_again(monkeypatch):
     from papers.services import search_index
 
     if not search_index.search_ranks_in_index():
         pytest.skip("this PostgreSQL has no rum extension (Debian's postgresql-15-rum)")
     monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 5)
-    monkeypatch.setattr(search_index, "PARALLEL_PARTS", parts)
     papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(12)]
 
     assert search_index_refresh(batch_size=4) == 12

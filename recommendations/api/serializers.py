@@ -17,7 +17,8 @@ from recommendations.selectors import FOR_YOU, FOR_YOU_BECAUSE
 
 
 class RelatedPaperOutputSerializer(serializers.Serializer):
-    """A related paper: what its line on a paper's page shows, and how near it is."""
+    """A related paper: what its line on a paper's page shows, and how near it is. The
+    schema's description; the endpoint writes its items with `related_paper_item`."""
 
     id = serializers.IntegerField()
     url = serializers.URLField(help_text="The paper in the API.")
@@ -30,30 +31,37 @@ class RelatedPaperOutputSerializer(serializers.Serializer):
     first_digest_on = serializers.DateField(allow_null=True)
     score = serializers.FloatField(help_text="Cosine similarity of the two papers, 0 to 1.")
 
-    def _url_parts(self) -> tuple[str, str]:
-        # reverse() and build_absolute_uri() once per list rather than once per item.
-        parts = getattr(self, "_url_parts_cache", None)
-        if parts is None:
-            marker = 987654321
-            url = paper_url(pk=marker, request=self.context.get("request"))
-            head, _, tail = url.rpartition(str(marker))
-            parts = self._url_parts_cache = (head, tail)
-        return parts
-
     def to_representation(self, item):
-        head, tail = self._url_parts()
-        return {
-            "id": item.id,
-            "url": f"{head}{item.id}{tail}",
-            "title": item.title,
-            "authors": [a for a in item.authors if isinstance(a, str)]
-            if isinstance(item.authors, list)
-            else [],
-            "author_count": item.author_count,
-            "arxiv_id": item.arxiv_id,
-            "first_digest_on": item.first_digest_on.isoformat() if item.first_digest_on else None,
-            "score": round(item.score, 4),
-        }
+        return related_paper_item(item, paper_url_parts(self.context.get("request")))
+
+
+_URL_MARKER = 987654321
+
+
+def paper_url_parts(request) -> tuple[str, str]:
+    """A paper's API address around its id, for this request's scheme and host: reverse()
+    and build_absolute_uri() once per answer rather than once per item."""
+    head, _, tail = paper_url(pk=_URL_MARKER, request=request).rpartition(str(_URL_MARKER))
+    return head, tail
+
+
+def related_paper_item(item, url_parts: tuple[str, str]) -> dict:
+    """A related paper (recommendations.selectors.RelatedItem) as the API writes it: the
+    fields of RelatedPaperOutputSerializer, without a serializer's machinery per item (the
+    endpoint is among the most asked; see recommendations/api/views.py)."""
+    head, tail = url_parts
+    return {
+        "id": item.id,
+        "url": f"{head}{item.id}{tail}",
+        "title": item.title,
+        "authors": [a for a in item.authors if isinstance(a, str)]
+        if isinstance(item.authors, list)
+        else [],
+        "author_count": item.author_count,
+        "arxiv_id": item.arxiv_id,
+        "first_digest_on": item.first_digest_on.isoformat() if item.first_digest_on else None,
+        "score": round(item.score, 4),
+    }
 
 
 class RelatedPapersOutputSerializer(serializers.Serializer):

@@ -46,12 +46,9 @@ class RelatedPapersView(APIView):
         rows = related_papers_for(pk=pk, viewer=request.user)
         if rows is None:
             raise NotFound(MSG_PAPER_NOT_FOUND)
-        context = {"request": request}
+        url_parts = s.paper_url_parts(request)
         return Response(
-            {
-                "paper": pk,
-                "results": s.RelatedPaperOutputSerializer(rows, many=True, context=context).data,
-            }
+            {"paper": pk, "results": [s.related_paper_item(item, url_parts) for item in rows]}
         )
 
 

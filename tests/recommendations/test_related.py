@@ -4,12 +4,16 @@ place in the OpenAPI schema. Run on SQLite and on PostgreSQL (COMMON.md)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import yaml
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from papers.models import Paper, PaperStatus
+from recommendations import selectors
 from recommendations.models import RelatedPaper
 from recommendations.selectors import RELATED_SHOWN, related_papers
 from recommendations.services import RELATED_STORED, features_fit, recommendations_refresh
@@ -116,6 +120,28 @@ def test_whoever_may_not_open_a_paper_gets_a_404(papers, paper, role, status):
         listed = {r["id"] for r in response.json()["results"]}
         assert not listed & {papers["hidden"].pk, papers["pending"].pk}
     assert APIClient().get("/api/papers/999999/related/").status_code == 404
+
+
+@pytest.mark.parametrize("status", list(PaperStatus))
+def test_the_written_out_statement_agrees_with_the_rule_of_who_may_open_a_paper(papers, status):
+    """The API's statement for anonymous readers (written out for speed) and the ORM's, read
+    through curation.selectors.papers_visible_to, give the same answer for a paper in each
+    state, with every field the same and of the same type."""
+    target = papers["field2"]
+    target.status = status
+    target.save(update_fields=["status"])
+    papers["field3"].first_digest_on = datetime.date(2024, 5, 17)
+    papers["field3"].save(update_fields=["first_digest_on"])
+    fast = selectors._related_public(pk=target.pk, limit=RELATED_SHOWN)
+    ruled = selectors._related_visible(pk=target.pk, viewer=AnonymousUser(), limit=RELATED_SHOWN)
+    assert fast == ruled
+    if status == PaperStatus.PUBLISHED:
+        assert fast and isinstance(fast[0].authors, list)
+        dated = [item for item in fast if item.id == papers["field3"].pk]
+        assert dated and dated[0].first_digest_on == datetime.date(2024, 5, 17)
+    else:
+        assert fast is None
+    assert selectors._related_public(pk=999999, limit=RELATED_SHOWN) is None
 
 
 def test_a_paper_hidden_after_its_neighbours_were_listed_is_left_out(papers):

@@ -16,9 +16,9 @@ from recommendations.models import ForYouStatus
 from recommendations.selectors import FOR_YOU, FOR_YOU_BECAUSE
 
 
+# The schema's description of an item; the endpoint writes them with related_paper_item.
 class RelatedPaperOutputSerializer(serializers.Serializer):
-    """A related paper: what its line on a paper's page shows, and how near it is. The
-    schema's description; the endpoint writes its items with `related_paper_item`."""
+    """A related paper: what its line on a paper's page shows, and how near it is."""
 
     id = serializers.IntegerField()
     url = serializers.URLField(help_text="The paper in the API.")

@@ -1,0 +1,130 @@
+"""The member of a signed-in request, read in one written-out statement (accounts.signed_in)
+by the session backend and the API token check: the same user the ORM reads, with the
+moderator flag and the chosen time zone, in one query; and knox's rules for a token kept
+(an expired one is refused and deleted, a wrong secret is refused). SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from knox.models import AuthToken
+from knox.signals import token_expired
+from rest_framework.test import APIClient
+
+from accounts.models import MemberTimeZone
+from accounts.roles import MODERATOR_ATTR, is_moderator
+from accounts.services import api_token_create
+from accounts.signed_in import tokens_with_users, user_signed_in
+from accounts.time_zones import TIME_ZONE_ATTR, member_time_zone
+from tests.factories import ModeratorFactory, StaffUserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ME = "/api/me/"
+
+
+def _fields(user) -> dict:
+    return {f.attname: getattr(user, f.attname) for f in get_user_model()._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("make", [UserFactory, ModeratorFactory, StaffUserFactory])
+def test_the_statement_reads_the_user_the_orm_reads(make):
+    user = make()
+    user.last_login = timezone.now() - datetime.timedelta(days=3)
+    user.save(update_fields=["last_login"])
+    MemberTimeZone.objects.create(user=user, time_zone="Asia/Tokyo")
+
+    read = user_signed_in(user.pk)
+
+    assert read is not None
+    assert _fields(read) == _fields(get_user_model().objects.get(pk=user.pk))
+    assert read.last_login.tzinfo is not None and read.date_joined.tzinfo is not None
+    assert getattr(read, MODERATOR_ATTR) is (make is ModeratorFactory)
+    assert getattr(read, TIME_ZONE_ATTR) == "Asia/Tokyo"
+    assert is_moderator(read) is (make is not UserFactory)
+    assert str(member_time_zone(read)) == "Asia/Tokyo"
+    assert read._state.adding is False and read._state.db == "default"
+
+
+def test_a_user_without_a_chosen_zone_reads_the_site_s(settings):
+    user = UserFactory()
+    read = user_signed_in(user.pk)
+    assert read is not None and getattr(read, TIME_ZONE_ATTR) is None
+    assert str(member_time_zone(read)) == settings.TIME_ZONE
+    assert user_signed_in(user.pk + 1000) is None
+
+
+def test_a_session_request_reads_its_member_in_one_query(django_assert_num_queries):
+    client = APIClient()
+    client.force_login(ModeratorFactory(username="mod"))
+    client.get(ME)
+    # The member with the flags (the session is in the cache), then /api/me/'s own read of
+    # the token's summary: whether the member moderates is not asked apart.
+    with django_assert_num_queries(2):
+        body = client.get(ME).json()
+    assert body["username"] == "mod" and "moderator" in body["roles"]
+
+
+def test_a_token_request_reads_its_member_in_one_query(django_assert_num_queries):
+    moderator = ModeratorFactory(username="mod")
+    secret = api_token_create(user=moderator).secret
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    # The token with its member and the flags, then /api/me/'s own read of the token's
+    # summary: knox's read of the member's other tokens and the group's are gone.
+    with django_assert_num_queries(2):
+        body = client.get(ME).json()
+    assert body["username"] == "mod" and "moderator" in body["roles"]
+    (token,) = tokens_with_users(AuthToken.objects.get(user=moderator).token_key)
+    assert token.user.pk == moderator.pk and getattr(token.user, MODERATOR_ATTR) is True
+
+
+def test_an_expired_token_is_refused_deleted_and_signalled():
+    user = UserFactory(username="late")
+    secret = api_token_create(user=user).secret
+    AuthToken.objects.filter(user=user).update(expiry=timezone.now() - datetime.timedelta(1))
+    seen = []
+
+    def note(sender, username, source, **kwargs):
+        seen.append((username, source))
+
+    token_expired.connect(note)
+    try:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+        response = client.get(ME)
+    finally:
+        token_expired.disconnect(note)
+    assert response.status_code == 401
+    assert not AuthToken.objects.filter(user=user).exists()
+    assert seen == [("late", "auth_token")]
+
+
+def test_a_token_not_yet_expired_works():
+    user = UserFactory()
+    secret = api_token_create(user=user).secret
+    AuthToken.objects.filter(user=user).update(expiry=timezone.now() + datetime.timedelta(1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    assert client.get(ME).status_code == 200
+
+
+def test_a_wrong_secret_with_a_real_key_is_refused():
+    user = UserFactory()
+    secret = api_token_create(user=user).secret
+    forged = secret[:-4] + ("aaaa" if not secret.endswith("aaaa") else "bbbb")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {forged}")
+    response = client.get(ME)
+    assert response.status_code == 401
+    assert AuthToken.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "", None, "99999999999999999999999999"])
+def test_a_session_holding_no_user_id_signs_in_no_one(value):
+    from accounts.backends import RolesModelBackend
+
+    assert RolesModelBackend().get_user(value) is None

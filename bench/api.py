@@ -11,13 +11,17 @@
    feed, a search, a paper and its comments (plus, for information, a search for a word in
    almost half the abstracts and the most commented paper's thread).
 
-Then the web pages beside their API twins, anonymous and signed in (a member's session), and
-the moderation queue for a moderator.
+Then the members' lines: the hot feed, a tag's feed, a paper and its comments, each with a
+member's session and with their API token, and the longest thread both ways; the web pages
+beside their API twins, anonymous and signed in (a member's session); and the moderation
+queue for a moderator.
 
 Targets: hot feed p99 < 100 ms and at least 40% of the floor's requests/s; search
 p99 < 150 ms; page 100's p99 within 1.5 times page 1's; every web page at least 40% of its
-API twin's requests/s with p99 < 250 ms; /api/tags/ under 20 ms of SQL. Exits 1 when one is
-missed (BENCH_API_ONLY=web or api runs a part and checks its targets).
+API twin's requests/s with p99 < 250 ms; each member's line (session and token) at least 40%
+of the floor's requests/s with p99 < 100 ms, and the longest thread p99 < 250 ms; /api/tags/
+under 20 ms of SQL. Exits 1 when one is missed (BENCH_API_ONLY=web, api or signed-in runs a
+part and checks its targets).
 
 Environment: BENCH_API_DATABASE_URL (see seed_api.py), BENCH_API_SECONDS (15),
 BENCH_API_WARMUP (2), BENCH_API_CONNECTIONS (16), BENCH_API_THREADS (wrk threads, 2),
@@ -68,7 +72,17 @@ TARGET_DEEP_RATIO = 1.5
 TARGET_WEB_TWIN_SHARE = 0.40
 TARGET_WEB_P99_MS = 250
 TARGET_TAGS_SQL_MS = 20
-# "web": only the floor, the web pages and their API twins; "api": only the API's lines.
+# Members, by session and by API token: each of these at this share of the floor's req/s or
+# more, with this p99; their longest thread with its own p99.
+SIGNED_IN_LINES = (
+    "hot_member", "tag_member", "paper_member", "comments_member",
+    "hot_token", "tag_token", "paper_token", "comments_token",
+)  # fmt: skip
+TARGET_SIGNED_IN_FLOOR_SHARE = 0.40
+TARGET_SIGNED_IN_P99_MS = 100
+TARGET_THREAD_P99_MS = 250
+# "web": only the floor, the web pages and their API twins; "api": only the API's lines;
+# "signed-in": only the floor and the members' API lines (SIGNED_IN_LINES, longest thread).
 ONLY = os.environ.get("BENCH_API_ONLY", "")
 
 # wrk's own summary has no 95th percentile: this script prints what we need as JSON.
@@ -92,7 +106,8 @@ class Endpoint:
     label: str
     path: str
     note: str = ""
-    # Who asks: "anonymous", or "member" / "moderator" signed in with a session cookie.
+    # Who asks: "anonymous", "member" / "moderator" signed in with a session cookie, or
+    # "token": the member with their API token.
     role: str = "anonymous"
     # A web page's API twin: the key of the endpoint that serves the same data as JSON.
     twin: str | None = None
@@ -190,6 +205,8 @@ SESSIONS: dict[str, str] = {}
 def role_headers(role: str) -> dict:
     if role == "anonymous":
         return {}
+    if role == "token":  # the member, by API token
+        return {"Authorization": f"Token {SESSIONS['token']}"}
     return {"Cookie": f"{SESSIONS['cookie']}={SESSIONS[role]}"}
 
 
@@ -301,6 +318,27 @@ def endpoints(base: str, choices: dict) -> list[Endpoint]:
                 web,
                 role="member",
                 twin=f"{api_key}_member",
+            )
+        )
+    # The signed-in API lines of SIGNED_IN_LINES not made above: by session and by token.
+    points.append(
+        Endpoint(
+            "comments_member", "its comments, member", f"/api/papers/{top_paper}/comments/",
+            role="member",
+        )
+    )  # fmt: skip
+    twins = {"hot": hot, "tag": f"/api/papers/?tag={slug}", "paper": f"/api/papers/{top_paper}/"}
+    twins["comments"] = f"/api/papers/{top_paper}/comments/"
+    for key, path in twins.items():
+        points.append(Endpoint(f"{key}_token", f"{key}, token", path, role="token"))
+    for role in ("member", "token"):
+        points.append(
+            Endpoint(
+                f"comments_max_{role}",
+                f"longest thread, {'member' if role == 'member' else 'token'}",
+                f"/api/papers/{chatty_id}/comments/",
+                f"{chatty_comments} visible comments",
+                role=role,
             )
         )
     points.append(Endpoint("queue", "moderation queue", "/api/moderation/queue/", role="moderator"))
@@ -466,10 +504,41 @@ def check_web(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
     return verdicts
 
 
+def check_signed_in(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
+    """The members' lines (session and token) against the floor of the same run."""
+    floor = points["floor"].result
+    verdicts = []
+    for key in SIGNED_IN_LINES:
+        if key not in points:
+            continue
+        r = points[key].result
+        share = r["rps"] / max(floor["rps"], 1e-9)
+        verdicts.append(
+            (
+                f"{points[key].label}: {share:.0%} of the floor's req/s "
+                f"(>= {TARGET_SIGNED_IN_FLOOR_SHARE:.0%}), p99 {r['p99_ms']:.1f} ms "
+                f"< {TARGET_SIGNED_IN_P99_MS} ms",
+                share >= TARGET_SIGNED_IN_FLOOR_SHARE and r["p99_ms"] < TARGET_SIGNED_IN_P99_MS,
+            )
+        )
+    for key in ("comments_max_member", "comments_max_token"):
+        if key in points:
+            r = points[key].result
+            verdicts.append(
+                (
+                    f"{points[key].label}: p99 {r['p99_ms']:.1f} ms < {TARGET_THREAD_P99_MS} ms",
+                    r["p99_ms"] < TARGET_THREAD_P99_MS,
+                )
+            )
+    return verdicts
+
+
 def check(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
     if ONLY == "web":
         return check_web(points) + check_answered(points)
-    return check_api(points) + check_web(points) + check_answered(points)
+    if ONLY == "signed-in":
+        return check_signed_in(points) + check_answered(points)
+    return check_api(points) + check_signed_in(points) + check_web(points) + check_answered(points)
 
 
 def check_answered(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
@@ -587,6 +656,9 @@ def main(argv: list[str]) -> int:
             points = [p for p in points if p.key == "floor" or p.twin or p.key in twins]
         elif ONLY == "api":
             points = [p for p in points if not p.key.startswith("web_")]
+        elif ONLY == "signed-in":
+            wanted = {"floor", *SIGNED_IN_LINES, "comments_max_member", "comments_max_token"}
+            points = [p for p in points if p.key in wanted]
         print(
             f"gunicorn on {base} ({gunicorn_shape(log_path)}; log {log_path.relative_to(ROOT)}); "
             f"wrk: {CONNECTIONS} connections, {WRK_THREADS} threads, {SECONDS} s each "

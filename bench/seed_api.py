@@ -138,12 +138,15 @@ for role, user in (("member", member), ("moderator", moderator)):
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     keys[role] = session.session_key
+from accounts.services import api_token_create
+keys["token"] = api_token_create(user=member).secret  # the member's API token, rotated
 print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, **keys}))
 """
 
 
 def sessions() -> dict:
-    """{"cookie": the session cookie's name, "member": key, "moderator": key}."""
+    """{"cookie": the session cookie's name, "member": key, "moderator": key, "token": the
+    member's API token}."""
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", SESSIONS_SNIPPET],
         cwd=ROOT,

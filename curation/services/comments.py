@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.roles import Viewer, is_moderator, require_member, require_moderator
 from config.errors import DomainError
+from config.generations import generation_bump_on_commit
 from curation.events import CurationEvent, CurationEventKind, curation_events
 from curation.markdown import render_markdown
 from curation.models import (
@@ -29,6 +30,7 @@ from curation.models import (
     ModerationAction,
     TargetKind,
 )
+from curation.selectors import thread_generation
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from papers.listing_version import listings_changed
@@ -99,6 +101,12 @@ def _paper_count(paper_id: int, delta: int) -> None:
     listings_changed()  # the cards show the count
 
 
+def _thread_changed(paper_id: int) -> None:
+    """The paper's thread shows something new: its shared copy is read again
+    (curation.selectors.comments_thread), now and once this transaction commits."""
+    generation_bump_on_commit(thread_generation(paper_id))
+
+
 def _lock(comment: Comment) -> Comment:
     return Comment.objects.select_for_update().get(pk=comment.pk)
 
@@ -151,6 +159,7 @@ def comment_create(
         created_at=now,
     )
     _paper_count(locked.pk, +1)
+    _thread_changed(locked.pk)
     # Once committed: replies, mentions and followers of the paper (the inbox).
     curation_events.emit(
         [
@@ -186,6 +195,7 @@ def comment_edit(
     locked.body_html = render_markdown(body)
     locked.edited_at = now
     locked.save(update_fields=["body", "body_html", "edited_at"])
+    _thread_changed(locked.paper_id)
     # Once committed: members the new words name (the inbox).
     curation_events.emit(
         [
@@ -219,6 +229,7 @@ def comment_delete(
     locked.body = ""
     locked.body_html = ""
     locked.save(update_fields=["deleted_at", "body", "body_html"])
+    _thread_changed(locked.paper_id)
     if was_visible:
         _paper_count(locked.paper_id, -1)
     _copy_back(comment, locked)
@@ -273,6 +284,7 @@ def _set_hidden(
     else:
         locked.hidden_at, locked.hidden_by, locked.hidden_reason = None, None, ""
     locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    _thread_changed(locked.paper_id)
     if was_visible != locked.is_visible:
         _paper_count(locked.paper_id, +1 if locked.is_visible else -1)
     _resolve_open_flags(locked, moderator, now)

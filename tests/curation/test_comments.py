@@ -273,8 +273,48 @@ def test_the_thread_says_which_comments_the_viewer_flagged(paper, django_assert_
     first = comment_create(user=author, paper=paper, body="One")
     comment_create(user=author, paper=paper, body="Two")
     comment_flag(comment=first, user=reader, reason="spam")
-    with django_assert_num_queries(2):  # the thread, its authors
+    with django_assert_num_queries(3):  # the thread, its authors, the reader's flags
         flagged = {c.body: c.viewer_flagged for c in comments_thread(paper=paper, viewer=reader)}
     assert flagged == {"One": True, "Two": False}
     for viewer in (None, author):
         assert not any(c.viewer_flagged for c in comments_thread(paper=paper, viewer=viewer))
+
+
+def test_the_thread_is_read_once_and_shared_with_each_reader_s_own_flags(
+    paper, django_assert_num_queries
+):
+    author, reader, other = UserFactory(), UserFactory(), UserFactory()
+    first = comment_create(user=author, paper=paper, body="One")
+    comment_create(user=author, paper=paper, body="Two", parent=first)
+    comments_thread(paper=paper)
+    with django_assert_num_queries(0):  # an anonymous reader: the shared thread alone
+        assert [c.body for c in comments_thread(paper=paper)] == ["One", "Two"]
+    comment_flag(comment=first, user=reader, reason="spam")  # not a change of the thread
+    with django_assert_num_queries(1):  # a member: their flags
+        mine = {c.body: c.viewer_flagged for c in comments_thread(paper=paper, viewer=reader)}
+    assert mine == {"One": True, "Two": False}
+    assert not any(c.viewer_flagged for c in comments_thread(paper=paper, viewer=other))
+    assert [c.author.username for c in comments_thread(paper=paper)] == [author.username] * 2
+
+
+def test_every_write_to_a_thread_is_seen_at_once(paper, member, moderator):
+    author = UserFactory()
+    comment = comment_create(user=author, paper=paper, body="First")
+
+    def shown():
+        return [(c.body, c.is_hidden, c.is_deleted) for c in comments_thread(paper=paper)]
+
+    assert shown() == [("First", False, False)]  # now kept
+    reply = comment_create(user=member, paper=paper, body="Reply", parent=comment)
+    assert shown() == [("First", False, False), ("Reply", False, False)]
+    comment_edit(comment=comment, user=author, body="First, edited")
+    assert shown()[0] == ("First, edited", False, False)
+    comment_hide(comment=reply, moderator=moderator, reason="Off topic")
+    assert shown()[1] == ("Reply", True, False)
+    comment_restore(comment=reply, moderator=moderator, reason="On topic after all")
+    assert shown()[1] == ("Reply", False, False)
+    comment_delete(comment=comment, user=author)
+    assert shown()[0] == ("", False, True)
+    other = PaperFactory()
+    comment_create(user=author, paper=other, body="Elsewhere")
+    assert [c.body for c in comments_thread(paper=other)] == ["Elsewhere"]

@@ -45,8 +45,9 @@ LISTS = [
     # The digest-day view: the previous and next days + the page + tags (+ the member's own
     # state, as above).
     ("/api/papers/?date=2024-08-22", "member", 5),
-    # The paper + the whole thread + its authors (one query by id).
-    ("/api/papers/{paper}/comments/", "member", 3),
+    # The paper; the whole thread and its authors (one query by id) are read once and shared
+    # by every reader until a write to the thread (curation.selectors.comments_thread).
+    ("/api/papers/{paper}/comments/", "member", 1),
     # COUNT + the page (each tag's paper count is a column).
     ("/api/tags/", "anonymous", 2),
     # Two COUNTs + pending papers + their digest days + flagged comments + their open flags.

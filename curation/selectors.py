@@ -698,7 +698,23 @@ def digest_days(*, moderator: bool) -> QuerySet[Digest]:
 def paper_detail(*, pk: int, viewer: Viewer = None) -> Paper | None:
     """A paper's page, or None if `viewer` may not see it (papers_visible_to).
 
-    - submitted_by: select_related, one join;
+    A published paper's page is the same for every reader but for their own vote and marks:
+    it is read once for no one and shared (papers.listing_version.listing_shared, under the
+    listing version that every write to what a page shows moves on: votes, comments, tags,
+    edits, moves, ingestions), and the reader's state is added by viewer_state_attach (one
+    query, none for an anonymous reader). A paper only some may open (pending, hidden: its
+    submitter, the moderators) is read for the reader each time (_paper_detail_read)."""
+    shared = listing_shared("paper-detail", [pk], partial(_paper_detail_read, pk, None))
+    if shared is not None:
+        viewer_state_attach([shared], viewer)
+        return shared
+    if not is_member(viewer):
+        return None
+    return _paper_detail_read(pk, viewer)
+
+
+def _paper_detail_read(pk: int, viewer: Viewer) -> Paper | None:
+    """- submitted_by: select_related, one join;
     - paper.paper_tags.all(): PaperTag with its tag and who added it, one query;
     - paper.digest_entries.all(): its appearances (DigestEntry with digest), oldest first,
       one query;

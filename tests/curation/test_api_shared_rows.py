@@ -73,3 +73,46 @@ def test_a_paper_hidden_by_a_moderator_leaves_every_members_list_at_once(papers,
     assert _item(_as(member), url, papers[2]) is not None
     paper_hide(paper=papers[2], moderator=ModeratorFactory(), reason="Off topic")
     assert _item(_as(member), url, papers[2]) is None
+
+
+def test_a_paper_s_page_is_shared_and_stays_exact_for_each_reader(papers):
+    """GET /api/papers/{id}/ reads a published paper once for every reader (the listing
+    version) and each reader's vote and marks apart: a vote, a mark, a tag and a move are
+    seen at once by the one who made them and by everyone after."""
+    from curation.services import paper_tag_add
+    from tests.factories import TagFactory
+
+    paper = papers[0]
+    url = f"/api/papers/{paper.pk}/"
+    voter, other, moderator = UserFactory(), UserFactory(), ModeratorFactory()
+    for client in (APIClient(), _as(voter), _as(other)):
+        assert client.get(url).json()["voted"] is False  # kept for all of them now
+    vote_cast(user=voter, paper=paper)
+    mine, theirs = _as(voter).get(url).json(), _as(other).get(url).json()
+    assert (mine["voted"], mine["vote_count"]) == (True, 1)
+    assert (theirs["voted"], theirs["vote_count"]) == (False, 1)
+    assert APIClient().get(url).json()["vote_count"] == 1
+    paper_mark_set(user=other, paper=paper, kind=MarkKind.READ)
+    assert _as(other).get(url).json()["marks"] == [MarkKind.READ]
+    assert _as(voter).get(url).json()["marks"] == []
+    paper_tag_add(paper=paper, tag=TagFactory(name="Optics", slug="optics"), user=voter)
+    assert [t["slug"] for t in APIClient().get(url).json()["tags"]] == ["optics"]
+    paper_hide(paper=paper, moderator=moderator, reason="Off topic")
+    assert APIClient().get(url).status_code == 404
+    assert _as(other).get(url).status_code == 404
+    assert _as(moderator).get(url).json()["status"] == "hidden"
+
+
+def test_a_shared_paper_page_costs_a_member_one_query_for_their_state(
+    papers, django_assert_num_queries
+):
+    url = f"/api/papers/{papers[1].pk}/"
+    member = UserFactory()
+    client = _as(member)
+    APIClient().get(url)  # read and kept
+    client.get(url)  # whether they moderate, asked once (a signed-in request reads it with
+    # the member: accounts.signed_in; force_authenticate skips that)
+    with django_assert_num_queries(1):  # the member's vote and marks
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert APIClient().get(url).status_code == 200

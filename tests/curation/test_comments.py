@@ -318,3 +318,19 @@ def test_every_write_to_a_thread_is_seen_at_once(paper, member, moderator):
     other = PaperFactory()
     comment_create(user=author, paper=other, body="Elsewhere")
     assert [c.body for c in comments_thread(paper=other)] == ["Elsewhere"]
+
+
+def test_the_process_keeps_a_few_threads_for_a_few_seconds(monkeypatch):
+    from curation import selectors
+
+    memo = selectors._ThreadMemo()
+    clock = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    memo.put(1, 7, ["thread one"])
+    assert memo.get(1, 7) == ["thread one"]
+    assert memo.get(1, 8) is None  # another generation: a write moved it on
+    clock[0] += selectors.SHARED_SECONDS + 0.1
+    assert memo.get(1, 7) is None  # kept no longer than the shared cache keeps it
+    for paper_id in range(selectors._ThreadMemo.MAX_THREADS + 5):
+        memo.put(paper_id, 1, [paper_id])
+    assert memo.get(0, 1) is None and memo.get(selectors._ThreadMemo.MAX_THREADS + 4, 1)

@@ -282,9 +282,11 @@ PAGES = [
     ("/papers/{paper}/", "anonymous", 7),
     # Signed in, the first reader also reads their own vote and marks apart from the paper,
     # its tags and digest days, the vocabulary and the related papers, which are shared
-    # (frontend.page_cache.shared_value); the next readers read only what is theirs (WARM).
-    ("/papers/{paper}/", "member", 12),
-    ("/papers/{thread}/", "moderator", 12),
+    # (frontend.page_cache.shared_value), and the comments they flagged apart from the
+    # thread, shared too (curation.selectors.comments_thread); the next readers read only
+    # what is theirs (WARM).
+    ("/papers/{paper}/", "member", 13),
+    ("/papers/{thread}/", "moderator", 13),
     # The queue: user, a page of pending papers, their digest days, the count, flagged
     # comments with their flags, the count, the dumps of the filter.
     ("/moderation/", "moderator", 9),
@@ -329,7 +331,10 @@ PAGES = [
     ("/api/papers/?tag={tag}", "member", 4),
     ("/api/papers/?date={day}", "member", 6),
     ("/api/papers/?q=diffusion", "member", 3),
-    ("/api/papers/{paper}/", "member", 4),
+    # The member, then the paper, its tags and digest days, read once and shared
+    # (curation.selectors.paper_detail), and the member's vote and marks apart.
+    ("/api/papers/{paper}/", "member", 5),
+    # The member, the paper, then its thread and the thread's authors, shared.
     ("/api/papers/{thread}/comments/", "member", 4),
     # Related papers: its list, read through the rule of who may open the paper.
     ("/api/papers/{paper}/related/", "anonymous", 1),
@@ -358,10 +363,15 @@ WARM = {
     ("/?date={old_day}", "marker"): 3,  # none of that day's papers is marked
     ("/tags/{tag}/", "marker"): 5,
     ("/search/?q=diffusion", "marker"): 6,
-    # A paper: the reader, their vote and marks, the thread and its authors, the sessions
-    # part (the paper's sessions, those open for proposals), the header's count.
-    ("/papers/{paper}/", "member"): 7,
-    ("/papers/{thread}/", "moderator"): 7,
+    # A paper: the reader, their vote and marks, the comments they flagged (the thread is
+    # shared), the sessions part (the paper's sessions, those open for proposals), the
+    # header's count.
+    ("/papers/{paper}/", "member"): 6,
+    ("/papers/{thread}/", "moderator"): 6,
+    # The API's paper and thread: the reader and their vote and marks; the reader and the
+    # paper (whether they may open it).
+    ("/api/papers/{paper}/", "member"): 2,
+    ("/api/papers/{thread}/comments/", "member"): 2,
     # The API's feeds and digest days share their rows the same way (no header there).
     ("/api/papers/", "member"): 2,
     ("/api/papers/?tag={tag}", "member"): 2,

@@ -32,6 +32,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+# Django's PostgreSQL backend, and the app's (config/postgresql: its health check).
+POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "config.postgresql")
 # Only for these test servers: long enough and not "django-insecure" (config/settings.py).
 SECRET_KEY = "live-test-server-only-7Qm2Xr9Lp4Vd8Kt1Wz6Nc3Hb5Jf0Gs"
 READY_TIMEOUT = 60
@@ -46,7 +48,7 @@ def skip_reason() -> str | None:
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
-    if engine != "django.db.backends.postgresql":
+    if engine not in POSTGRESQL_ENGINES:
         return f"needs PostgreSQL as the default database (DATABASE_URL), not {engine}"
     if not GUNICORN.exists():
         return f"needs gunicorn at {GUNICORN}"

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from papers.models import Dump, DumpStatus
-from tests.live import live_database_url
+from tests.live import POSTGRESQL_ENGINES, live_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = Path(sys.executable).with_name("celery")
@@ -39,7 +39,7 @@ def skip_reason() -> str | None:
     """Why real workers cannot run here, or None when they can."""
     engine = settings.DATABASES["default"]["ENGINE"]
     broker = os.environ.get("CELERY_BROKER_URL", "")
-    if engine != "django.db.backends.postgresql":
+    if engine not in POSTGRESQL_ENGINES:
         return f"needs PostgreSQL as the default database (DATABASE_URL), not {engine}"
     if not broker.startswith("redis://"):
         return "needs CELERY_BROKER_URL set to a redis:// URL"

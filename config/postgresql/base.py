@@ -1,0 +1,39 @@
+"""Django's PostgreSQL backend, with a health check that costs no round trip when the
+connection is quiet.
+
+With CONN_HEALTH_CHECKS on (config/settings.py), Django asks a kept connection `SELECT 1`
+before the first query of every request, so that a connection the server closed (a restart,
+pg_terminate_backend, an idle timeout) is opened again instead of failing the request. That
+was a round trip on every request that reads the database, about a tenth of a signed-in
+page's time (bench/README.md). A server that closes a connection tells the client first (an
+error message, then the end of the stream), so a closed connection has bytes waiting on its
+socket. This backend looks at the socket without waiting: nothing there and no transaction
+open, the connection is usable; anything there (that goodbye, or a notice), it asks
+`SELECT 1` as Django does. tests/test_database_health.py cuts a connection under a request.
+"""
+
+from __future__ import annotations
+
+import select
+
+from django.db.backends.postgresql import base
+from psycopg import Error
+from psycopg.pq import TransactionStatus
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def is_usable(self) -> bool:
+        connection = self.connection
+        if connection is None or connection.closed or connection.broken:
+            return False
+        if connection.info.transaction_status != TransactionStatus.IDLE:
+            return super().is_usable()
+        try:
+            descriptor = connection.fileno()
+        except Error:
+            return False
+        poller = select.poll()
+        poller.register(descriptor, select.POLLIN | select.POLLPRI)
+        if poller.poll(0):  # the server said something while the connection was idle
+            return super().is_usable()
+        return True

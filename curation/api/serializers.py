@@ -45,6 +45,16 @@ def paper_url(*, pk: int, request) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+_URL_MARKER = 987654321
+
+
+def paper_url_parts(request) -> tuple[str, str]:
+    """A paper's API address around its id, for this request's scheme and host: lists call
+    reverse() and build_absolute_uri() once rather than once per item."""
+    head, _, tail = paper_url(pk=_URL_MARKER, request=request).rpartition(str(_URL_MARKER))
+    return head, tail
+
+
 def username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -517,10 +527,7 @@ class PaperListItemOutputSerializer(_PaperOutputBase):
         # reverse() and build_absolute_uri() once per list rather than once per row.
         parts = getattr(self, "_url_parts_cache", None)
         if parts is None:
-            marker = 987654321
-            url = paper_url(pk=marker, request=self.context.get("request"))
-            head, _, tail = url.rpartition(str(marker))
-            parts = self._url_parts_cache = (head, tail)
+            parts = self._url_parts_cache = paper_url_parts(self.context.get("request"))
         return parts
 
     def to_representation(self, paper):

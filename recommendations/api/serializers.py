@@ -10,6 +10,7 @@ from curation.api.serializers import (
     PaperListItemOutputSerializer,
     PaperListOutputSerializer,
     paper_url,
+    paper_url_parts,
 )
 from curation.selectors import FEED_ORDERINGS
 from recommendations.models import ForYouStatus
@@ -33,16 +34,6 @@ class RelatedPaperOutputSerializer(serializers.Serializer):
 
     def to_representation(self, item):
         return related_paper_item(item, paper_url_parts(self.context.get("request")))
-
-
-_URL_MARKER = 987654321
-
-
-def paper_url_parts(request) -> tuple[str, str]:
-    """A paper's API address around its id, for this request's scheme and host: reverse()
-    and build_absolute_uri() once per answer rather than once per item."""
-    head, _, tail = paper_url(pk=_URL_MARKER, request=request).rpartition(str(_URL_MARKER))
-    return head, tail
 
 
 def related_paper_item(item, url_parts: tuple[str, str]) -> dict:

@@ -78,6 +78,7 @@ SIGNED_IN_LINES = (
     "hot_member", "tag_member", "paper_member", "comments_member",
     "hot_token", "tag_token", "paper_token", "comments_token",
 )  # fmt: skip
+THREAD_LINES = ("comments_max_member", "comments_max_token")
 TARGET_SIGNED_IN_FLOOR_SHARE = 0.40
 TARGET_SIGNED_IN_P99_MS = 100
 TARGET_THREAD_P99_MS = 250
@@ -485,43 +486,50 @@ def combine_rounds(rounds: list[dict]) -> dict:
 
 
 # --- report -----------------------------------------------------------------------------------
+def _share_verdict(
+    label: str, result: dict, reference: dict, of: str, share_target: float, p99_target: int
+) -> tuple[str, bool]:
+    """A line's requests/s as a share of `reference`'s (`of` names it) and its p99."""
+    share = result["rps"] / max(reference["rps"], 1e-9)
+    return (
+        f"{label}: {share:.0%} of {of} req/s (>= {share_target:.0%}), p99 "
+        f"{result['p99_ms']:.1f} ms < {p99_target} ms",
+        share >= share_target and result["p99_ms"] < p99_target,
+    )
+
+
 def check_web(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
     """Each web page against its API twin measured in the same run."""
-    verdicts = []
-    for point in points.values():
-        if point.twin is None or point.twin not in points:
-            continue
-        web, twin = point.result, points[point.twin].result
-        share = web["rps"] / max(twin["rps"], 1e-9)
-        verdicts.append(
-            (
-                f"{point.label}: {share:.0%} of its API twin's req/s "
-                f"(>= {TARGET_WEB_TWIN_SHARE:.0%}), p99 {web['p99_ms']:.1f} ms "
-                f"< {TARGET_WEB_P99_MS} ms",
-                share >= TARGET_WEB_TWIN_SHARE and web["p99_ms"] < TARGET_WEB_P99_MS,
-            )
-        )
-    return verdicts
+    return [
+        _share_verdict(
+            point.label,
+            point.result,
+            points[point.twin].result,
+            "its API twin's",
+            TARGET_WEB_TWIN_SHARE,
+            TARGET_WEB_P99_MS,
+        )  # fmt: skip
+        for point in points.values()
+        if point.twin is not None and point.twin in points
+    ]
 
 
 def check_signed_in(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
     """The members' lines (session and token) against the floor of the same run."""
     floor = points["floor"].result
-    verdicts = []
-    for key in SIGNED_IN_LINES:
-        if key not in points:
-            continue
-        r = points[key].result
-        share = r["rps"] / max(floor["rps"], 1e-9)
-        verdicts.append(
-            (
-                f"{points[key].label}: {share:.0%} of the floor's req/s "
-                f"(>= {TARGET_SIGNED_IN_FLOOR_SHARE:.0%}), p99 {r['p99_ms']:.1f} ms "
-                f"< {TARGET_SIGNED_IN_P99_MS} ms",
-                share >= TARGET_SIGNED_IN_FLOOR_SHARE and r["p99_ms"] < TARGET_SIGNED_IN_P99_MS,
-            )
-        )
-    for key in ("comments_max_member", "comments_max_token"):
+    verdicts = [
+        _share_verdict(
+            points[key].label,
+            points[key].result,
+            floor,
+            "the floor's",
+            TARGET_SIGNED_IN_FLOOR_SHARE,
+            TARGET_SIGNED_IN_P99_MS,
+        )  # fmt: skip
+        for key in SIGNED_IN_LINES
+        if key in points
+    ]
+    for key in THREAD_LINES:
         if key in points:
             r = points[key].result
             verdicts.append(
@@ -657,7 +665,7 @@ def main(argv: list[str]) -> int:
         elif ONLY == "api":
             points = [p for p in points if not p.key.startswith("web_")]
         elif ONLY == "signed-in":
-            wanted = {"floor", *SIGNED_IN_LINES, "comments_max_member", "comments_max_token"}
+            wanted = {"floor", *SIGNED_IN_LINES, *THREAD_LINES}
             points = [p for p in points if p.key in wanted]
         print(
             f"gunicorn on {base} ({gunicorn_shape(log_path)}; log {log_path.relative_to(ROOT)}); "

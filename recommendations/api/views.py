@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import is_member
+from config.api.inputs import validated_query
 from config.api.pagination import next_link
 from config.api.schema import E400, E403, E404, E429
 from curation.api import papers as curation_papers
@@ -107,9 +108,7 @@ class PaperListView(curation_papers.PaperListView):
     def get(self, request):
         if request.query_params.get("order") != FOR_YOU:
             return super().get(request)
-        params = s.PaperListForYouInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = validated_query(s.PaperListForYouInputSerializer, request.query_params)
         if not is_member(request.user):
             raise ValidationError({"order": [MSG_FOR_YOU_ANONYMOUS]})
         context = output_context(request)

@@ -173,36 +173,58 @@ _VOTED = "voted"
 _HIDES = "hides"
 
 
-def viewer_state_attach(papers: Sequence[Paper], viewer: Viewer) -> ViewerState:
-    """Give papers read without their reader (rows shared by every reader of a list page)
-    the reader's own state, as with_viewer_state annotates it: `viewer_voted` and the mark
-    attributes (MARK_ATTRS). ONE query, a UNION of the reader's votes and marks on these
-    papers (the (user, paper) indexes) and their hide_marked setting.
+@dataclass(frozen=True)
+class ViewerMarks:
+    """A reader's own state on some papers, as viewer_state_read reads it."""
 
-    The caller shows the page only if not `hides_marked and marked_shown`: a reader who
-    hides marked papers and marked one of these gets the page read for them instead
-    (without_hidden_marks), which fills it with others."""
-    for paper in papers:
-        setattr(paper, VIEWER_VOTED, False)
-        for attr in MARK_ATTRS.values():
-            setattr(paper, attr, False)
+    voted: frozenset[int]  # the papers they voted for
+    marks: dict[int, list[str]]  # paper id: the kinds of their marks on it, in MARK_ATTRS's order
+    hides_marked: bool  # MemberSettings.hide_marked
+
+
+NO_VIEWER_MARKS = ViewerMarks(voted=frozenset(), marks={}, hides_marked=False)
+
+
+def viewer_state_read(ids: Sequence[int], viewer: Viewer) -> ViewerMarks:
+    """`viewer`'s votes and marks on the papers `ids` and their hide_marked setting: ONE
+    query, a UNION on the (user, paper) indexes (none for an anonymous reader)."""
     if not is_member(viewer):
-        return ViewerState(hides_marked=False, marked_shown=False)
-    ids = [paper.pk for paper in papers]
+        return NO_VIEWER_MARKS
     with connection.cursor() as cursor:
-        cursor.execute(*_viewer_state_statement(viewer.pk, ids))
+        cursor.execute(*_viewer_state_statement(viewer.pk, list(ids)))
         rows = cursor.fetchall()
-    by_id = {paper.pk: paper for paper in papers}
-    hides_marked = marked_shown = False
+    voted: set[int] = set()
+    kinds: dict[int, set[str]] = {}
+    hides_marked = False
     for kind, paper_id in rows:
         if kind == _HIDES:
             hides_marked = True
         elif kind == _VOTED:
-            setattr(by_id[paper_id], VIEWER_VOTED, True)
+            voted.add(paper_id)
         elif kind in MARK_ATTRS:
-            setattr(by_id[paper_id], MARK_ATTRS[kind], True)
-            marked_shown = True
-    return ViewerState(hides_marked=hides_marked, marked_shown=marked_shown)
+            kinds.setdefault(paper_id, set()).add(kind)
+    marks = {
+        paper_id: [kind for kind in MARK_ATTRS if kind in found]
+        for paper_id, found in kinds.items()
+    }
+    return ViewerMarks(voted=frozenset(voted), marks=marks, hides_marked=hides_marked)
+
+
+def viewer_state_attach(papers: Sequence[Paper], viewer: Viewer) -> ViewerState:
+    """Give papers read without their reader (rows shared by every reader of a list page)
+    the reader's own state, as with_viewer_state annotates it: `viewer_voted` and the mark
+    attributes (MARK_ATTRS), from viewer_state_read's one query.
+
+    The caller shows the page only if not `hides_marked and marked_shown`: a reader who
+    hides marked papers and marked one of these gets the page read for them instead
+    (without_hidden_marks), which fills it with others."""
+    state = viewer_state_read([paper.pk for paper in papers], viewer)
+    for paper in papers:
+        setattr(paper, VIEWER_VOTED, paper.pk in state.voted)
+        kinds = state.marks.get(paper.pk, ())
+        for kind, attr in MARK_ATTRS.items():
+            setattr(paper, attr, kind in kinds)
+    return ViewerState(hides_marked=state.hides_marked, marked_shown=bool(state.marks))
 
 
 def _viewer_state_statement(user_id: int, ids: list[int]) -> tuple[str, list]:
@@ -778,6 +800,13 @@ def thread_generation(paper_id: int) -> str:
     return f"comments-thread:{paper_id}"
 
 
+def thread_version(paper_id: int) -> int:
+    """The current value of thread_generation(paper_id): what a copy of the thread, or of
+    something rendered from it, is kept under (read it before the thread)."""
+    name = thread_generation(paper_id)
+    return generations_get(name)[name]
+
+
 def comments_thread(*, paper: Paper, viewer: Viewer = None) -> list[Comment]:
     """Every comment of a paper, oldest first, deleted and hidden ones included so replies
     keep their place (show them with Comment.html_for). Authors and hiders come from one
@@ -795,8 +824,7 @@ def comments_thread(*, paper: Paper, viewer: Viewer = None) -> list[Comment]:
     comment a reader flagged is given to them as a copy. The longest thread of the bench
     database (323 comments) cost 25 ms of CPU read from the database each time, 11 ms
     unpickled from the cache each time."""
-    name = thread_generation(paper.pk)
-    version = generations_get(name)[name]
+    version = thread_version(paper.pk)
     thread = _THREADS.get(paper.pk, version)
     if thread is None:
         thread = listing_shared(

@@ -8,7 +8,8 @@ and state themselves and raise DomainError), and render with output serializers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Viewer, is_member
+from config.api.inputs import validated_query
 from config.api.pagination import SearchPagination, next_link
 from config.api.schema import (
     E400,
@@ -32,11 +34,14 @@ from config.api.schema import (
     READ_ERRORS,
     WRITE_ERRORS,
 )
+from config.api.spliced import SplicedBody, hole
 from config.errors import DomainError
+from config.generations import generations_get
 from curation import paging, selectors
 from curation.api import serializers as s
 from curation.models import Tag
 from curation.selectors import (
+    ViewerMarks,
     attach_tag_briefs,
     comment_of_paper,
     comment_tree,
@@ -47,7 +52,9 @@ from curation.selectors import (
     papers_list,
     papers_visible_to,
     tag_by_slug,
+    thread_generation,
     viewer_state_attach,
+    viewer_state_read,
 )
 from curation.services import (
     comment_create,
@@ -144,6 +151,59 @@ class ListPage:
     day: dict | None = None
 
 
+@dataclass(frozen=True)
+class SharedBody:
+    """A page rendered for every reader (config.api.spliced): the body with a hole for each
+    row's `voted` and `marks`, the paper of each row, and the members who submitted one (to
+    whom the page shows its status: it is rendered for them alone)."""
+
+    body: SplicedBody
+    ids: tuple[int, ...]
+    submitters: frozenset[int]
+
+    @classmethod
+    def render(cls, view: APIView, request, payload: dict, rows: Sequence[Paper]) -> SharedBody:
+        """`payload` (its "results" the items of `rows`, or itself the one paper's) with holes
+        for the reader's values, rendered by the request's renderer."""
+        items = payload.get("results", [payload])
+        for index, item in enumerate(items):
+            item["voted"] = hole("voted", index)
+            item["marks"] = hole("marks", index)
+        rendered = request.accepted_renderer.render(
+            payload, request.accepted_media_type, view.get_renderer_context()
+        )
+        return cls(
+            body=SplicedBody.cut(rendered),
+            ids=tuple(row.pk for row in rows),
+            submitters=frozenset(row.submitted_by_id for row in rows if row.submitted_by_id),
+        )
+
+    def answer(self, request, state: ViewerMarks) -> HttpResponse:
+        """The body with `state`'s vote and marks on each row (viewer_state_read)."""
+        ids = self.ids
+
+        def value(name: str, index: int) -> bytes:
+            pk = ids[index]
+            if name == "voted":
+                return b"true" if pk in state.voted else b"false"
+            kinds = state.marks.get(pk)
+            return json.dumps(kinds, separators=(",", ":")).encode() if kinds else b"[]"
+
+        return HttpResponse(self.body.fill(value), content_type=request.accepted_media_type)
+
+
+def shared_body_wanted(request, context: dict) -> bool:
+    """Whether this reader's answer may be a SharedBody filled for them: JSON for a reader
+    who is no moderator (a moderator's items carry each paper's state)."""
+    return not context["moderator"] and getattr(request.accepted_renderer, "format", "") == "json"
+
+
+def shared_body_parts(request) -> list:
+    """What a SharedBody depends on besides the listing version: the whole address (its
+    links carry the scheme, host and query) and the media type (a renderer's indent)."""
+    return [request.accepted_media_type, request.build_absolute_uri()]
+
+
 class PaperListView(APIView):
     # Served under /api/papers/ by recommendations.api.views.PaperListView, which adds the
     # member's "for you" feed to it (an app above this one: the layers, pyproject.toml).
@@ -167,22 +227,20 @@ class PaperListView(APIView):
             body = cache.get(cache_key)
             if body is not None:
                 return HttpResponse(body, content_type=request.accepted_media_type)
-        params = s.PaperListInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = validated_query(s.PaperListInputSerializer, request.query_params)
         context = s.output_context(request)
         if data.get("date") is not None:
             return self.digest_day(request, data, context)
-        if cache_key is not None:
-            payload = self.feed_or_search(request, data, context).data
+        answer = self.feed_or_search(request, data, context)
+        if cache_key is not None and isinstance(answer, Response):
             body = request.accepted_renderer.render(
-                payload, request.accepted_media_type, self.get_renderer_context()
+                answer.data, request.accepted_media_type, self.get_renderer_context()
             )
             cache.set(cache_key, body, ANONYMOUS_FEED_CACHE_SECONDS)
             return HttpResponse(body, content_type=request.accepted_media_type)
-        return self.feed_or_search(request, data, context)
+        return answer
 
-    def feed_or_search(self, request, data, context) -> Response:
+    def feed_or_search(self, request, data, context) -> HttpResponse:
         # papers_list annotates my vote (an EXISTS in the same query); attach_tag_briefs reads
         # the page's tags (slug and name, one query): two queries a page, whatever its size.
         if data.get("q"):
@@ -213,15 +271,56 @@ class PaperListView(APIView):
             attach_tag_briefs(page.rows)
             return ListPage(rows=list(page.rows), next_cursor=page.next_cursor)
 
-        page = self.shared_page(request, data, "api-feed", read)
-        return Response(
-            {
-                "next": next_link(request, page.next_cursor),
-                "results": s.PaperListItemOutputSerializer(
-                    page.rows, many=True, context=context
-                ).data,
-            }
-        )
+        return self.list_answer(request, data, context, "api-feed", read)
+
+    def list_answer(
+        self, request, data, context, name: str, read: Callable[[Viewer], ListPage]
+    ) -> HttpResponse:
+        """A page of a feed or a digest day (`read` reads it for a viewer): a member's from
+        the body every reader shares (shared_body) when it can be, else from the rows they
+        share (shared_page), else read for them."""
+        answer = self.shared_body(request, data, context, name, read)
+        if answer is not None:
+            return answer
+        page = self.shared_page(request, data, name, read)
+        return Response(self.page_payload(request, page, context))
+
+    @staticmethod
+    def page_payload(request, page: ListPage, context: dict) -> dict:
+        payload: dict = {"next": next_link(request, page.next_cursor)}
+        if page.day is not None:
+            payload["day"] = page.day
+        payload["results"] = s.PaperListItemOutputSerializer(
+            page.rows, many=True, context=context
+        ).data
+        return payload
+
+    def shared_body(
+        self, request, data, context, name: str, read: Callable[[Viewer], ListPage]
+    ) -> HttpResponse | None:
+        """A member's page as the body every reader shares, rendered once (SharedBody, kept
+        under the listing version as the rows are) and filled with their vote and marks from
+        one query; None when it may not be: for moderators, a status view, a page that shows
+        its submitter a paper's state, or a reader who hides marked papers and marked some
+        of these (the page is read for them, without those)."""
+        viewer = request.user
+        if not is_member(viewer) or data.get("status") is not None:
+            return None
+        if not shared_body_wanted(request, context):
+            return None
+
+        def render() -> SharedBody:
+            page = read(AnonymousUser())
+            payload = self.page_payload(request, page, s.output_context_for_no_one(request))
+            return SharedBody.render(self, request, payload, page.rows)
+
+        shared = listing_shared(f"{name}-body", shared_body_parts(request), render)
+        if viewer.pk in shared.submitters:
+            return None
+        state = viewer_state_read(shared.ids, viewer)
+        if state.hides_marked and state.marks:
+            return None
+        return shared.answer(request, state)
 
     @staticmethod
     def shared_page(request, data, name: str, read: Callable[..., ListPage]) -> ListPage:
@@ -255,16 +354,7 @@ class PaperListView(APIView):
             around = {"date": day.date, "previous_day": day.previous, "next_day": day.next}
             return ListPage(rows=list(page.rows), next_cursor=page.next_cursor, day=around)
 
-        page = self.shared_page(request, data, "api-day", read)
-        return Response(
-            {
-                "next": next_link(request, page.next_cursor),
-                "day": page.day,
-                "results": s.PaperListItemOutputSerializer(
-                    page.rows, many=True, context=context
-                ).data,
-            }
-        )
+        return self.list_answer(request, data, context, "api-day", read)
 
     @extend_schema(
         tags=TAGS,
@@ -309,10 +399,29 @@ class PaperDetailView(APIView):
         responses={200: s.PaperDetailOutputSerializer, 404: E404, 429: E429},
     )
     def get(self, request, pk: int):
-        paper = paper_detail_or_404(pk=pk, viewer=request.user)
-        return Response(
-            s.PaperDetailOutputSerializer(paper, context=s.output_context(request)).data
-        )
+        context = s.output_context(request)
+        viewer = request.user
+        if shared_body_wanted(request, context):
+            # A published paper's page as every reader gets it, rendered once (SharedBody,
+            # kept under the listing version), filled with the reader's vote and marks (one
+            # query, none for an anonymous reader); its submitter, who sees its state, and
+            # any paper only some may open are read as below.
+            shared = listing_shared(
+                "api-paper-body", shared_body_parts(request), lambda: self.shared_body(request, pk)
+            )
+            if shared is not None and viewer.pk not in shared.submitters:
+                return shared.answer(request, viewer_state_read(shared.ids, viewer))
+        paper = paper_detail_or_404(pk=pk, viewer=viewer)
+        return Response(s.PaperDetailOutputSerializer(paper, context=context).data)
+
+    def shared_body(self, request, pk: int) -> SharedBody | None:
+        paper = paper_detail(pk=pk, viewer=None)
+        if paper is None:
+            return None
+        payload = s.PaperDetailOutputSerializer(
+            paper, context=s.output_context_for_no_one(request)
+        ).data
+        return SharedBody.render(self, request, payload, [paper])
 
 
 class PaperVoteView(APIView):
@@ -424,25 +533,43 @@ class PaperCommentsView(APIView):
         responses={200: s.CommentThreadOutputSerializer, **READ_ERRORS},
     )
     def get(self, request, pk: int):
-        params = s.ThreadInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        data = validated_query(s.ThreadInputSerializer, request.query_params)
+        context = s.output_context(request)
+        if shared_body_wanted(request, context):
+            # What a comment shows depends on no reader but whether they moderate: a published
+            # paper's page of its thread is rendered once for everyone else, kept under the
+            # listing version (its comment count) and the thread's generation (every write
+            # to the thread moves it on). A paper only some may open is read as below.
+            name = thread_generation(pk)
+            parts = [*shared_body_parts(request), name, generations_get(name)[name]]
+            body = listing_shared(
+                "api-thread-body", parts, lambda: self.shared_body(request, pk, data)
+            )
+            if body is not None:
+                return HttpResponse(body, content_type=request.accepted_media_type)
         paper = paper_visible_or_404(pk=pk, viewer=request.user)
+        return Response(self.payload(request, paper, data, context))
+
+    def shared_body(self, request, pk: int, data: dict) -> bytes | None:
+        paper = papers_visible_to(None).filter(pk=pk).first()
+        if paper is None:
+            return None
+        payload = self.payload(request, paper, data, s.output_context_for_no_one(request))
+        return request.accepted_renderer.render(
+            payload, request.accepted_media_type, self.get_renderer_context()
+        )
+
+    @staticmethod
+    def payload(request, paper: Paper, data: dict, context: dict) -> dict:
         roots = comment_tree(comments_thread(paper=paper))
         page = paging.thread_page(
-            roots,
-            paper_id=paper.pk,
-            page_size=params.validated_data["page_size"],
-            cursor=params.validated_data.get("cursor"),
+            roots, paper_id=paper.pk, page_size=data["page_size"], cursor=data.get("cursor")
         )
-        return Response(
-            {
-                "next": next_link(request, page.next_cursor),
-                "comment_count": paper.comment_count,
-                "results": s.CommentTreeOutputSerializer(
-                    page.rows, many=True, context=s.output_context(request)
-                ).data,
-            }
-        )
+        return {
+            "next": next_link(request, page.next_cursor),
+            "comment_count": paper.comment_count,
+            "results": s.CommentTreeOutputSerializer(page.rows, many=True, context=context).data,
+        }
 
     @extend_schema(
         tags=TAGS,

@@ -874,3 +874,9 @@ def output_context(request) -> dict:
     from accounts.roles import is_moderator
 
     return {"request": request, "viewer": request.user, "moderator": is_moderator(request.user)}
+
+
+def output_context_for_no_one(request) -> dict:
+    """output_context for a body every reader shares (curation.api.papers.SharedBody): no
+    viewer, no moderator; the request gives the links their scheme and host."""
+    return {"request": request, "viewer": None, "moderator": False}

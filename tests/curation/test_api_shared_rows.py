@@ -116,3 +116,123 @@ def test_a_shared_paper_page_costs_a_member_one_query_for_their_state(
         assert client.get(url).status_code == 200
     with django_assert_num_queries(0):
         assert APIClient().get(url).status_code == 200
+
+
+# --- The bodies every reader shares (curation.api.papers.SharedBody) -------------------------
+BODY_URLS = [
+    "/api/papers/?order=new",
+    "/api/papers/?date=2024-08-22",
+    "/api/papers/?order=new&page_size=2",
+    "/api/papers/?date=2024-08-22&page_size=1",
+]
+
+
+def _read_for_them_alone(monkeypatch) -> None:
+    """Answers built for their reader alone, as moderators' are: the rule the shared bodies
+    must match."""
+    import curation.api.papers
+
+    monkeypatch.setattr(curation.api.papers, "shared_body_wanted", lambda request, context: False)
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/json; indent=2"])
+@pytest.mark.parametrize("url", [*BODY_URLS, "paper"])
+def test_a_shared_body_filled_for_a_member_is_the_answer_read_for_them_alone(
+    papers, url, accept, monkeypatch
+):
+    member = UserFactory()
+    vote_cast(user=member, paper=papers[0])
+    paper_mark_set(user=member, paper=papers[0], kind=MarkKind.NOT_INTERESTED)
+    paper_mark_set(user=member, paper=papers[0], kind=MarkKind.READ)
+    paper_mark_set(user=member, paper=papers[1], kind=MarkKind.READ)
+    vote_cast(user=UserFactory(), paper=papers[2])
+    urls = [f"/api/papers/{paper.pk}/" for paper in papers] if url == "paper" else [url]
+    for address in urls:
+        shared = _as(member).get(address, HTTP_ACCEPT=accept)
+        assert shared.status_code == 200
+        assert shared["Content-Type"].startswith("application/json")
+        with monkeypatch.context() as patched:
+            _read_for_them_alone(patched)
+            alone = _as(member).get(address, HTTP_ACCEPT=accept)
+        assert shared.json() == alone.json()
+    first = _as(member).get(f"/api/papers/{papers[0].pk}/").json()
+    assert (first["voted"], first["marks"]) == (True, ["read", "not_interested"])
+
+
+def test_the_member_who_submitted_a_paper_sees_its_state_in_lists_and_on_its_page(papers):
+    from papers.models import Paper
+
+    submitter, other = UserFactory(), UserFactory()
+    Paper.objects.filter(pk=papers[1].pk).update(submitted_by=submitter)
+    for url in ("/api/papers/?order=new", "/api/papers/?date=2024-08-22"):
+        assert _item(_as(other), url, papers[1]).get("status") is None  # shared, kept
+        assert _item(_as(submitter), url, papers[1])["status"] == "published"
+        assert _item(_as(other), url, papers[1]).get("status") is None
+    url = f"/api/papers/{papers[1].pk}/"
+    assert "status" not in _as(other).get(url).json()
+    assert _as(submitter).get(url).json()["status"] == "published"
+
+
+def test_a_title_that_looks_like_a_hole_is_kept_as_written(papers):
+    from config.api.spliced import hole
+    from papers.models import Paper
+
+    written = "hole:0123456789abcdef01234567:voted:0"
+    Paper.objects.filter(pk=papers[0].pk).update(title=written)
+    member = UserFactory()
+    vote_cast(user=member, paper=papers[0])
+    assert _item(_as(member), "/api/papers/?order=new", papers[0])["title"] == written
+    assert _as(member).get(f"/api/papers/{papers[0].pk}/").json()["title"] == written
+    assert hole("voted", 0) != written  # this process's marker carries its own token
+
+
+def test_a_shared_feed_page_costs_a_member_one_query_for_their_state(
+    papers, django_assert_num_queries
+):
+    member = UserFactory()
+    client = _as(member)
+    url = "/api/papers/?order=new"
+    client.get(url)  # rendered and kept
+    with django_assert_num_queries(1):  # the member's vote and marks
+        assert client.get(url).status_code == 200
+
+
+def test_a_paper_s_thread_is_shared_and_every_write_to_it_is_seen_at_once(papers):
+    from curation.services import comment_create, comment_delete, comment_edit, comment_hide
+    from papers.models import PaperStatus
+
+    paper = papers[0]
+    url = f"/api/papers/{paper.pk}/comments/"
+    author, reader, moderator = UserFactory(), UserFactory(), ModeratorFactory()
+
+    def thread(client) -> dict:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        return answer.json()
+
+    assert thread(APIClient())["results"] == []  # rendered and kept for everyone
+    comment = comment_create(user=author, paper=paper, body="First *look*")
+    for client in (APIClient(), _as(reader), _as(author)):
+        body = thread(client)
+        assert body["comment_count"] == 1
+        assert [c["body"] for c in body["results"]] == ["First *look*"]
+    reply = comment_create(user=reader, paper=paper, body="Agreed", parent=comment)
+    assert thread(_as(author))["results"][0]["replies"][0]["id"] == reply.pk
+    comment_edit(comment=comment, user=author, body="First look, edited")
+    assert thread(_as(reader))["results"][0]["body"] == "First look, edited"
+    comment_hide(comment=reply, moderator=moderator, reason="Rude")
+    shown = thread(_as(reader))["results"][0]["replies"][0]
+    assert (shown["hidden"], shown["body"], shown["author"]) == (True, "", None)
+    assert thread(_as(moderator))["results"][0]["replies"][0]["body"] == "Agreed"
+    comment_delete(comment=comment, user=author)
+    assert thread(APIClient())["results"][0]["deleted"] is True
+    paper_hide(paper=paper, moderator=moderator, reason="Off topic")
+    assert _as(reader).get(url).status_code == 404
+    assert APIClient().get(url).status_code == 404
+    assert thread(_as(moderator))["results"][0]["deleted"] is True
+
+    pending = PaperFactory(status=PaperStatus.PENDING, submitted_by=author)
+    mine = f"/api/papers/{pending.pk}/comments/"
+    assert APIClient().get(mine).status_code == 404  # kept as "not for everyone"
+    assert _as(author).get(mine).status_code == 200  # its submitter reads it
+    assert _as(reader).get(mine).status_code == 404

@@ -1,22 +1,33 @@
 """A paper page's thread: each comment's block (templates/frontend/_comment_block.html)
 rendered from the plain values of comment_context and shared between readers through
 frontend.fragments; a comment whose text, state, age or reader (its author, a member, a
-moderator) changed has another key. The nesting is the thread template's
-(_comment.html)."""
+moderator) changed has another key. thread_html nests the blocks into the thread's list.
+
+A thread is the same for every reader of one kind (anonymous, member, moderator) who wrote
+none of its comments and flagged none: its whole markup is kept for them (THREAD_SECONDS at
+most) under the thread's version (curation.selectors.thread_version, which every write to the
+thread moves on) and the minute: ages are told from the start of the current minute ("just
+now", "3 minutes ago"), so the longest thread of the bench is rendered once a minute, not
+once a page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
+from accounts.roles import Viewer, is_member
 from curation.models import Comment
-from curation.selectors import CommentNode
-from frontend.fragments import fragments_render
+from curation.selectors import CommentNode, comment_tree, comments_thread, thread_version
+from frontend.fragments import fragments_render, template_digest
 from frontend.templatetags.paperboard import time_ago
+from papers.models import Paper, PaperStatus
 
 COMMENT_TEMPLATE = "frontend/_comment_block.html"
+THREAD_PREFIX = "web:thread:v1:"
+THREAD_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -62,10 +73,12 @@ def comment_context(comment: Comment, reader: CommentReader, *, now) -> dict:
     }
 
 
-def comment_views(thread: list[CommentNode], *, reader: CommentReader) -> list[CommentView]:
+def comment_views(
+    thread: list[CommentNode], *, reader: CommentReader, now=None
+) -> list[CommentView]:
     """The thread (selectors.comment_tree) with each comment's block rendered, in one pass of
-    the cache for the whole thread."""
-    now = timezone.now()
+    the cache for the whole thread; ages told at `now` (this minute's start by default)."""
+    now = now or this_minute()
     nodes: list[CommentNode] = []
 
     def walk(level: list[CommentNode]) -> None:
@@ -83,3 +96,48 @@ def comment_views(thread: list[CommentNode], *, reader: CommentReader) -> list[C
         return [CommentView(html[id(node)], build(node.replies)) for node in level]
 
     return build(thread)
+
+
+def this_minute():
+    """Now, to the minute: what the thread's ages are told from (see the module docstring)."""
+    return timezone.now().replace(second=0, microsecond=0)
+
+
+def views_markup(views: list[CommentView]) -> SafeString:
+    """The <li> of each comment of `views`, its replies nested in their own list."""
+    items = []
+    for view in views:
+        replies = (
+            f'<ol class="thread replies">{views_markup(view.replies)}</ol>' if view.replies else ""
+        )
+        items.append(f"<li>{view.html}{replies}</li>")
+    return mark_safe("".join(items))  # the blocks' HTML, escaped by their template
+
+
+def thread_html(paper: Paper, viewer: Viewer, *, moderator: bool) -> SafeString:
+    """The items of `paper`'s thread as `viewer` sees it ("" when it has no comment): kept for
+    every reader like them when they wrote and flagged none of it (module docstring)."""
+    member = is_member(viewer)
+    user_id = viewer.pk if member and viewer is not None else None
+    published = paper.status == PaperStatus.PUBLISHED
+    reader = CommentReader(user_id=user_id, moderator=moderator, paper_published=published)
+    version = thread_version(paper.pk)  # before the thread: never a newer key on older rows
+    comments = comments_thread(paper=paper, viewer=viewer)
+    now = this_minute()
+    key = None
+    if not member or not any(
+        comment.author_id == user_id or getattr(comment, "viewer_flagged", False)
+        for comment in comments
+    ):
+        kind = "moderator" if moderator else "member" if member else "anonymous"
+        key = (
+            f"{THREAD_PREFIX}{template_digest(COMMENT_TEMPLATE)}:{paper.pk}:{version}:"
+            f"{kind}:{int(published)}:{now.isoformat()}"
+        )
+        kept = cache.get(key)
+        if kept is not None:
+            return mark_safe(kept)  # rendered below, escaped by the templates
+    html = views_markup(comment_views(comment_tree(comments), reader=reader, now=now))
+    if key is not None:
+        cache.set(key, str(html), THREAD_SECONDS)
+    return html

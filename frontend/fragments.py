@@ -26,7 +26,7 @@ KEY_PREFIX = "web:fragment:"
 
 
 @memoize
-def _template_digest(template_name: str) -> str:
+def template_digest(template_name: str) -> str:
     """The template's source, as part of every key: a changed template (a deployment) never
     serves fragments rendered by the old one."""
     template = get_template(template_name)
@@ -38,7 +38,7 @@ def _template_digest(template_name: str) -> str:
 def _key(template_name: str, context: dict) -> str:
     raw = json.dumps(context, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"{KEY_PREFIX}{_template_digest(template_name)}:{digest}"
+    return f"{KEY_PREFIX}{template_digest(template_name)}:{digest}"
 
 
 def fragments_render(template_name: str, contexts: Sequence[dict]) -> list[SafeString]:

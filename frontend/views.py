@@ -41,8 +41,6 @@ from curation.selectors import (
     SEARCH_RANKED_MATCHES,
     TOP_PERIODS,
     attach_tag_briefs,
-    comment_tree,
-    comments_thread,
     filter_papers,
     member_activity,
     moderation_log,
@@ -60,7 +58,7 @@ from curation.selectors import (
 )
 from curation.services import allowed_targets, member_settings_get
 from frontend.cards import CardReader, authors_short, paper_cards, paper_url
-from frontend.comments import CommentReader, comment_views
+from frontend.comments import thread_html
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.follows import page_inbox
 from frontend.fragments import fragment_render
@@ -518,14 +516,7 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     paper, paper_tags = parts.paper, parts.paper_tags
     moderator = is_moderator(viewer)
     published = paper.status == PaperStatus.PUBLISHED
-    thread = comment_views(
-        comment_tree(comments_thread(paper=paper, viewer=viewer)),
-        reader=CommentReader(
-            user_id=viewer.pk if is_member(viewer) else None,
-            moderator=moderator,
-            paper_published=published,
-        ),
-    )
+    thread = thread_html(paper, viewer, moderator=moderator)
     removable_tags = {
         paper_tag.pk
         for paper_tag in paper_tags

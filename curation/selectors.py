@@ -881,6 +881,11 @@ class _ThreadMemo:
             self._entries.move_to_end(paper_id)
             return entry[2]
 
+    def clear(self) -> None:
+        """Forget every thread (the tests, as they empty the cache)."""
+        with self._lock:
+            self._entries.clear()
+
     def put(self, paper_id: int, version: int, thread: list[Comment]) -> None:
         with self._lock:
             self._entries[paper_id] = (version, time.monotonic() + SHARED_SECONDS, thread)

@@ -280,9 +280,9 @@ class PaperListView(APIView):
         the body every reader shares (shared_body) when it can be, else from the rows they
         share (shared_page), else read for them."""
         answer = self.shared_body(request, data, context, name, read)
-        if answer is not None:
+        if isinstance(answer, HttpResponse):
             return answer
-        page = self.shared_page(request, data, name, read)
+        page = answer if answer is not None else self.shared_page(request, data, name, read)
         return Response(self.page_payload(request, page, context))
 
     @staticmethod
@@ -297,12 +297,12 @@ class PaperListView(APIView):
 
     def shared_body(
         self, request, data, context, name: str, read: Callable[[Viewer], ListPage]
-    ) -> HttpResponse | None:
+    ) -> HttpResponse | ListPage | None:
         """A member's page as the body every reader shares, rendered once (SharedBody, kept
         under the listing version as the rows are) and filled with their vote and marks from
-        one query; None when it may not be: for moderators, a status view, a page that shows
-        its submitter a paper's state, or a reader who hides marked papers and marked some
-        of these (the page is read for them, without those)."""
+        one query. For a reader who hides marked papers and marked some of these, the page
+        read for them alone (without those); None when the body may not serve: for
+        moderators, a status view, or a page that shows its submitter a paper's state."""
         viewer = request.user
         if not is_member(viewer) or data.get("status") is not None:
             return None
@@ -319,7 +319,7 @@ class PaperListView(APIView):
             return None
         state = viewer_state_read(shared.ids, viewer)
         if state.hides_marked and state.marks:
-            return None
+            return read(viewer)
         return shared.answer(request, state)
 
     @staticmethod

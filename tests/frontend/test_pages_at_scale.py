@@ -334,7 +334,8 @@ PAGES = [
     # The member, then the paper, its tags and digest days, read once and shared
     # (curation.selectors.paper_detail), and the member's vote and marks apart.
     ("/api/papers/{paper}/", "member", 5),
-    # The member, the paper, then its thread and the thread's authors, shared.
+    # The member, the paper (read for everyone), then its thread and the thread's authors,
+    # shared, and the page rendered for everyone.
     ("/api/papers/{thread}/comments/", "member", 4),
     # Related papers: its list, read through the rule of who may open the paper.
     ("/api/papers/{paper}/related/", "anonymous", 1),
@@ -368,10 +369,10 @@ WARM = {
     # header's count.
     ("/papers/{paper}/", "member"): 6,
     ("/papers/{thread}/", "moderator"): 6,
-    # The API's paper and thread: the reader and their vote and marks; the reader and the
-    # paper (whether they may open it).
+    # The API's paper: the reader and their vote and marks (the body is shared); its thread:
+    # the reader (the rendered page is shared by every reader but moderators).
     ("/api/papers/{paper}/", "member"): 2,
-    ("/api/papers/{thread}/comments/", "member"): 2,
+    ("/api/papers/{thread}/comments/", "member"): 1,
     # The API's feeds and digest days share their rows the same way (no header there).
     ("/api/papers/", "member"): 2,
     ("/api/papers/?tag={tag}", "member"): 2,

@@ -579,3 +579,17 @@ def test_check_deploy_refuses_a_mail_backend_that_delivers_nothing():
     assert "(paperboard.E001) EMAIL_URL (or EMAIL_BACKEND) must name a mail server" in (
         result.stderr
     )
+
+
+def test_gunicorn_freezes_the_master_s_heap_and_collects_a_worker_s_young_objects_less_often():
+    # In a process of its own: the hooks change the interpreter's collector.
+    result = _run_python(
+        "import gc\n"
+        "from config import gunicorn as conf\n"
+        "conf.pre_fork(None, None)\n"
+        "assert gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"
+        "conf.post_fork(None, None)\n"
+        "print(gc.get_threshold()[0])\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip()) == 20000

@@ -12,6 +12,7 @@ from functools import lru_cache
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from config.spliced import hole
 from curation.selectors import MARK_ATTRS, TAG_BRIEFS, attach_tag_briefs
 from frontend.fragments import fragments_render
 from papers.models import Paper
@@ -73,11 +74,26 @@ def arxiv_links(arxiv_id: str | None) -> dict[str, str]:
     }
 
 
-def card_context(paper: Paper, reader: CardReader, because: list[dict] | None = None) -> dict:
+# A card's buttons that say what the reader did: the hole's name, the row's attribute.
+PRESSED_ATTRS = {
+    "voted": "viewer_voted",
+    "read": MARK_ATTRS["read"],
+    "not_interested": MARK_ATTRS["not_interested"],
+}
+
+
+def card_context(
+    paper: Paper,
+    reader: CardReader,
+    because: list[dict] | None = None,
+    *,
+    index: int | None = None,
+) -> dict:
     """Everything the card of `paper` shows to `reader`, as plain values. `paper` carries
     `tag_briefs` (selectors.attach_tag_briefs), `viewer_voted` and the viewer's marks.
     because: in the reader's "for you" feed, the papers of theirs it is closest to
-    ({"title", "url"}), for "Why this paper"."""
+    ({"title", "url"}), for "Why this paper". index: the card's place in a page rendered for
+    every member, whose vote and marks are holes (frontend.member_pages)."""
     return {
         "paper": {
             "pk": paper.pk,
@@ -96,10 +112,15 @@ def card_context(paper: Paper, reader: CardReader, because: list[dict] | None = 
             "comment_count": paper.comment_count,
             "status": paper.status,
             "status_label": paper.get_status_display(),
-            "viewer_voted": bool(getattr(paper, "viewer_voted", False)),
-            # The reader's own marks (selectors.with_viewer_marks), for the mark buttons.
-            "viewer_read": bool(getattr(paper, MARK_ATTRS["read"], False)),
-            "viewer_not_interested": bool(getattr(paper, MARK_ATTRS["not_interested"], False)),
+            # The reader's vote and marks (selectors.with_viewer_state), as the buttons'
+            # aria-pressed: "true" or "false", or a hole in a page rendered for every member
+            # (frontend.member_pages), where each reader's goes.
+            **{
+                f"pressed_{name}": hole(name, index)
+                if index is not None
+                else ("true" if getattr(paper, attr, False) else "false")
+                for name, attr in PRESSED_ATTRS.items()
+            },
             "tag_briefs": getattr(paper, TAG_BRIEFS),
         },
         "because": because or [],
@@ -111,14 +132,23 @@ def card_context(paper: Paper, reader: CardReader, because: list[dict] | None = 
 
 
 def paper_cards(
-    papers: Sequence[Paper], *, reader: CardReader, because: dict[int, list[dict]] | None = None
+    papers: Sequence[Paper],
+    *,
+    reader: CardReader,
+    because: dict[int, list[dict]] | None = None,
+    holes: bool = False,
 ) -> list[SafeString]:
     """The HTML of each paper's card, in order (frontend.fragments). The page's tags are read
     here, in one query, unless the rows came with them (attach_tag_briefs). because: by paper
-    id, what its card says of "why this paper"."""
+    id, what its card says of "why this paper". holes: the reader's vote and marks are holes
+    (a page rendered for every member: frontend.member_pages)."""
     if not all(hasattr(paper, TAG_BRIEFS) for paper in papers):
         attach_tag_briefs(papers)
     because = because or {}
     return fragments_render(
-        CARD_TEMPLATE, [card_context(paper, reader, because.get(paper.pk)) for paper in papers]
+        CARD_TEMPLATE,
+        [
+            card_context(paper, reader, because.get(paper.pk), index=index if holes else None)
+            for index, paper in enumerate(papers)
+        ],
     )

@@ -62,6 +62,13 @@ from frontend.comments import thread_html
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.follows import page_inbox
 from frontend.fragments import fragment_render
+from frontend.member_pages import (
+    member_page_share,
+    page_follow,
+    page_papers,
+    rendering_for_members,
+    shared_overrides,
+)
 from frontend.page_cache import (
     anonymous_page_cache,
     shared_value,
@@ -126,6 +133,8 @@ def _page_url(request: HttpRequest, **params: str) -> str:
 
 def _list_response(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     """The whole page, or only its items and "Load more" when the page's script asks."""
+    if rendering_for_members(request):
+        context.update(shared_overrides())
     if request.GET.get(PARTIAL_PARAM) == "items":
         return render(request, "frontend/_paper_items.html", context)
     return render(request, template, context)
@@ -203,14 +212,23 @@ def _feed_context(
             [request.path, sorted(request.GET.lists())],
             lambda: read(AnonymousUser()),
         )
-        state = viewer_state_attach(listing["papers"], viewer)
-        if state.hides_marked and state.marked_shown:
-            listing = read(viewer)  # without what they hide, the page filled with others
+        if rendering_for_members(request):
+            # For every member: their vote and marks are holes (frontend.member_pages).
+            page_papers(request, [paper.pk for paper in listing["papers"]])
+        else:
+            state = viewer_state_attach(listing["papers"], viewer)
+            if state.hides_marked and state.marked_shown:
+                listing = read(viewer)  # without what they hide, the page filled with others
     else:
         listing = read(viewer)
     because = listing.pop("because", None)
     context.update(listing)
-    context["cards"] = paper_cards(context["papers"], reader=reader, because=because)
+    context["cards"] = paper_cards(
+        context["papers"],
+        reader=reader,
+        because=because,
+        holes=rendering_for_members(request),
+    )
     return context
 
 
@@ -389,6 +407,7 @@ def _cite_links(context: dict, *, tags: list[str]) -> dict[str, str] | None:
 
 
 @anonymous_page_cache
+@member_page_share
 def feed(request: HttpRequest) -> HttpResponse:
     """The home page: hot, new or top papers, or one digest day, optionally by tags."""
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
@@ -430,6 +449,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 @anonymous_page_cache
+@member_page_share
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = shared_value(request, "tag", slug, lambda: tag_by_slug(slug))
     if tag is None:
@@ -437,7 +457,9 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
     context["cite_links"] = _cite_links(context, tags=[tag.slug])
-    context.update(page_inbox(request, FollowTarget(kind=FollowKind.TAG, tag_id=tag.pk)))
+    target = FollowTarget(kind=FollowKind.TAG, tag_id=tag.pk)
+    page_follow(request, target)
+    context.update(page_inbox(request, target))
     if is_moderator(request.user) and request.GET.get(PARTIAL_PARAM) != "items":
         context["suggestions"] = tag_suggestion_block(tag=tag, viewer=request.user)
     return _list_response(request, "frontend/tag.html", context)
@@ -465,6 +487,7 @@ def tag_suggestion_block(*, tag: Tag, viewer: Viewer) -> dict:
 
 
 @anonymous_page_cache
+@member_page_share
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     tags = [slug for slug in request.GET.getlist("tag") if slug][:20]
@@ -472,6 +495,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context["cite_links"] = _cite_links(context, tags=tags)
     if q:
         target = FollowTarget(kind=FollowKind.SEARCH, query_key=search_query_key(q))
+        page_follow(request, target)
         context.update(page_inbox(request, target))
     return _list_response(request, "frontend/search.html", context)
 

@@ -1,4 +1,4 @@
-"""config.api.spliced (a body rendered once, with holes for each reader's values) and
+"""config.spliced (a body rendered once, with holes for each reader's values) and
 config.api.inputs.validated_query (a query string's validation read once per process)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
 from config.api import inputs
-from config.api.spliced import SplicedBody, hole
+from config.spliced import SplicedBody, hole
 from curation.api.serializers import PaperListInputSerializer, ThreadInputSerializer
 
 

@@ -34,9 +34,9 @@ from config.api.schema import (
     READ_ERRORS,
     WRITE_ERRORS,
 )
-from config.api.spliced import SplicedBody, hole
 from config.errors import DomainError
 from config.generations import generations_get
+from config.spliced import SplicedBody, hole
 from curation import paging, selectors
 from curation.api import serializers as s
 from curation.models import Tag
@@ -153,7 +153,7 @@ class ListPage:
 
 @dataclass(frozen=True)
 class SharedBody:
-    """A page rendered for every reader (config.api.spliced): the body with a hole for each
+    """A page rendered for every reader (config.spliced): the body with a hole for each
     row's `voted` and `marks`, the paper of each row, and the members who submitted one (to
     whom the page shows its status: it is rendered for them alone)."""
 

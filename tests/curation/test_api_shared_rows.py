@@ -174,7 +174,7 @@ def test_the_member_who_submitted_a_paper_sees_its_state_in_lists_and_on_its_pag
 
 
 def test_a_title_that_looks_like_a_hole_is_kept_as_written(papers):
-    from config.api.spliced import hole
+    from config.spliced import hole
     from papers.models import Paper
 
     written = "hole:0123456789abcdef01234567:voted:0"

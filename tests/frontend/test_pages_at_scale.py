@@ -299,16 +299,17 @@ PAGES = [
     # The vocabulary: every tag, with its count (a column).
     ("/moderation/tags/", "moderator", 3),
     # A member who hides the 1,500 papers they marked (the 1,000 hottest among them): the
-    # shared rows, their marks on them, and since some are marked, the page read for them,
-    # with one NOT EXISTS (selectors.without_hidden_marks)
+    # page every member shares (frontend.member_pages), their marks on its papers, and since
+    # some are marked, their own page: the shared rows, their marks on them again, and the
+    # page read for them, with one NOT EXISTS (selectors.without_hidden_marks)
     # that probes the marks of the rows it reads. Hidden papers at the top of a feed are
     # walked past: the hot feed and a tag's read the 1,000 first (and a tag's, their tags),
     # rows that grow with the marks at the top of the feed, not with the catalogue.
-    ("/", "marker", 8),
-    ("/?order=new", "marker", 8),
+    ("/", "marker", 9),
+    ("/?order=new", "marker", 9),
     ("/?date={old_day}", "marker", 8),
-    ("/tags/{tag}/", "marker", 8),
-    ("/search/?q=diffusion", "marker", 9),
+    ("/tags/{tag}/", "marker", 9),
+    ("/search/?q=diffusion", "marker", 10),
     ("/api/papers/", "marker", 6),
     ("/api/papers/?date={old_day}", "marker", 6),
     # My lists: the page of lists, each with its owner (joined), my rights and its count of
@@ -359,11 +360,11 @@ WARM = {
     ("/?order=new&has_code=1&tag={tag}", "member"): 3,
     ("/tags/{tag}/", "member"): 3,
     ("/search/?q=diffusion", "member"): 3,
-    ("/", "marker"): 5,
-    ("/?order=new", "marker"): 5,
+    ("/", "marker"): 6,
+    ("/?order=new", "marker"): 6,
     ("/?date={old_day}", "marker"): 3,  # none of that day's papers is marked
-    ("/tags/{tag}/", "marker"): 5,
-    ("/search/?q=diffusion", "marker"): 6,
+    ("/tags/{tag}/", "marker"): 6,
+    ("/search/?q=diffusion", "marker"): 7,
     # A paper: the reader, their vote and marks, the comments they flagged (the thread is
     # shared), the sessions part (the paper's sessions, those open for proposals), the
     # header's count.

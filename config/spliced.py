@@ -1,4 +1,4 @@
-"""A JSON body rendered once for every reader, with holes where each reader's own values go.
+"""A body rendered once for every reader, with holes where each reader's own values go.
 
 A signed-in member's page of a feed, or a paper's, is the page every reader gets but for a
 few values of theirs (whether they voted, their marks). Rendering it for each of them (the
@@ -7,6 +7,10 @@ request; instead the page is rendered once for no one with a marker in place of 
 value (`hole`), cut at the markers (`SplicedBody.cut`) and kept in the shared cache, and each
 reader's answer is the pieces joined around their own values (`SplicedBody.fill`), already
 encoded: a join of bytes.
+
+The same holds for a web page (frontend.member_pages): its markers stand in the HTML as
+text, unquoted (`SplicedBody.cut(..., quoted=False)`), each followed by a character that is
+not a digit (a quote, a tag), where the reader's text, attribute value or markup goes.
 
 The markers carry a random token of the process that renders, so no title or abstract can
 pass for one; once cut, the pieces hold no marker and any process may fill them.
@@ -20,7 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _TOKEN = secrets.token_hex(12)
-_MARKER = re.compile(rb'"hole:' + _TOKEN.encode() + rb':([a-z_]+):([0-9]+)"')
+_MARKERS = {
+    True: re.compile(rb'"hole:' + _TOKEN.encode() + rb':([a-z_]+):([0-9]+)"'),
+    False: re.compile(rb"hole:" + _TOKEN.encode() + rb":([a-z_]+):([0-9]+)"),
+}
 
 
 def hole(name: str, index: int) -> str:
@@ -36,10 +43,11 @@ class SplicedBody:
     holes: tuple[tuple[str, int], ...]
 
     @classmethod
-    def cut(cls, rendered: bytes) -> SplicedBody:
-        """`rendered` (a payload with `hole` markers as its string values, encoded as JSON)
-        cut at each marker: the marker and its quotes are the holes."""
-        parts = _MARKER.split(rendered)
+    def cut(cls, rendered: bytes, *, quoted: bool = True) -> SplicedBody:
+        """`rendered` cut at each marker: a payload with `hole` markers as its string values,
+        encoded as JSON (the marker and its quotes are the holes), or a page with markers in
+        its text (quoted=False: the markers alone)."""
+        parts = _MARKERS[quoted].split(rendered)
         # re.split gives text, then the two groups of each marker, then text again.
         pieces = tuple(parts[0::3])
         names, indexes = parts[1::3], parts[2::3]

@@ -32,6 +32,7 @@ from accounts.time_zones import member_time_zone, time_zone_names
 from config.cursors import parse_id, parse_whole
 from config.errors import DomainError
 from frontend.errors import PageBadRequest, PageNotFound
+from papers.listing_version import listing_shared
 from papers.models import Paper, PaperStatus
 from readinggroup import permissions as rules
 from readinggroup.calendar import sessions_calendar
@@ -50,6 +51,7 @@ from readinggroup.selectors import (
     sessions_for_calendar,
     sessions_list,
     sessions_open_for_proposals,
+    sessions_version,
     sessions_with_paper,
 )
 from readinggroup.services import (
@@ -459,15 +461,26 @@ def paper_sessions_context(*, paper: Paper, viewer: Viewer) -> dict[str, PaperSe
     sessions (anonymous readers: their shared page queries nothing here)."""
     if not rules.can_see_sessions(viewer):
         return {"paper_sessions": None}
-    rows = sessions_with_paper(paper=paper, viewer=viewer)
-    open_sessions: list[ReadingSession] = []
-    if paper.status == PaperStatus.PUBLISHED:
-        listed = {row.session.pk for row in rows}
-        open_sessions = [
-            s
-            for s in sessions_open_for_proposals(viewer=viewer)[:OPEN_SESSIONS_SHOWN]
-            if s.pk not in listed
-        ]
+    published = paper.status == PaperStatus.PUBLISHED
+
+    def read() -> tuple[list[PaperSession], list[ReadingSession]]:
+        rows = sessions_with_paper(paper=paper, viewer=viewer)
+        open_sessions: list[ReadingSession] = []
+        if published:
+            listed = {row.session.pk for row in rows}
+            open_sessions = [
+                s
+                for s in sessions_open_for_proposals(viewer=viewer)[:OPEN_SESSIONS_SHOWN]
+                if s.pk not in listed
+            ]
+        return rows, open_sessions
+
+    # The same for every member who may see sessions: shared under the sessions' generation,
+    # which every write to a session or its programme moves on (a session that starts leaves
+    # the open ones within the few seconds a shared value is kept).
+    rows, open_sessions = listing_shared(
+        "paper-sessions", [paper.pk, published], read, version=sessions_version()
+    )
     zone = member_time_zone(viewer).key
     return {"paper_sessions": PaperSessions(rows=rows, open_sessions=open_sessions, zone=zone)}
 

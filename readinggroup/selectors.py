@@ -21,6 +21,7 @@ from accounts.private_feeds import private_feed_of, private_feed_owner
 from accounts.roles import MSG_SIGN_IN, Viewer
 from config.cursors import MAX_ID, parse_id
 from config.errors import DomainError
+from config.generations import generations_get
 from curation.selectors import papers_visible_to
 from papers.models import Paper
 from papers.parsing.normalize import normalize_arxiv_id
@@ -119,6 +120,16 @@ class PaperSession:
     session: ReadingSession
     status: str
     presenter_name: str | None
+
+
+# The generation counter (config.generations) of what pages show of the sessions and their
+# programmes: every write to a session or its papers moves it on (services: session_touch,
+# session_create), so what is shared under it (the paper page's sessions part) is read again.
+SESSIONS_GENERATION = "reading-sessions"
+
+
+def sessions_version() -> int:
+    return generations_get(SESSIONS_GENERATION)[SESSIONS_GENERATION]
 
 
 def sessions_with_paper(*, paper: Paper, viewer: Viewer) -> list[PaperSession]:

@@ -6,9 +6,11 @@ import datetime
 
 from accounts.roles import Viewer, require_member
 from config.errors import DomainError
+from config.generations import generation_bump_on_commit
 from readinggroup.events import SessionEvent, session_events
 from readinggroup.models import ReadingSession
 from readinggroup.permissions import can_manage_session
+from readinggroup.selectors import SESSIONS_GENERATION
 
 MSG_MANAGERS_ONLY = "Only the session's organizer or a moderator can do this."
 MSG_SESSION_GONE = "This session is not here any more."
@@ -59,6 +61,14 @@ def session_touch(
     session.sequence += 1
     session.updated_at = now
     session.save(update_fields=[*fields, "sequence", "updated_at"])
+    sessions_changed()
+
+
+def sessions_changed() -> None:
+    """What pages show of the sessions changed: the copies shared under the sessions'
+    generation (readinggroup.selectors.SESSIONS_GENERATION) are read again, now and once
+    this transaction commits."""
+    generation_bump_on_commit(SESSIONS_GENERATION)
 
 
 def events_emit(events: tuple[SessionEvent, ...]) -> None:

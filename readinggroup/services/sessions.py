@@ -36,6 +36,7 @@ from readinggroup.services._guards import (
     require_upcoming,
     session_locked,
     session_touch,
+    sessions_changed,
 )
 
 DURATION_MIN_MINUTES = 15
@@ -209,7 +210,9 @@ def session_create(
         description=description,
         now=now,
     )
-    return ReadingSession.objects.create(organizer=organizer, updated_at=now, **asdict(details))
+    session = ReadingSession.objects.create(organizer=organizer, updated_at=now, **asdict(details))
+    sessions_changed()
+    return session
 
 
 def _current(session: ReadingSession) -> dict[str, object]:

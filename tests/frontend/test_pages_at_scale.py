@@ -366,10 +366,10 @@ WARM = {
     ("/tags/{tag}/", "marker"): 6,
     ("/search/?q=diffusion", "marker"): 7,
     # A paper: the reader, their vote and marks, the comments they flagged (the thread is
-    # shared), the sessions part (the paper's sessions, those open for proposals), the
-    # header's count.
-    ("/papers/{paper}/", "member"): 6,
-    ("/papers/{thread}/", "moderator"): 6,
+    # shared), the header's count; the sessions part is shared too (under the sessions'
+    # generation).
+    ("/papers/{paper}/", "member"): 4,
+    ("/papers/{thread}/", "moderator"): 4,
     # The API's paper: the reader and their vote and marks (the body is shared); its thread:
     # the reader (the rendered page is shared by every reader but moderators).
     ("/api/papers/{paper}/", "member"): 2,

@@ -495,3 +495,30 @@ def test_my_page_sets_my_time_zone_and_holds_my_calendar(client, people):
     assert "is not a time zone this site knows" in text(wrong)
     back = client.post("/me/time-zone/", {"time_zone": ""}, follow=True)
     assert escape(pages.MSG_TIME_ZONE_DEFAULT.format(zone="UTC")) in text(back)
+
+
+def test_a_paper_s_sessions_part_is_shared_and_every_write_to_the_sessions_is_seen_at_once(
+    client, people
+):
+    from readinggroup.services import session_cancel
+
+    paper = PaperFactory(title="Shared Sessions")
+    url = f"/papers/{paper.pk}/"
+    reader = as_(client, people["member"])
+    assert "Evening reading (" not in text(reader.get(url))  # the part is kept now
+    start = timezone.localtime() + datetime.timedelta(days=3)
+    session = session_create(
+        organizer=people["member"],
+        title="Evening reading",
+        local_start=start.replace(tzinfo=None),
+        time_zone="UTC",
+        duration_minutes=60,
+    )
+    assert "Evening reading (" in text(reader.get(url))  # open for proposals, at once
+    session_paper_propose(session=session, paper_id=paper.pk, actor=people["member"])
+    page = text(reader.get(url))
+    assert f'href="/sessions/{session.pk}/">Evening reading</a>' in page
+    assert "Evening reading (" not in page  # listed, so no longer offered
+    assert '<span class="state state-cancelled">Cancelled</span>' not in page
+    session_cancel(session=session, actor=people["member"])
+    assert '<span class="state state-cancelled">Cancelled</span>' in text(reader.get(url))

@@ -232,10 +232,13 @@ class PaperListView(APIView):
         if data.get("date") is not None:
             return self.digest_day(request, data, context)
         answer = self.feed_or_search(request, data, context)
-        if cache_key is not None and isinstance(answer, Response):
-            body = request.accepted_renderer.render(
-                answer.data, request.accepted_media_type, self.get_renderer_context()
-            )
+        if cache_key is not None:
+            if isinstance(answer, Response):
+                body = request.accepted_renderer.render(
+                    answer.data, request.accepted_media_type, self.get_renderer_context()
+                )
+            else:  # the body every reader shares, filled for no one
+                body = answer.content
             cache.set(cache_key, body, ANONYMOUS_FEED_CACHE_SECONDS)
             return HttpResponse(body, content_type=request.accepted_media_type)
         return answer
@@ -298,15 +301,13 @@ class PaperListView(APIView):
     def shared_body(
         self, request, data, context, name: str, read: Callable[[Viewer], ListPage]
     ) -> HttpResponse | ListPage | None:
-        """A member's page as the body every reader shares, rendered once (SharedBody, kept
+        """A reader's page as the body every reader shares, rendered once (SharedBody, kept
         under the listing version as the rows are) and filled with their vote and marks from
         one query. For a reader who hides marked papers and marked some of these, the page
         read for them alone (without those); None when the body may not serve: for
         moderators, a status view, or a page that shows its submitter a paper's state."""
         viewer = request.user
-        if not is_member(viewer) or data.get("status") is not None:
-            return None
-        if not shared_body_wanted(request, context):
+        if data.get("status") is not None or not shared_body_wanted(request, context):
             return None
 
         def render() -> SharedBody:

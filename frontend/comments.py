@@ -141,3 +141,11 @@ def thread_html(paper: Paper, viewer: Viewer, *, moderator: bool) -> SafeString:
     if key is not None:
         cache.set(key, str(html), THREAD_SECONDS)
     return html
+
+
+EMPTY_THREAD = mark_safe('<li class="empty">No comments yet.</li>')
+
+
+def paper_thread(paper: Paper, viewer: Viewer, *, moderator: bool) -> SafeString:
+    """The paper page's thread list: thread_html, or a line saying it has no comment."""
+    return thread_html(paper, viewer, moderator=moderator) or EMPTY_THREAD

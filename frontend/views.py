@@ -32,6 +32,7 @@ from accounts.roles import Viewer, is_admin, is_member, is_moderator, require_me
 from accounts.services import api_token_get, user_signup
 from config.cursors import CURSOR_PARAM, parse_id
 from config.errors import DomainError
+from config.spliced import hole
 from curation import citations, paging
 from curation.models import FlagReason, ModerationAction, Tag, TargetKind
 from curation.selectors import (
@@ -57,14 +58,16 @@ from curation.selectors import (
     viewer_state_attach,
 )
 from curation.services import allowed_targets, member_settings_get
-from frontend.cards import CardReader, authors_short, paper_cards, paper_url
-from frontend.comments import thread_html
+from frontend.cards import PRESSED_ATTRS, CardReader, authors_short, paper_cards, paper_url
+from frontend.comments import paper_thread
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.follows import page_inbox
 from frontend.fragments import fragment_render
 from frontend.member_pages import (
     member_page_share,
+    page_extra,
     page_follow,
+    page_not_shared,
     page_papers,
     rendering_for_members,
     shared_overrides,
@@ -76,6 +79,7 @@ from frontend.page_cache import (
 )
 from frontend.queue_items import queue_comment_items, queue_paper_items
 from frontend.session_pages import member_settings_context, paper_sessions_context
+from frontend.templatetags.paperboard import tag_remove_button
 from notifications.models import FollowKind
 from notifications.selectors import FollowTarget
 from notifications.services import search_query_key
@@ -523,6 +527,7 @@ def _paper_parts(paper: Paper | None) -> _PaperParts | None:
 
 
 @anonymous_page_cache
+@member_page_share(sessions=True)
 def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.user
     parts = None
@@ -531,7 +536,11 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
         # page_cache.shared_value), with this reader's vote and marks read apart; any other
         # (a moderator's or its submitter's view of a paper not published) read for them.
         parts = shared_value(request, "paper", pk, lambda: _paper_parts(paper_detail(pk=pk)))
-        if parts is not None:
+        if rendering_for_members(request) and (
+            parts is None or parts.paper.submitted_by_id == viewer.pk
+        ):
+            page_not_shared(request)  # their own view of it: its state, a paper not public
+        if parts is not None and not rendering_for_members(request):
             viewer_state_attach([parts.paper], viewer)
     if parts is None:
         parts = _paper_parts(paper_detail(pk=pk, viewer=viewer))
@@ -540,22 +549,43 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
     paper, paper_tags = parts.paper, parts.paper_tags
     moderator = is_moderator(viewer)
     published = paper.status == PaperStatus.PUBLISHED
-    thread = thread_html(paper, viewer, moderator=moderator)
-    removable_tags = {
-        paper_tag.pk
-        for paper_tag in paper_tags
-        if moderator or (is_member(viewer) and paper_tag.added_by_id == viewer.pk)
-    }
+    if rendering_for_members(request):
+        # For every member (frontend.member_pages): what is the reader's own is a hole.
+        page_papers(request, [paper.pk])
+        page_extra(
+            request,
+            paper_status=paper.status,
+            submitters=[paper.submitted_by_id] if paper.submitted_by_id else [],
+            tags=[(pt.added_by_id, pt.tag.slug, pt.tag.name) for pt in paper_tags],
+        )
+        pressed = {name: hole(name, 0) for name in ("voted", "read", "not_interested")}
+        tag_rows = [(pt, hole("tag_remove", index)) for index, pt in enumerate(paper_tags)]
+        thread: str = hole("thread", 0)
+    else:
+        pressed = {
+            name: "true" if getattr(paper, attr, False) else "false"
+            for name, attr in PRESSED_ATTRS.items()
+        }
+        tag_rows = [
+            (
+                pt,
+                tag_remove_button(pt.tag.slug, pt.tag.name)
+                if moderator or (is_member(viewer) and pt.added_by_id == viewer.pk)
+                else "",
+            )
+            for pt in paper_tags
+        ]
+        thread = paper_thread(paper, viewer, moderator=moderator)
     present = {pt.tag_id for pt in paper_tags}
     context = {
         "paper": paper,
-        "paper_tags": paper_tags,
+        "tag_rows": tag_rows,
+        "pressed": pressed,
         "digest_entries": parts.digest_entries,
         # The page's parts that show only the paper's own data are rendered once per
         # version of the lists (a write that changes the paper moves it on).
         "shared_version": shared_version(request),
         "shared_seconds": SHARED_SECONDS,
-        "removable_tags": removable_tags,
         "addable_tags": [
             t
             for t in shared_value(
@@ -588,9 +618,16 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
                 for item in related_papers(paper_id=paper.pk)
             ],
         ),
-        **page_inbox(request, FollowTarget(kind=FollowKind.PAPER, paper_id=paper.pk)),
+        **paper_inbox(request, FollowTarget(kind=FollowKind.PAPER, paper_id=paper.pk)),
     }
+    if rendering_for_members(request):
+        context.update(shared_overrides())
     return render(request, "frontend/paper.html", context)
+
+
+def paper_inbox(request: HttpRequest, target: FollowTarget) -> dict:
+    page_follow(request, target)
+    return page_inbox(request, target)
 
 
 def _thumbnail_url(paper: Paper) -> str:

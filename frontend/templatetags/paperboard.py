@@ -76,3 +76,13 @@ def follow_hint(inbox) -> str:
     if getattr(inbox, "holes", False):
         return inbox.hint
     return follow_hint_html(getattr(inbox, "follow_id", None))
+
+
+def tag_remove_button(slug: str, name: str) -> str:
+    """The × after a tag chip of a paper's page, for whom may take the tag off."""
+    return format_html(
+        ' <button type="button" class="chip-remove" data-remove-tag="{}" '
+        'aria-label="Remove tag {}">×</button>',
+        slug,
+        name,
+    )

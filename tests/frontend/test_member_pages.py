@@ -129,3 +129,40 @@ def test_the_items_of_load_more_are_shared_the_same_way(world):
     vote_cast(user=ada, paper=world["good"])
     assert _pressed(_card(_page(ada, url), world["good"]), "vote") == "true"
     assert _pressed(_card(_page(bob, url), world["good"]), "vote") == "false"
+
+
+def test_a_paper_s_page_shared_by_members_shows_each_their_vote_marks_tags_and_follow(world):
+    from curation.services import paper_tag_add
+    from tests.factories import TagFactory
+
+    ada, bob = UserFactory(username="ada"), UserFactory(username="bob")
+    paper = world["good"]
+    url = f"/papers/{paper.pk}/"
+    _page(bob, url)  # rendered for every member now, by bob's request
+    vote_cast(user=ada, paper=paper)
+    paper_mark_set(user=ada, paper=paper, kind=MarkKind.NOT_INTERESTED)
+    paper_tag_add(paper=paper, tag=TagFactory(name="Optics", slug="optics"), user=ada)
+    follow_create(user=ada, kind="paper", paper=paper.pk)
+
+    mine, theirs = _page(ada, url), _page(bob, url)
+    for body, name, pressed in ((mine, "ada", "true"), (theirs, "bob", "false")):
+        assert f">{name}</a>" in body
+        assert re.search(rf'data-vote="{paper.pk}" aria-pressed="{pressed}"', body)
+        assert re.search(rf'data-mark="not_interested" [^>]*aria-pressed="{pressed}"', body)
+        assert re.search(r'data-mark="read" [^>]*aria-pressed="false"', body)
+        assert ('aria-pressed="true">Follow this paper' in body) == (pressed == "true")
+        assert "hole:" not in body
+    assert 'data-remove-tag="optics"' in mine and 'data-remove-tag="optics"' not in theirs
+    assert 'data-remove-tag="vision"' not in mine  # added by someone else
+
+
+def test_the_submitter_of_a_paper_sees_its_state_and_others_do_not(world):
+    from papers.models import Paper
+
+    submitter, other = UserFactory(), UserFactory()
+    paper = world["good"]
+    Paper.objects.filter(pk=paper.pk).update(submitted_by=submitter)
+    url = f"/papers/{paper.pk}/"
+    assert "<dt>State</dt>" not in _page(other, url)
+    assert "<dt>State</dt>" in _page(submitter, url)
+    assert "<dt>State</dt>" not in _page(other, url)

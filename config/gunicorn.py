@@ -52,8 +52,9 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 5000)
 # URLconf) lives as long as the worker: frozen before each fork, it is never scanned again
 # (nor written to by a scan, which would copy the shared pages). A worker's young objects are
 # collected after GC_GEN0 allocations rather than Python's 700: a request makes thousands of
-# short-lived objects, and at 700 the collector ran several times a request, a fifth of a
-# signed-in API page's CPU (bench/README.md).
+# short-lived objects, and at 700 the collector ran several times a request: a fifth of a
+# signed-in API page's CPU measured in one process (bench/README.md; under make bench-api the
+# difference was within this VM's noise).
 GC_GEN0 = _int("GUNICORN_GC_GEN0", 20000)
 
 

@@ -15,10 +15,16 @@ from curation.services import member_settings_update, paper_mark_set, vote_cast
 from frontend.form_pages import MSG_SETTINGS_SHOWING
 from notifications.models import Notification
 from notifications.services.follows import follow_create
+from papers.services.search_index import search_index_refresh
 from tests.factories import ModeratorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/?order=new", "/?date=2024-08-22", "/tags/vision/", "/search/?q=attention"]
+
+
+@pytest.fixture(autouse=True)
+def _searchable(world):
+    search_index_refresh()  # PostgreSQL: what a worker does once the papers are committed
 
 
 def _page(user, url: str) -> str:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from config.spliced import hole
-from curation.selectors import MARK_ATTRS, TAG_BRIEFS, attach_tag_briefs
+from curation.selectors import MARK_ATTRS, TAG_BRIEFS, VIEWER_VOTED, attach_tag_briefs
 from frontend.fragments import fragments_render
 from papers.models import Paper
 
@@ -74,12 +74,25 @@ def arxiv_links(arxiv_id: str | None) -> dict[str, str]:
     }
 
 
-# A card's buttons that say what the reader did: the hole's name, the row's attribute.
+# The buttons that say what the reader did to a paper (its card's, its page's): the hole's
+# name, the row's attribute.
 PRESSED_ATTRS = {
-    "voted": "viewer_voted",
+    "voted": VIEWER_VOTED,
     "read": MARK_ATTRS["read"],
     "not_interested": MARK_ATTRS["not_interested"],
 }
+
+
+def pressed_values(paper: Paper, index: int | None = None) -> dict[str, str]:
+    """The reader's vote and marks on `paper` (selectors.with_viewer_state) as the buttons'
+    aria-pressed: "true" or "false", or, with the paper's `index` in a page rendered for
+    every member (frontend.member_pages), the holes where each reader's go."""
+    if index is not None:
+        return {name: hole(name, index) for name in PRESSED_ATTRS}
+    return {
+        name: "true" if getattr(paper, attr, False) else "false"
+        for name, attr in PRESSED_ATTRS.items()
+    }
 
 
 def card_context(
@@ -112,15 +125,7 @@ def card_context(
             "comment_count": paper.comment_count,
             "status": paper.status,
             "status_label": paper.get_status_display(),
-            # The reader's vote and marks (selectors.with_viewer_state), as the buttons'
-            # aria-pressed: "true" or "false", or a hole in a page rendered for every member
-            # (frontend.member_pages), where each reader's goes.
-            **{
-                f"pressed_{name}": hole(name, index)
-                if index is not None
-                else ("true" if getattr(paper, attr, False) else "false")
-                for name, attr in PRESSED_ATTRS.items()
-            },
+            **{f"pressed_{name}": value for name, value in pressed_values(paper, index).items()},
             "tag_briefs": getattr(paper, TAG_BRIEFS),
         },
         "because": because or [],

@@ -8,9 +8,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from frontend.member_pages import page_follow
 from notifications.selectors import FollowTarget, inbox_state
 
 
 def page_inbox(request: HttpRequest, target: FollowTarget | None) -> dict:
-    """The page's `inbox` (replacing the context processor's, which has no target)."""
+    """The page's `inbox` (replacing the context processor's, which has no target). The
+    target is also what a page rendered for every member fills its Follow button's holes
+    from (frontend.member_pages)."""
+    page_follow(request, target)
     return {"inbox": SimpleLazyObject(lambda: inbox_state(viewer=request.user, follow=target))}

@@ -49,6 +49,7 @@ from notifications.selectors import FollowTarget, inbox_state
 from papers.listing_version import SHARED_SECONDS
 from papers.models import Paper
 from readinggroup.selectors import sessions_version
+from recommendations.selectors import FOR_YOU
 
 KEY_PREFIX = "web:member-page:v1:"
 # The templates a list page is made of: a changed one (a deployment) is a new key.
@@ -64,7 +65,6 @@ PAGE_TEMPLATES = (
     "frontend/_comment_block.html",
     "frontend/sessions/_paper_sessions.html",
 )
-FOR_YOU = "for_you"
 
 # Set on a request while its page renders for every member, and what the view tells of it.
 _RENDERING = "member_page_rendering"

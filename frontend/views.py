@@ -58,7 +58,7 @@ from curation.selectors import (
     viewer_state_attach,
 )
 from curation.services import allowed_targets, member_settings_get
-from frontend.cards import PRESSED_ATTRS, CardReader, authors_short, paper_cards, paper_url
+from frontend.cards import CardReader, authors_short, paper_cards, paper_url, pressed_values
 from frontend.comments import paper_thread
 from frontend.errors import PageBadRequest, PageNotFound
 from frontend.follows import page_inbox
@@ -66,7 +66,6 @@ from frontend.fragments import fragment_render
 from frontend.member_pages import (
     member_page_share,
     page_extra,
-    page_follow,
     page_not_shared,
     page_papers,
     rendering_for_members,
@@ -461,9 +460,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
     context["cite_links"] = _cite_links(context, tags=[tag.slug])
-    target = FollowTarget(kind=FollowKind.TAG, tag_id=tag.pk)
-    page_follow(request, target)
-    context.update(page_inbox(request, target))
+    context.update(page_inbox(request, FollowTarget(kind=FollowKind.TAG, tag_id=tag.pk)))
     if is_moderator(request.user) and request.GET.get(PARTIAL_PARAM) != "items":
         context["suggestions"] = tag_suggestion_block(tag=tag, viewer=request.user)
     return _list_response(request, "frontend/tag.html", context)
@@ -499,7 +496,6 @@ def search(request: HttpRequest) -> HttpResponse:
     context["cite_links"] = _cite_links(context, tags=tags)
     if q:
         target = FollowTarget(kind=FollowKind.SEARCH, query_key=search_query_key(q))
-        page_follow(request, target)
         context.update(page_inbox(request, target))
     return _list_response(request, "frontend/search.html", context)
 
@@ -558,14 +554,11 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
             submitters=[paper.submitted_by_id] if paper.submitted_by_id else [],
             tags=[(pt.added_by_id, pt.tag.slug, pt.tag.name) for pt in paper_tags],
         )
-        pressed = {name: hole(name, 0) for name in ("voted", "read", "not_interested")}
+        pressed = pressed_values(paper, 0)
         tag_rows = [(pt, hole("tag_remove", index)) for index, pt in enumerate(paper_tags)]
         thread: str = hole("thread", 0)
     else:
-        pressed = {
-            name: "true" if getattr(paper, attr, False) else "false"
-            for name, attr in PRESSED_ATTRS.items()
-        }
+        pressed = pressed_values(paper)
         tag_rows = [
             (
                 pt,
@@ -618,16 +611,11 @@ def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
                 for item in related_papers(paper_id=paper.pk)
             ],
         ),
-        **paper_inbox(request, FollowTarget(kind=FollowKind.PAPER, paper_id=paper.pk)),
+        **page_inbox(request, FollowTarget(kind=FollowKind.PAPER, paper_id=paper.pk)),
     }
     if rendering_for_members(request):
         context.update(shared_overrides())
     return render(request, "frontend/paper.html", context)
-
-
-def paper_inbox(request: HttpRequest, target: FollowTarget) -> dict:
-    page_follow(request, target)
-    return page_inbox(request, target)
 
 
 def _thumbnail_url(paper: Paper) -> str:

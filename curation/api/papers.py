@@ -35,7 +35,6 @@ from config.api.schema import (
     WRITE_ERRORS,
 )
 from config.errors import DomainError
-from config.generations import generations_get
 from config.spliced import SplicedBody, hole
 from curation import paging, selectors
 from curation.api import serializers as s
@@ -53,6 +52,7 @@ from curation.selectors import (
     papers_visible_to,
     tag_by_slug,
     thread_generation,
+    thread_version,
     viewer_state_attach,
     viewer_state_read,
 )
@@ -541,8 +541,7 @@ class PaperCommentsView(APIView):
             # paper's page of its thread is rendered once for everyone else, kept under the
             # listing version (its comment count) and the thread's generation (every write
             # to the thread moves it on). A paper only some may open is read as below.
-            name = thread_generation(pk)
-            parts = [*shared_body_parts(request), name, generations_get(name)[name]]
+            parts = [*shared_body_parts(request), thread_generation(pk), thread_version(pk)]
             body = listing_shared(
                 "api-thread-body", parts, lambda: self.shared_body(request, pk, data)
             )

@@ -9,25 +9,16 @@ Screenshots go to artifacts/screenshots/ as `inbox-delivery-<width>.png`. Marked
 
 from __future__ import annotations
 
-import pytest
-
 from notifications.services import delivery_settings_get
 from notifications.services.delivery import unsubscribe_token
 from tests.factories import UserFactory
 from tests.frontend.conftest import BROWSER_MARKS
 from tests.frontend.test_browser import expect, log_in
 from tests.frontend.test_browser import page as page  # noqa: F401 - the fixture, reused
-from tests.frontend.test_lists_browser import WIDTHS, fits_the_width, press, shoot
+from tests.frontend.test_lists_browser import fits_the_width, press, shoot
+from tests.frontend.test_lists_browser import sized as sized  # noqa: F401 - the fixture, reused
 
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture(params=list(WIDTHS))
-def sized(request, page):  # noqa: F811 - test_browser's page fixture
-    width, height = WIDTHS[request.param]
-    page.set_viewport_size({"width": width, "height": height})
-    page.width = width
-    return page
 
 
 def test_a_member_sets_delivery_and_makes_then_stops_a_feed_by_keyboard(sized, transactional_db):

@@ -18,18 +18,11 @@ from tests.factories import DigestEntryFactory, DigestFactory, PaperFactory, Use
 from tests.frontend.conftest import BROWSER_MARKS
 from tests.frontend.test_browser import expect, log_in
 from tests.frontend.test_browser import page as page  # noqa: F401 - the fixture, reused
-from tests.frontend.test_lists_browser import WIDTHS, fits_the_width, press
+from tests.frontend.test_lists_browser import fits_the_width, press
+from tests.frontend.test_lists_browser import sized as sized  # noqa: F401 - the fixture, reused
 
 pytestmark = BROWSER_MARKS
 TITLE = "Shared Pages For Members"
-
-
-@pytest.fixture(params=list(WIDTHS))
-def sized(request, page):  # noqa: F811 - test_browser's page fixture
-    width, height = WIDTHS[request.param]
-    page.set_viewport_size({"width": width, "height": height})
-    page.width = width
-    return page
 
 
 @pytest.fixture

@@ -8,26 +8,17 @@ failed request or answer of 400 or more it did not declare. Marked `browser`.
 
 from __future__ import annotations
 
-import pytest
-
 from lists.services import list_create
 from notifications.models import Webhook
 from tests.factories import ModeratorFactory, TagFactory, UserFactory
 from tests.frontend.conftest import BROWSER_MARKS
 from tests.frontend.test_browser import expect, log_in
 from tests.frontend.test_browser import page as page  # noqa: F401 - the fixture, reused
-from tests.frontend.test_lists_browser import WIDTHS, fits_the_width, press, shoot
+from tests.frontend.test_lists_browser import fits_the_width, press, shoot
+from tests.frontend.test_lists_browser import sized as sized  # noqa: F401 - the fixture, reused
 
 pytestmark = BROWSER_MARKS
 URL = "https://hooks.example.com/paperboard"
-
-
-@pytest.fixture(params=list(WIDTHS))
-def sized(request, page):  # noqa: F811 - test_browser's page fixture
-    width, height = WIDTHS[request.param]
-    page.set_viewport_size({"width": width, "height": height})
-    page.width = width
-    return page
 
 
 def test_a_moderator_adds_a_webhook_to_a_tag_sees_its_secret_once_and_deletes_it(

@@ -229,10 +229,15 @@ def _store(
 
 def for_you_rank_all() -> int:
     """Rank every member who has a signal (or a feed already); return how many were ranked.
-    The candidates are read once for all of them."""
+    The candidates are read once for all of them, and not at all when no member is to be
+    ranked (reading them takes about a second on 100,000 papers)."""
+    members = sorted(members_with_signals())
+    if not members:
+        logger.info("for-you feeds: no member to rank")
+        return 0
     candidates = for_you_candidates()
     done = 0
-    for user_id in sorted(members_with_signals()):
+    for user_id in members:
         if for_you_rank(user_id=user_id, candidates=candidates) is not None:
             done += 1
     logger.info("for-you feeds of %s members ranked", done)

@@ -283,3 +283,15 @@ def test_a_followed_tag_is_a_taste_of_its_newest_papers(corpus, django_capture_o
 
     follow_delete(follow=follow, user=member)
     assert for_you_positive_ids(user_id=member.pk) == set()
+
+
+def test_ranking_every_member_reads_no_candidates_when_no_member_has_a_signal(
+    corpus, django_assert_max_num_queries
+):
+    # A day of new papers with nobody to rank (a fresh team) costs the refresh nothing:
+    # the recent papers' vectors are read only for a member to rank.
+    UserFactory()  # a member with no vote, list, mark or followed tag
+    with django_assert_max_num_queries(8) as captured:
+        assert for_you_rank_all() == 0
+    assert not [q for q in captured.captured_queries if "papervector" in q["sql"]]
+    assert not ForYouRanking.objects.exists()

@@ -3,6 +3,7 @@ feed."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
@@ -44,13 +45,32 @@ class RelatedPapersView(APIView):
         responses={200: s.RelatedPapersOutputSerializer, 404: E404, 429: E429},
     )
     def get(self, request, pk: int):
-        rows = related_papers_for(pk=pk, viewer=request.user)
-        if rows is None:
-            raise NotFound(MSG_PAPER_NOT_FOUND)
-        url_parts = s.paper_url_parts(request)
-        return Response(
-            {"paper": pk, "results": [s.related_paper_item(item, url_parts) for item in rows]}
+        def payload(items) -> dict:
+            url_parts = s.paper_url_parts(request)
+            return {"paper": pk, "results": [s.related_paper_item(i, url_parts) for i in items]}
+
+        if getattr(request.accepted_renderer, "format", "") != "json":  # the browsable API
+            items = related_papers_for(pk=pk, viewer=request.user)
+            if items is None:
+                raise NotFound(MSG_PAPER_NOT_FOUND)
+            return Response(payload(items))
+
+        # The body itself is kept (one per media type and address: its links carry the
+        # scheme and host), so a request the cache answers renders nothing.
+        def render(items) -> bytes:
+            return request.accepted_renderer.render(
+                payload(items), request.accepted_media_type, self.get_renderer_context()
+            )
+
+        body = related_papers_for(
+            pk=pk,
+            viewer=request.user,
+            shape=render,
+            shape_key=f"{request.accepted_media_type}|{request.scheme}://{request.get_host()}",
         )
+        if body is None:
+            raise NotFound(MSG_PAPER_NOT_FOUND)
+        return HttpResponse(body, content_type=request.accepted_media_type)
 
 
 MSG_FOR_YOU_ANONYMOUS = (

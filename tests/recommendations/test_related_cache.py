@@ -146,3 +146,27 @@ def test_each_reader_gets_their_own_answer_whoever_asked_first(papers, first_rea
                 assert not set(ids) & {papers["pending"].pk, papers["hidden"].pk}
         assert len({tuple(ids) for ids in lists.values()}) == 1  # the same list for all
     assert related_ids(999999, people[first_reader]) is None
+
+
+def test_the_kept_body_is_the_one_of_the_address_and_media_type_asked(
+    papers, django_assert_num_queries
+):
+    # The body is kept rendered: its links carry the scheme and host it was asked at, and
+    # an indent asked in the media type is its own body; the browsable API still renders.
+    pk = papers["field0"].pk
+    client = APIClient()
+    plain = client.get(f"/api/papers/{pk}/related/")
+    with django_assert_num_queries(0):
+        again = client.get(f"/api/papers/{pk}/related/")
+    assert again.content == plain.content
+    assert again["Content-Type"] == "application/json"
+    assert plain.json()["results"][0]["url"].startswith("http://testserver/api/papers/")
+    secure = client.get(f"/api/papers/{pk}/related/", secure=True)
+    assert secure.json()["results"][0]["url"].startswith("https://testserver/api/papers/")
+    indented = client.get(f"/api/papers/{pk}/related/", HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content != plain.content
+    assert indented.json() == plain.json()
+    assert b'\n  "paper"' in indented.content
+    browsable = client.get(f"/api/papers/{pk}/related/", HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and b"results" in browsable.content
+    assert client.get("/api/papers/999999/related/").status_code == 404

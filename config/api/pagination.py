@@ -108,23 +108,27 @@ class SearchPagination(NumberedPagination):
         self.page_size = page_size
         return rows[: end - offset]
 
-    def _url(self) -> str:
-        assert self.request is not None  # set by paginate_queryset
-        return self.request.build_absolute_uri()
-
     def get_next_link(self):
-        if not self.has_next:
-            return None
-        url = self._url()
-        return replace_query_param(url, self.page_query_param, self.number + 1)
+        assert self.request is not None  # set by paginate_queryset
+        return numbered_links(self.request, self.number, has_next=self.has_next)[0]
 
     def get_previous_link(self):
-        if self.number <= 1:
-            return None
-        url = self._url()
-        if self.number == 2:
-            return remove_query_param(url, self.page_query_param)
-        return replace_query_param(url, self.page_query_param, self.number - 1)
+        assert self.request is not None  # set by paginate_queryset
+        return numbered_links(self.request, self.number, has_next=self.has_next)[1]
+
+
+def numbered_links(
+    request, number: int, *, has_next: bool, param: str = "page"
+) -> tuple[str | None, str | None]:
+    """The `next` and `previous` links of numbered page `number` of this request's list (the
+    first page's address has no page number)."""
+    url = request.build_absolute_uri()
+    following = replace_query_param(url, param, number + 1) if has_next else None
+    if number <= 1:
+        return following, None
+    if number == 2:
+        return following, remove_query_param(url, param)
+    return following, replace_query_param(url, param, number - 1)
 
 
 class NumberedPageOutputSerializer(serializers.Serializer):

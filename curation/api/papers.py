@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import Viewer, is_member
 from config.api.inputs import validated_query
-from config.api.pagination import SearchPagination, next_link
+from config.api.pagination import SearchPagination, next_link, numbered_links
 from config.api.schema import (
     E400,
     E401,
@@ -143,12 +143,16 @@ PAPER_LIST_DESCRIPTION = (
 
 @dataclass(frozen=True)
 class ListPage:
-    """A page of a feed or a digest day as its readers share it (PaperListView.shared_page):
-    its papers with their tag briefs, the cursor after it, and the day's neighbours."""
+    """A page of a feed, a digest day or a search as its readers share it
+    (PaperListView.shared_page): its papers with their tag briefs, the cursor after it, the
+    day's neighbours; a search's page number and whether another follows (its links are
+    numbered: config.api.pagination.numbered_links)."""
 
     rows: list
     next_cursor: str | None
     day: dict | None = None
+    page_number: int | None = None
+    has_next: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,20 +251,7 @@ class PaperListView(APIView):
         # papers_list annotates my vote (an EXISTS in the same query); attach_tag_briefs reads
         # the page's tags (slug and name, one query): two queries a page, whatever its size.
         if data.get("q"):
-            papers = papers_list(viewer=request.user, prefetch_tags=False, **filters_from(data))
-            papers = papers.defer(*LIST_UNUSED_FIELDS)
-            # Numbered pages, uncounted (see SearchPagination): one query a page.
-            paginator = SearchPagination(cap=selectors.SEARCH_RANKED_MATCHES)
-            rows = attach_tag_briefs(paginator.paginate_queryset(papers, request, view=self))
-            return Response(
-                {
-                    "next": paginator.get_next_link(),
-                    "previous": paginator.get_previous_link(),
-                    "results": s.PaperListItemOutputSerializer(
-                        rows, many=True, context=context
-                    ).data,
-                }
-            )
+            return self.list_answer(request, data, context, "api-search", self.search_read(data))
 
         def read(viewer: Viewer) -> ListPage:
             rows = papers_list(viewer=viewer, prefetch_tags=False, **filters_from(data))
@@ -288,8 +279,35 @@ class PaperListView(APIView):
         page = answer if answer is not None else self.shared_page(request, data, name, read)
         return Response(self.page_payload(request, page, context))
 
+    def search_read(self, data) -> Callable[[Viewer], ListPage]:
+        def read(viewer: Viewer) -> ListPage:
+            papers = papers_list(viewer=viewer, prefetch_tags=False, **filters_from(data))
+            # Numbered pages, uncounted (see SearchPagination): one query a page.
+            paginator = SearchPagination(cap=selectors.SEARCH_RANKED_MATCHES)
+            rows = paginator.paginate_queryset(
+                papers.defer(*LIST_UNUSED_FIELDS), self.request, view=self
+            )
+            attach_tag_briefs(rows)
+            return ListPage(
+                rows=list(rows),
+                next_cursor=None,
+                page_number=paginator.number,
+                has_next=paginator.has_next,
+            )
+
+        return read
+
     @staticmethod
     def page_payload(request, page: ListPage, context: dict) -> dict:
+        if page.page_number is not None:
+            following, previous = numbered_links(request, page.page_number, has_next=page.has_next)
+            return {
+                "next": following,
+                "previous": previous,
+                "results": s.PaperListItemOutputSerializer(
+                    page.rows, many=True, context=context
+                ).data,
+            }
         payload: dict = {"next": next_link(request, page.next_cursor)}
         if page.day is not None:
             payload["day"] = page.day

@@ -5,10 +5,12 @@ exact for its reader, and a write is seen at once by its writer and by everyone 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from curation.models import MarkKind
 from curation.services import member_settings_update, paper_hide, paper_mark_set, vote_cast
+from papers.services.search_index import search_index_refresh
 from tests.factories import (
     DigestEntryFactory,
     DigestFactory,
@@ -18,7 +20,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-FEEDS = ["/api/papers/?order=new", "/api/papers/?date=2024-08-22"]
+FEEDS = ["/api/papers/?order=new", "/api/papers/?date=2024-08-22", "/api/papers/?q=Paper"]
 
 
 @pytest.fixture
@@ -27,6 +29,8 @@ def papers():
     made = [PaperFactory(title=f"Paper {i}", first_digest_on=day.date) for i in range(3)]
     for position, paper in enumerate(made, start=1):
         DigestEntryFactory(digest=day, paper=paper, position=position)
+    if connection.vendor == "postgresql":  # searchable, as a worker makes them
+        search_index_refresh()
     return made
 
 
@@ -124,6 +128,9 @@ BODY_URLS = [
     "/api/papers/?date=2024-08-22",
     "/api/papers/?order=new&page_size=2",
     "/api/papers/?date=2024-08-22&page_size=1",
+    # A search's numbered pages: the links to the next and the previous page are the same.
+    "/api/papers/?q=Paper",
+    "/api/papers/?q=Paper&page_size=1&page=2",
 ]
 
 

@@ -37,8 +37,10 @@ LISTS = [
     ("/api/papers/?digest=2024-08-22", "member", 3),
     # Moderators: the same two (the group lookup is cached on the user by the warm-up).
     ("/api/papers/?status=all&order=new", "moderator", 2),
-    # Search: the page (no count: numbered pages with next and previous only) + tags.
-    ("/api/papers/?q=study", "member", 2),
+    # Search: the page (no count: numbered pages with next and previous only) + tags, read
+    # for every reader as the feeds are, + the member's own vote and marks.
+    ("/api/papers/?q=study", "member", 3),
+    ("/api/papers/?q=study", "anonymous", 2),
     # An anonymous reader's first feed page is cached for a few seconds, but each URL
     # here is new (page_size differs), so it is read: the page + tags.
     ("/api/papers/?order=hot&tag=topic-1", "anonymous", 2),

@@ -331,7 +331,8 @@ PAGES = [
     ("/api/papers/", "member", 4),
     ("/api/papers/?tag={tag}", "member", 4),
     ("/api/papers/?date={day}", "member", 6),
-    ("/api/papers/?q=diffusion", "member", 3),
+    # A search page as the feeds: read for every reader, then the member's own state.
+    ("/api/papers/?q=diffusion", "member", 4),
     # The member, then the paper, its tags and digest days, read once and shared
     # (curation.selectors.paper_detail), and the member's vote and marks apart.
     ("/api/papers/{paper}/", "member", 5),

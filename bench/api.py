@@ -8,20 +8,24 @@
 3. Drives each endpoint with wrk on loopback (16 connections, 15 s after a 2 s warm-up) and
    reports requests/s and latency percentiles, with /healthz on the same server as the floor:
    the hot feed's first page, its 100th page (found by following `next` 99 times), a tag's
-   feed, a search, a paper and its comments (plus, for information, a search for a word in
-   almost half the abstracts and the most commented paper's thread).
+   feed, a search and a search for a word in almost half the abstracts, a paper and its
+   comments (plus, for information, the most commented paper's thread).
 
 Then the members' lines: the hot feed, a tag's feed, a paper and its comments, each with a
 member's session and with their API token, and the longest thread both ways; the web pages
 beside their API twins, anonymous and signed in (a member's session); and the moderation
 queue for a moderator.
 
+Then the two searches again, served from a copy of the database without the rum extension
+(search as a stock PostgreSQL answers it), beside a floor of their own.
+
 Targets: hot feed p99 < 100 ms and at least 40% of the floor's requests/s; search
-p99 < 150 ms; page 100's p99 within 1.5 times page 1's; every web page at least 40% of its
+p99 < 150 ms, < 250 ms without the rum extension, a word in 43% of the abstracts < 400 ms
+either way; page 100's p99 within 1.5 times page 1's; every web page at least 40% of its
 API twin's requests/s with p99 < 250 ms; each member's line (session and token) at least 40%
 of the floor's requests/s with p99 < 100 ms, and the longest thread p99 < 250 ms; /api/tags/
-under 20 ms of SQL. Exits 1 when one is missed (BENCH_API_ONLY=web, api or signed-in runs a
-part and checks its targets).
+under 20 ms of SQL. Exits 1 when one is missed (BENCH_API_ONLY=web, api, signed-in or search
+runs a part and checks its targets).
 
 Environment: BENCH_API_DATABASE_URL (see seed_api.py), BENCH_API_SECONDS (15),
 BENCH_API_WARMUP (2), BENCH_API_CONNECTIONS (16), BENCH_API_THREADS (wrk threads, 2),
@@ -67,6 +71,10 @@ DEEP_PAGE = 100
 TARGET_HOT_P99_MS = 100
 TARGET_HOT_FLOOR_SHARE = 0.40
 TARGET_SEARCH_P99_MS = 150
+# Search on a stock PostgreSQL (no rum extension: ranked by ts_rank over the GIN index's
+# matches), and a word in 43% of the abstracts with or without it.
+TARGET_SEARCH_STOCK_P99_MS = 250
+TARGET_SEARCH_BROAD_P99_MS = 400
 TARGET_DEEP_RATIO = 1.5
 # Each web page against its API twin (the same data as JSON, same reader), same run.
 TARGET_WEB_TWIN_SHARE = 0.40
@@ -83,7 +91,8 @@ TARGET_SIGNED_IN_FLOOR_SHARE = 0.40
 TARGET_SIGNED_IN_P99_MS = 100
 TARGET_THREAD_P99_MS = 250
 # "web": only the floor, the web pages and their API twins; "api": only the API's lines;
-# "signed-in": only the floor and the members' API lines (SIGNED_IN_LINES, longest thread).
+# "signed-in": only the floor and the members' API lines (SIGNED_IN_LINES, longest thread);
+# "search": only the floor and the two searches, with the rum extension and without it.
 ONLY = os.environ.get("BENCH_API_ONLY", "")
 
 # wrk's own summary has no 95th percentile: this script prints what we need as JSON.
@@ -124,8 +133,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(port: int) -> dict:
+def server_env(port: int, database_url: str | None = None) -> dict:
     env = seed_api.django_env()
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     env.update(
         GUNICORN_BIND=f"127.0.0.1:{port}",
         API_THROTTLE_ANON_READ="off",
@@ -136,12 +147,12 @@ def server_env(port: int) -> dict:
     return env
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
+def start_server(port: int, log_path: Path, database_url: str | None = None) -> subprocess.Popen:
     log = log_path.open("w")
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"],
         cwd=ROOT,
-        env=server_env(port),
+        env=server_env(port, database_url),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped as a whole below
@@ -288,7 +299,7 @@ def endpoints(base: str, choices: dict) -> list[Endpoint]:
         ),
         Endpoint(
             "search_broad",
-            "(info) broad search",
+            "broad search",
             f"/api/papers/?q={SEARCH_BROAD}",
             f"{hits[SEARCH_BROAD]} matches",
         ),
@@ -348,6 +359,72 @@ def endpoints(base: str, choices: dict) -> list[Endpoint]:
             "web_queue", "web moderation queue", "/moderation/", role="moderator", twin="queue"
         )
     )
+    return points
+
+
+# --- search on a stock PostgreSQL -------------------------------------------------------------
+def stock_database() -> str:
+    """A copy of the bench database without the rum extension (its RUM index goes with it),
+    made from the bench database as a template: search as a stock PostgreSQL answers it
+    (ts_rank over the GIN index's matches, curation.selectors.papers_search). Its URL."""
+    import psycopg
+
+    base, _, name = seed_api.DB_URL.rpartition("/")
+    stock = f"{name}_stock"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{stock}"')
+        # A file copy: the default of PostgreSQL 15 writes the whole copy to the WAL.
+        strategy = " STRATEGY = FILE_COPY" if conn.info.server_version >= 150000 else ""
+        conn.execute(f'CREATE DATABASE "{stock}" TEMPLATE "{name}"{strategy}')
+    url = f"{base}/{stock}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP EXTENSION IF EXISTS rum CASCADE")
+    return url
+
+
+def stock_database_drop(url: str) -> None:
+    import psycopg
+
+    base, _, stock = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{stock}"')
+
+
+def stock_search(choices: dict, script: Path) -> list[Endpoint]:
+    """The floor and the two searches served from a copy of the database without the rum
+    extension, by a gunicorn of its own; the copy is dropped after."""
+    hits = choices["searches"]
+    points = [
+        Endpoint("floor_stock", "floor, stock PostgreSQL", "/healthz"),
+        Endpoint(
+            "search_stock",
+            "search, stock PostgreSQL",
+            f"/api/papers/?q={SEARCH}",
+            f"{hits[SEARCH]} matches, no rum extension",
+        ),
+        Endpoint(
+            "search_broad_stock",
+            "broad search, stock",
+            f"/api/papers/?q={SEARCH_BROAD}",
+            f"{hits[SEARCH_BROAD]} matches, no rum extension",
+        ),
+    ]
+    started = time.perf_counter()
+    url = stock_database()
+    print(
+        f"a copy without the rum extension made in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = OUT / "bench-api-gunicorn-stock.log"
+    proc = start_server(port, log_path, url)
+    try:
+        wait_ready(base, proc)
+        load(base, points, script, log_path, proc.pid)
+    finally:
+        stop_server(proc)
+        stock_database_drop(url)
     return points
 
 
@@ -546,7 +623,35 @@ def check(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
         return check_web(points) + check_answered(points)
     if ONLY == "signed-in":
         return check_signed_in(points) + check_answered(points)
-    return check_api(points) + check_signed_in(points) + check_web(points) + check_answered(points)
+    if ONLY == "search":
+        return check_search(points) + check_answered(points)
+    return (
+        check_api(points)
+        + check_search(points)
+        + check_signed_in(points)
+        + check_web(points)
+        + check_answered(points)
+    )
+
+
+def check_search(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
+    """The search lines: with the rum extension (the bench database) and without it."""
+    targets = [
+        ("search", TARGET_SEARCH_P99_MS),
+        ("search_broad", TARGET_SEARCH_BROAD_P99_MS),
+        ("search_stock", TARGET_SEARCH_STOCK_P99_MS),
+        ("search_broad_stock", TARGET_SEARCH_BROAD_P99_MS),
+    ]
+    if ONLY != "search":  # check_api judges the search line itself
+        targets = targets[1:]
+    return [
+        (
+            f"{points[key].label} p99 {points[key].result['p99_ms']:.1f} ms < {target} ms",
+            points[key].result["p99_ms"] < target,
+        )
+        for key, target in targets
+        if key in points
+    ]
 
 
 def check_answered(points: dict[str, Endpoint]) -> list[tuple[str, bool]]:
@@ -667,6 +772,8 @@ def main(argv: list[str]) -> int:
         elif ONLY == "signed-in":
             wanted = {"floor", *SIGNED_IN_LINES, *THREAD_LINES}
             points = [p for p in points if p.key in wanted]
+        elif ONLY == "search":
+            points = [p for p in points if p.key in ("floor", "search", "search_broad")]
         print(
             f"gunicorn on {base} ({gunicorn_shape(log_path)}; log {log_path.relative_to(ROOT)}); "
             f"wrk: {CONNECTIONS} connections, {WRK_THREADS} threads, {SECONDS} s each "
@@ -676,6 +783,8 @@ def main(argv: list[str]) -> int:
         load(base, points, script, log_path, proc.pid)
     finally:
         stop_server(proc)
+    if ONLY in ("", "api", "search"):
+        points += stock_search(choices, script)
     print_table(points)
     by_key = {p.key: p for p in points}
     verdicts = check(by_key)

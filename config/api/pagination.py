@@ -81,13 +81,13 @@ class SearchPagination(NumberedPagination):
     COUNT: counting the matches reads every one of them from the table, several times what
     the page costs when the RUM index hands the best rows over in order
     (curation.selectors.papers_search). Pages stop at `cap` rows (the number of matches
-    ranked). One query for the page."""
+    ranked). One query for the page; its links come from `number` and `has_next`
+    (numbered_links), so a page kept for every reader links from each reader's address."""
 
     def __init__(self, *, cap: int) -> None:
         self.cap = cap
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or 1
         try:
@@ -107,14 +107,6 @@ class SearchPagination(NumberedPagination):
         self.number = number
         self.page_size = page_size
         return rows[: end - offset]
-
-    def get_next_link(self):
-        assert self.request is not None  # set by paginate_queryset
-        return numbered_links(self.request, self.number, has_next=self.has_next)[0]
-
-    def get_previous_link(self):
-        assert self.request is not None  # set by paginate_queryset
-        return numbered_links(self.request, self.number, has_next=self.has_next)[1]
 
 
 def numbered_links(

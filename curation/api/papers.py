@@ -299,16 +299,12 @@ class PaperListView(APIView):
 
     @staticmethod
     def page_payload(request, page: ListPage, context: dict) -> dict:
+        payload: dict
         if page.page_number is not None:
             following, previous = numbered_links(request, page.page_number, has_next=page.has_next)
-            return {
-                "next": following,
-                "previous": previous,
-                "results": s.PaperListItemOutputSerializer(
-                    page.rows, many=True, context=context
-                ).data,
-            }
-        payload: dict = {"next": next_link(request, page.next_cursor)}
+            payload = {"next": following, "previous": previous}
+        else:
+            payload = {"next": next_link(request, page.next_cursor)}
         if page.day is not None:
             payload["day"] = page.day
         payload["results"] = s.PaperListItemOutputSerializer(

@@ -56,7 +56,8 @@ class RelatedPapersView(APIView):
             return Response(payload(items))
 
         # The body itself is kept (one per media type and address: its links carry the
-        # scheme and host), so a request the cache answers renders nothing.
+        # scheme and host, as a shared list body's do), so a request the cache answers
+        # renders nothing.
         def render(items) -> bytes:
             return request.accepted_renderer.render(
                 payload(items), request.accepted_media_type, self.get_renderer_context()
@@ -66,7 +67,7 @@ class RelatedPapersView(APIView):
             pk=pk,
             viewer=request.user,
             shape=render,
-            shape_key=f"{request.accepted_media_type}|{request.scheme}://{request.get_host()}",
+            shape_key="|".join(curation_papers.shared_body_parts(request)),
         )
         if body is None:
             raise NotFound(MSG_PAPER_NOT_FOUND)

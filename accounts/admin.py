@@ -9,6 +9,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 
+from accounts.member_version import member_changed
 from accounts.services import password_disable, password_set, username_check
 from config.errors import DomainError
 
@@ -54,3 +55,20 @@ class MemberAdmin(auth_admin.UserAdmin):
     change_password_form = MemberPasswordForm
     add_form = MemberCreationForm
     form = MemberChangeForm
+
+    # A member's row, roles or active flag changed here are read again by every process
+    # (accounts.member_version), as when a service changes them.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        member_changed(form.instance.pk)
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        member_changed(pk)
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for pk in pks:
+            member_changed(pk)

@@ -23,6 +23,7 @@ from knox.settings import CONSTANTS
 from knox.signals import token_expired
 from rest_framework import exceptions
 
+from accounts.member_version import member_changed
 from accounts.signed_in import tokens_with_users
 
 MSG_LOCKED_OUT = "Too many failed log-ins: try again in {minutes} minutes."
@@ -48,6 +49,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             if auth_token.expiry is not None and auth_token.expiry < timezone.now():
                 username = auth_token.user.get_username()
                 auth_token.delete()
+                member_changed(auth_token.user_id)  # no process keeps the token
                 token_expired.send(sender=self.__class__, username=username, source="auth_token")
                 continue
             try:

@@ -17,6 +17,7 @@ from typing import TypeAlias, TypeGuard
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, QuerySet
 
+from accounts.member_version import member_changed
 from config.errors import DomainError
 
 MODERATORS_GROUP = "moderators"
@@ -81,11 +82,13 @@ def moderator_grant(*, user: User) -> None:
     """Put `user` in the moderators group (creating the group if a test flush removed it)."""
     group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     user.groups.add(group)
+    member_changed(user.pk)
     if hasattr(user, MODERATOR_ATTR):
         delattr(user, MODERATOR_ATTR)
 
 
 def moderator_revoke(*, user: User) -> None:
     user.groups.remove(*Group.objects.filter(name=MODERATORS_GROUP))
+    member_changed(user.pk)
     if hasattr(user, MODERATOR_ATTR):
         delattr(user, MODERATOR_ATTR)

@@ -31,6 +31,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from knox.models import AuthToken
 
+from accounts.member_version import member_changed
 from accounts.models import TIME_ZONE_MAX_LENGTH, MemberTimeZone
 from accounts.roles import Viewer, require_member
 from accounts.time_zones import TIME_ZONE_ATTR, time_zone_is_known
@@ -82,6 +83,7 @@ def _set_new_password(user: User, new_password: str) -> None:
 
 def _password_changed(user) -> None:
     user.save(update_fields=["password"])
+    member_changed(user.pk)  # the sessions made with the old one end in every process
     api_token_revoke(user=user)
 
 
@@ -276,6 +278,7 @@ def _api_tokens_delete(user: User) -> int:
     if not tokens:
         return 0
     AuthToken.objects.filter(pk__in=[t.pk for t in tokens]).delete()
+    member_changed(user.pk)  # no process takes the token any longer
     return len(tokens)
 
 
@@ -310,5 +313,6 @@ def member_time_zone_set(*, user: Viewer, time_zone: str) -> str:
     if name and (len(name) > TIME_ZONE_MAX_LENGTH or not time_zone_is_known(name)):
         raise _invalid("time_zone", [MSG_UNKNOWN_TIME_ZONE.format(name=name[:80])])
     MemberTimeZone.objects.update_or_create(user=user, defaults={"time_zone": name})
+    member_changed(user.pk)
     setattr(user, TIME_ZONE_ATTR, name)  # what member_time_zone reads of this user now
     return name

@@ -47,6 +47,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from accounts.member_version import member_kept
 from accounts.roles import Viewer, is_member, is_moderator
 from config.errors import DomainError
 from config.generations import generations_get
@@ -183,13 +184,31 @@ class ViewerMarks:
 
 
 NO_VIEWER_MARKS = ViewerMarks(voted=frozenset(), marks={}, hides_marked=False)
+# How long a member's state on a page of papers is kept in the cache at most. Every change
+# of it (a vote, a mark, the hide_marked setting) moves the member's version on, so this
+# bounds only a change made without the services.
+VIEWER_STATE_SECONDS = 600
 
 
 def viewer_state_read(ids: Sequence[int], viewer: Viewer) -> ViewerMarks:
     """`viewer`'s votes and marks on the papers `ids` and their hide_marked setting: ONE
-    query, a UNION on the (user, paper) indexes (none for an anonymous reader)."""
+    query, a UNION on the (user, paper) indexes (none for an anonymous reader), kept in the
+    cache under the member's version (accounts.member_version): the services that change
+    any of it move the version on, so a member's next page shows their vote or mark while
+    their other pages, reloaded, cost the database nothing."""
     if not is_member(viewer):
         return NO_VIEWER_MARKS
+    listed = ",".join(str(int(pk)) for pk in ids)
+    return member_kept(
+        "viewer-state",
+        viewer.pk,
+        listed,
+        partial(_viewer_state_query, ids, viewer),
+        seconds=VIEWER_STATE_SECONDS,
+    )
+
+
+def _viewer_state_query(ids: Sequence[int], viewer: User) -> ViewerMarks:
     with connection.cursor() as cursor:
         cursor.execute(*_viewer_state_statement(viewer.pk, list(ids)))
         rows = cursor.fetchall()
@@ -818,7 +837,8 @@ def comments_thread(*, paper: Paper, viewer: Viewer = None) -> list[Comment]:
     (thread_generation), which every write to it moves on: a comment is seen at once by
     everyone, its author first. Each comment carries `viewer_flagged`: whether `viewer`
     flagged it (a member flags a comment once, open or resolved: CommentFlag's unique
-    constraint), from one query on their flags (the (user, ...) index).
+    constraint), from one query on their flags (the (user, ...) index), kept under the
+    member's version (accounts.member_version: flagging moves it on).
 
     The comments are read-only: shared between the requests of a process (_ThreadMemo), a
     comment a reader flagged is given to them as a copy. The longest thread of the bench
@@ -833,7 +853,13 @@ def comments_thread(*, paper: Paper, viewer: Viewer = None) -> list[Comment]:
         _THREADS.put(paper.pk, version, thread)
     if not is_member(viewer):
         return list(thread)
-    flagged = _flagged_in_thread(viewer.pk, paper.pk)
+    flagged = member_kept(
+        "thread-flags",
+        viewer.pk,
+        str(paper.pk),
+        partial(_flagged_in_thread, viewer.pk, paper.pk),
+        seconds=VIEWER_STATE_SECONDS,
+    )
     if not flagged:
         return list(thread)
     return [_flagged_copy(comment) if comment.pk in flagged else comment for comment in thread]

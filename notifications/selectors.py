@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Exists, Field, OuterRef, Q, QuerySet
 
+from accounts.member_version import member_kept
 from accounts.private_feeds import private_feed_of, private_feed_owner
 from accounts.roles import Viewer, is_member, is_moderator
 from config.cursors import MAX_ID, KeysetPage, keyset_page, parse_int
@@ -58,14 +60,32 @@ class InboxState:
     follow_id: int | None = None  # the reader's follow of the page's target, if any
 
 
+# How long a member's inbox state is kept at most (accounts.member_version): an item recorded
+# or read and a follow made or dropped move their version on; this bounds what does not (an
+# item gone with the paper or comment it was about).
+INBOX_STATE_SECONDS = 60
+
+
 def inbox_state(*, viewer: Viewer, follow: FollowTarget | None = None) -> InboxState:
     """The reader's count of unread items, and their follow of `follow` when given: one
-    statement (_inbox_statement), none for anonymous readers."""
+    statement (_inbox_statement), none for anonymous readers; kept under the member's
+    version."""
     if not is_member(viewer):
         return InboxState()
     assert viewer is not None
+    parts = "" if follow is None else repr(sorted(follow.lookup().items()))
+    return member_kept(
+        "inbox-state",
+        viewer.pk,
+        parts,
+        partial(_inbox_state_read, viewer.pk, follow),
+        seconds=INBOX_STATE_SECONDS,
+    )
+
+
+def _inbox_state_read(user_id: int, follow: FollowTarget | None) -> InboxState:
     with connection.cursor() as cursor:
-        cursor.execute(*_inbox_statement(viewer.pk, follow))
+        cursor.execute(*_inbox_statement(user_id, follow))
         row = cursor.fetchone()
     return InboxState(unread=row[0] or 0, follow_id=row[1] if follow is not None else None)
 

@@ -39,13 +39,16 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache, and with empty copies of it in the process (the
-    threads and query strings a process keeps: a test's rows may reuse an earlier test's ids)."""
+    threads, query strings and members a process keeps: a test's rows may reuse an earlier
+    test's ids)."""
     from django.core.cache import cache
 
+    from accounts import signed_in
     from config.api import inputs
     from curation import selectors
 
     cache.clear()
+    signed_in.memo_clear()
     selectors._THREADS.clear()
     with inputs._query_memo_lock:
         inputs._query_memo.clear()

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.member_version import member_changed
 from accounts.roles import Viewer, is_moderator, require_member, require_moderator
 from config.errors import DomainError
 from config.generations import generation_bump_on_commit
@@ -320,6 +321,7 @@ def comment_flag(*, comment: Comment, user: Viewer, reason: str, note: str = "")
     except IntegrityError as error:
         raise DomainError(MSG_ALREADY_FLAGGED, code="duplicate", status_code=409) from error
     listings_changed()  # the moderation queue lists it
+    member_changed(user.pk)  # their flags on the thread, as kept for them
     return flag
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from accounts.member_version import member_changed
 from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from curation.models import MarkKind, MemberSettings, PaperMark
@@ -50,6 +51,7 @@ def paper_mark_set(*, user: Viewer, paper: Paper, kind: str) -> bool:
             PaperMark.objects.create(user=user, paper=paper, kind=kind)
     except IntegrityError:
         return False  # marked already: the constraint said no
+    member_changed(user.pk)  # what is kept of their state on the papers
     if kind == MarkKind.NOT_INTERESTED:
         member_signals_changed(user_ids=[user.pk])
     return True
@@ -61,6 +63,8 @@ def paper_mark_unset(*, user: Viewer, paper: Paper, kind: str) -> bool:
     user = require_member(user)
     _check(user=user, paper=paper, kind=kind)
     deleted, _ = PaperMark.objects.filter(user=user, paper=paper, kind=kind).delete()
+    if deleted:
+        member_changed(user.pk)
     if deleted and kind == MarkKind.NOT_INTERESTED:
         member_signals_changed(user_ids=[user.pk])
     return bool(deleted)
@@ -79,4 +83,5 @@ def member_settings_update(*, user: Viewer, hide_marked: bool | None = None) -> 
     user = require_member(user)
     defaults = {} if hide_marked is None else {"hide_marked": bool(hide_marked)}
     found, _ = MemberSettings.objects.update_or_create(user=user, defaults=defaults)
+    member_changed(user.pk)  # hide_marked is part of their kept state
     return found

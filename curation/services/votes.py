@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.member_version import member_changed
 from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from curation.models import Vote
@@ -56,6 +57,7 @@ def vote_cast(*, user: Viewer, paper: Paper) -> VoteOutcome:
     if changed:
         Paper.objects.filter(pk=locked.pk).update(vote_count=F("vote_count") + 1)
         listings_changed()
+        member_changed(user.pk)  # what is kept of their state on the papers
         member_signals_changed(user_ids=[user.pk])
     count = Paper.objects.filter(pk=locked.pk).values_list("vote_count", flat=True).get()
     paper.vote_count = count
@@ -74,6 +76,7 @@ def vote_withdraw(*, user: Viewer, paper: Paper) -> VoteOutcome:
     if deleted:
         Paper.objects.filter(pk=locked.pk).update(vote_count=F("vote_count") - deleted)
         listings_changed()
+        member_changed(user.pk)  # what is kept of their state on the papers
         member_signals_changed(user_ids=[user.pk])
     count = Paper.objects.filter(pk=locked.pk).values_list("vote_count", flat=True).get()
     paper.vote_count = count

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from accounts.member_version import member_changed
 from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from curation.search_syntax import parse_websearch
@@ -132,6 +133,7 @@ def follow_create(
         if existing is None:
             raise
         return existing, False
+    member_changed(user.pk)  # their follow of the page's target, as kept for them
     if kind == FollowKind.TAG:
         member_signals_changed(user_ids=[user.pk])  # a followed tag is a taste ("for you")
     return follow, True
@@ -158,5 +160,6 @@ def follow_delete(*, follow: Follow, user: User) -> None:
     items already in the inbox stay)."""
     _own(follow, user)
     Follow.objects.filter(pk=follow.pk).delete()
+    member_changed(follow.user_id)
     if follow.kind == FollowKind.TAG:
         member_signals_changed(user_ids=[follow.user_id])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.member_version import member_changed
 from accounts.roles import Viewer, require_member
 from config.errors import DomainError
 from notifications.models import Notification
@@ -50,6 +51,8 @@ def notifications_record(*, drafts: Iterable[Draft]) -> int:
             ignore_conflicts=True,
             batch_size=500,
         )
+        for recipient_id in {recipient for recipient, _ in unique}:
+            member_changed(recipient_id)  # their unread count, as kept for them
     return len(unique)
 
 
@@ -61,6 +64,7 @@ def notification_mark_read(*, notification: Notification, user: Viewer) -> Notif
     if notification.recipient_id != user.pk:
         raise DomainError(MSG_NO_SUCH_ITEM, code="not_found", status_code=404)
     Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=timezone.now())
+    member_changed(user.pk)
     notification.refresh_from_db(fields=["read_at", "unread"])
     return notification
 
@@ -69,4 +73,6 @@ def notification_mark_read(*, notification: Notification, user: Viewer) -> Notif
 def notifications_mark_all_read(*, user: Viewer) -> int:
     """Every unread item of the member's inbox read; returns how many were unread."""
     user = require_member(user)
-    return Notification.objects.filter(recipient=user, unread=True).update(read_at=timezone.now())
+    read = Notification.objects.filter(recipient=user, unread=True).update(read_at=timezone.now())
+    member_changed(user.pk)
+    return read

@@ -114,12 +114,20 @@ def test_a_shared_paper_page_costs_a_member_one_query_for_their_state(
     member = UserFactory()
     client = _as(member)
     APIClient().get(url)  # read and kept
-    client.get(url)  # whether they moderate, asked once (a signed-in request reads it with
-    # the member: accounts.signed_in; force_authenticate skips that)
-    with django_assert_num_queries(1):  # the member's vote and marks
-        assert client.get(url).status_code == 200
+    # Whether they moderate, asked once (a signed-in request reads it with the member:
+    # accounts.signed_in; force_authenticate skips that); their state is then kept.
+    with django_assert_num_queries(2):
+        assert client.get(url).json()["voted"] is False
+    with django_assert_num_queries(0):  # their state, kept under their version
+        assert client.get(url).json()["voted"] is False
     with django_assert_num_queries(0):
         assert APIClient().get(url).status_code == 200
+    vote_cast(user=member, paper=papers[1])  # moves their version on (and the count's)
+    body = client.get(url).json()
+    assert (body["voted"], body["vote_count"]) == (True, 1)
+    paper_mark_set(user=member, paper=papers[1], kind=MarkKind.READ)
+    with django_assert_num_queries(1):  # their state only: a mark is theirs alone
+        assert client.get(url).json()["marks"] == [MarkKind.READ]
 
 
 # --- The bodies every reader shares (curation.api.papers.SharedBody) -------------------------
@@ -199,9 +207,15 @@ def test_a_shared_feed_page_costs_a_member_one_query_for_their_state(
     member = UserFactory()
     client = _as(member)
     url = "/api/papers/?order=new"
-    client.get(url)  # rendered and kept
-    with django_assert_num_queries(1):  # the member's vote and marks
-        assert client.get(url).status_code == 200
+    client.get(url)  # rendered and kept, and the member's state on it
+    with django_assert_num_queries(0):  # their state, kept under their version
+        assert _item(client, url, papers[0])["marks"] == []
+    paper_mark_set(user=member, paper=papers[0], kind=MarkKind.READ)
+    with django_assert_num_queries(1):  # their state again, with the mark
+        assert _item(client, url, papers[0])["marks"] == [MarkKind.READ]
+    other = _as(UserFactory())
+    with django_assert_num_queries(2):  # another member's own, and whether they moderate
+        assert _item(other, url, papers[0])["marks"] == []
 
 
 def test_a_paper_s_thread_is_shared_and_every_write_to_it_is_seen_at_once(papers):

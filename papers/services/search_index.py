@@ -106,6 +106,20 @@ RUM_INDEX_SQL = (
 # indexed with the RUM index dropped, and it is built again afterwards.
 REBUILD_FROM_SHARE = 1 / 25
 REBUILD_FROM_PAPERS = 2000
+GIN_INDEX = "paper_search_gin_idx"  # papers migration 0003
+GIN_INDEX_SQL = (
+    f"CREATE INDEX CONCURRENTLY {GIN_INDEX} ON papers_papersearch USING gin (search_vector)"
+)
+# The GIN index is what search matches with while the RUM index is away, so it is dropped
+# only when the papers waiting are many against those indexed (from this share, a first
+# large dump among them): a GIN entry written row by row costs several times its share of
+# a build, and search falls back to reading every vector until it is back.
+GIN_REBUILD_FROM_SHARE = 1 / 2
+# Memory for building the two indexes (PostgreSQL's maintenance_work_mem, for the session).
+INDEX_BUILD_MEMORY = "256MB"
+# The vectors of a large refresh, made by one statement into a temporary table (see
+# _index_staged).
+STAGED_TABLE = "paper_search_staged"
 
 
 def search_index_refresh(*, batch_size: int = 500) -> int:
@@ -116,32 +130,97 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
     once (a writer's and the periodic sweep's) take turns instead of indexing the same papers
     twice; the one that waited then finds only what is still waiting.
 
-    Where the RUM index exists (papers migration 0003), many papers waiting (a large dump)
-    are indexed with it dropped, then it is built again (CONCURRENTLY, so searches and writers
-    go on meanwhile; search is slower until it is back): 100,000 new papers take about 40 s
-    instead of 140. That needs the session's own transactions, so it is done only outside a
-    transaction, by one refresh at a time; that refresh also builds the index again if an
+    Many papers waiting (a large dump: REBUILD_FROM_SHARE of those indexed) are indexed with
+    the RUM index dropped (papers migration 0003, where PostgreSQL has the extension), and
+    the GIN index too when they are very many (GIN_REBUILD_FROM_SHARE), each built again
+    afterwards (CONCURRENTLY, so searches and writers go on meanwhile; search is slower
+    until they are back); their vectors are made on several cores (_index_staged). 100,000
+    new papers took 46 s written one batch after the other with the GIN index kept, 140 s
+    with both. That needs the session's own transactions, so it is done only outside a
+    transaction, by one refresh at a time; that refresh also builds an index again if an
     earlier one died without.
     """
     if not search_index_enabled():
         return 0
-    if connection.in_atomic_block or not search_ranks_in_index():
+    if connection.in_atomic_block:
         return _index_waiting(batch_size)
+    rum = search_ranks_in_index()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT pg_try_advisory_lock({REBUILD_LOCK})")
         if not cursor.fetchone()[0]:
-            return _index_waiting(batch_size)  # another refresh owns the RUM index
+            return _index_waiting(batch_size)  # another refresh owns the indexes
         try:
-            threshold = _rebuild_threshold(cursor)
-            waiting = _count_waiting(cursor, up_to=threshold + 1)
-            if waiting > threshold:
+            indexed = _indexed_rows(cursor)
+            threshold = max(REBUILD_FROM_PAPERS, int(indexed * REBUILD_FROM_SHARE))
+            gin_threshold = max(REBUILD_FROM_PAPERS, int(indexed * GIN_REBUILD_FROM_SHARE))
+            waiting = _count_waiting(cursor, up_to=max(threshold, gin_threshold) + 1)
+            large = waiting > threshold
+            if large and rum:
                 cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {RUM_INDEX}")
+            if waiting > gin_threshold:
+                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {GIN_INDEX}")
             try:
-                return _index_waiting(batch_size) if waiting else 0
+                if not waiting:
+                    return 0
+                staged = _index_staged(cursor, batch_size) if large else 0
+                return staged + _index_waiting(batch_size)  # and what the staging left
             finally:
-                _rum_index_ensure(cursor)
+                _indexes_ensure(cursor, rum=rum)
         finally:
             cursor.execute(f"SELECT pg_advisory_unlock({REBUILD_LOCK})")
+
+
+# A staged vector is written only if its paper's text is still the one it was made from.
+TEXT_KEY_SQL = "md5(coalesce({t}.title, '') || chr(1) || coalesce({t}.abstract, ''))"
+STAGE_SQL = (
+    f"CREATE TEMPORARY TABLE {STAGED_TABLE} AS "
+    f"SELECT id, {TEXT_KEY_SQL.format(t='p')} AS text_key, {SEARCH_VECTOR_SQL} AS search_vector "
+    "FROM papers_paper p "
+    "WHERE NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id)"
+)
+INDEX_STAGED_SQL = (
+    "INSERT INTO papers_papersearch (paper_id, search_vector) "
+    f"SELECT s.id, s.search_vector FROM {STAGED_TABLE} s JOIN papers_paper p ON p.id = s.id "
+    f"WHERE s.id = ANY(%(ids)s) AND s.text_key = {TEXT_KEY_SQL.format(t='p')} "
+    "ORDER BY s.id ON CONFLICT (paper_id) DO NOTHING RETURNING paper_id"
+)
+
+
+def _index_staged(cursor, batch_size: int) -> int:
+    """The papers waiting in a large refresh: their vectors made by ONE statement into a
+    temporary table, which PostgreSQL runs on several cores (a parallel scan; stemming is
+    most of a refresh's work), then written to the index's table in the order of their ids, a
+    batch per transaction taking turns with other refreshes as _index_waiting's do. A paper
+    whose text changed meanwhile, or indexed meanwhile, is left to _index_waiting. A paper
+    whose text cannot be indexed fails the statement: then nothing is staged, and
+    _index_waiting indexes them all, that paper recorded. Returns how many were written."""
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
+    try:
+        try:
+            _stage(cursor)
+        except DatabaseError as exc:
+            if not _caused_by_a_row(exc):
+                raise
+            return 0
+        cursor.execute(f"CREATE INDEX ON {STAGED_TABLE} (id)")
+        cursor.execute(f"SELECT id FROM {STAGED_TABLE} ORDER BY id")
+        ids = [row[0] for row in cursor.fetchall()]
+        total = 0
+        for start in range(0, len(ids), batch_size):
+            with transaction.atomic():
+                cursor.execute(REFRESH_LOCK_SQL)
+                cursor.execute(INDEX_STAGED_SQL, {"ids": ids[start : start + batch_size]})
+                written = len(cursor.fetchall())
+            total += written
+            if written:
+                listings_changed()  # these papers now come up in searches
+        return total
+    finally:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
+
+
+def _stage(cursor) -> None:
+    cursor.execute(STAGE_SQL, _params())
 
 
 def _index_waiting(batch_size: int) -> int:
@@ -223,13 +302,12 @@ def _index_one_by_one(cursor, *, after: int, limit: int) -> tuple[list[int], int
     return ids, indexed
 
 
-def _rebuild_threshold(cursor) -> int:
-    """How many papers waiting make it cheaper to build the RUM index again."""
+def _indexed_rows(cursor) -> int:
+    """About how many papers are indexed (the planner's count of the table's rows)."""
     cursor.execute(
         "SELECT greatest(reltuples, 0) FROM pg_class WHERE relname = 'papers_papersearch'"
     )
-    indexed = cursor.fetchone()[0]
-    return max(REBUILD_FROM_PAPERS, int(indexed * REBUILD_FROM_SHARE))
+    return int(cursor.fetchone()[0])
 
 
 def _count_waiting(cursor, *, up_to: int) -> int:
@@ -241,16 +319,29 @@ def _count_waiting(cursor, *, up_to: int) -> int:
     return cursor.fetchone()[0]
 
 
-def _rum_index_ensure(cursor) -> None:
-    """The RUM index there and valid (a failed CONCURRENTLY build leaves an invalid one)."""
-    cursor.execute(
-        "SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
-        "WHERE c.relname = %s",
-        [RUM_INDEX],
-    )
-    row = cursor.fetchone()
-    if row is not None and row[0]:
+def _indexes_ensure(cursor, *, rum: bool) -> None:
+    """The GIN index, and the RUM index where PostgreSQL has the extension, there and valid
+    (a refresh that died after dropping one left it away; a failed CONCURRENTLY build leaves
+    an invalid one): built again, with INDEX_BUILD_MEMORY."""
+    wanted = [(GIN_INDEX, GIN_INDEX_SQL)] + ([(RUM_INDEX, RUM_INDEX_SQL)] if rum else [])
+    missing = []
+    for name, sql in wanted:
+        cursor.execute(
+            "SELECT i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
+            "WHERE c.relname = %s",
+            [name],
+        )
+        row = cursor.fetchone()
+        if row is not None and row[0]:
+            continue
+        if row is not None:
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        missing.append(sql)
+    if not missing:
         return
-    if row is not None:
-        cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {RUM_INDEX}")
-    cursor.execute(RUM_INDEX_SQL)
+    cursor.execute("SELECT set_config('maintenance_work_mem', %s, false)", [INDEX_BUILD_MEMORY])
+    try:
+        for sql in missing:
+            cursor.execute(sql)
+    finally:
+        cursor.execute("RESET maintenance_work_mem")

@@ -100,6 +100,71 @@ def test_a_refresh_builds_a_missing_rum_index_again():
         assert cursor.fetchone() == (1,)
 
 
+def _valid_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
+            "WHERE c.relname IN ('paper_search_gin_idx', 'paper_search_rum_idx') AND i.indisvalid"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_refresh_stages_the_vectors_and_builds_both_indexes_again(monkeypatch):
+    monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 5)
+    papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(12)]
+    dropped = []
+    stage = search_index._stage
+
+    def staging(cursor):  # what the indexes are while the vectors are made
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'papers_papersearch'")
+        dropped.append({row[0] for row in cursor.fetchall()})
+        stage(cursor)
+
+    monkeypatch.setattr(search_index, "_stage", staging)
+
+    assert search_index_refresh(batch_size=5) == 12
+
+    assert dropped and "paper_search_gin_idx" not in dropped[0]  # none indexed yet: rebuilt
+    assert "paper_search_gin_idx" in _valid_indexes()
+    assert ("paper_search_rum_idx" in _valid_indexes()) is search_ranks_in_index()
+    assert sorted(searchable("lattice")) == sorted(p.pk for p in papers)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('paper_search_staged')")
+        assert cursor.fetchone() == (None,)  # the staging table is gone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_edited_while_its_vector_is_staged_is_indexed_with_its_new_text(monkeypatch):
+    monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 3)
+    papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(6)]
+    stage = search_index._stage
+
+    def edited_meanwhile(cursor):
+        stage(cursor)
+        Paper.objects.filter(pk=papers[2].pk).update(title="Photosynthesis instead")
+
+    monkeypatch.setattr(search_index, "_stage", edited_meanwhile)
+
+    assert search_index_refresh(batch_size=4) == 6
+    assert searchable("photosynthesis") == [papers[2].pk]
+    assert papers[2].pk not in searchable("lattice")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_refresh_with_a_paper_that_cannot_be_indexed_indexes_the_others(monkeypatch):
+    monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 3)
+    monkeypatch.setattr(search_index, "ABSTRACT_CHARS", 10**8)
+    good = [PaperFactory(title=f"Lattice paper {i}") for i in range(5)]
+    bad = PaperFactory(title="Unindexable", abstract=distinct_words(3_200_000))
+
+    assert search_index_refresh(batch_size=4) == 5
+
+    assert "string is too long for tsvector" in PaperSearch.objects.get(paper=bad).error
+    assert sorted(searchable("lattice")) == sorted(p.pk for p in good)
+    assert "paper_search_gin_idx" in _valid_indexes()
+
+
 # --- one paper never keeps the others out -------------------------------------------------
 
 

@@ -120,6 +120,7 @@ INDEX_BUILD_MEMORY = "256MB"
 # The vectors of a large refresh, made by one statement into a temporary table (see
 # _index_staged).
 STAGED_TABLE = "paper_search_staged"
+STAGED_BATCHES = 10
 
 
 def search_index_refresh(*, batch_size: int = 500) -> int:
@@ -181,7 +182,7 @@ STAGE_SQL = (
 INDEX_STAGED_SQL = (
     "INSERT INTO papers_papersearch (paper_id, search_vector) "
     f"SELECT s.id, s.search_vector FROM {STAGED_TABLE} s JOIN papers_paper p ON p.id = s.id "
-    f"WHERE s.id = ANY(%(ids)s) AND s.text_key = {TEXT_KEY_SQL.format(t='p')} "
+    f"WHERE s.id BETWEEN %(first)s AND %(last)s AND s.text_key = {TEXT_KEY_SQL.format(t='p')} "
     "ORDER BY s.id ON CONFLICT (paper_id) DO NOTHING RETURNING paper_id"
 )
 
@@ -203,13 +204,17 @@ def _index_staged(cursor, batch_size: int) -> int:
                 raise
             return 0
         cursor.execute(f"CREATE INDEX ON {STAGED_TABLE} (id)")
+        cursor.execute(f"ANALYZE {STAGED_TABLE}")  # read by ranges of its index below
         cursor.execute(f"SELECT id FROM {STAGED_TABLE} ORDER BY id")
         ids = [row[0] for row in cursor.fetchall()]
         total = 0
-        for start in range(0, len(ids), batch_size):
+        # Rows only copied (the stemming is done): batches STAGED_BATCHES times larger.
+        size = batch_size * STAGED_BATCHES
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
             with transaction.atomic():
                 cursor.execute(REFRESH_LOCK_SQL)
-                cursor.execute(INDEX_STAGED_SQL, {"ids": ids[start : start + batch_size]})
+                cursor.execute(INDEX_STAGED_SQL, {"first": batch[0], "last": batch[-1]})
                 written = len(cursor.fetchall())
             total += written
             if written:

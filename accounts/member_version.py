@@ -18,9 +18,7 @@ import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
-
-from config.generations import generation_bump_on_commit, generations_get
+from config.generations import generation_bump_on_commit, generation_kept, generations_get
 
 KEPT_PREFIX = "member-kept:v1:"
 
@@ -31,14 +29,10 @@ def member_generation_name(user_id: int) -> str:
     return f"member:{int(user_id)}"
 
 
-def member_versions(*user_ids: int) -> dict[int, int]:
-    """The current version of each member's kept state, in one round trip to the cache."""
-    names = {member_generation_name(pk): int(pk) for pk in user_ids}
-    return {names[name]: value for name, value in generations_get(*names).items()}
-
-
 def member_version(user_id: int) -> int:
-    return member_versions(user_id)[int(user_id)]
+    """The current version of the member's kept state (one round trip to the cache)."""
+    name = member_generation_name(user_id)
+    return generations_get(name)[name]
 
 
 def member_changed(user_id: int) -> None:
@@ -54,9 +48,4 @@ def member_kept(name: str, user_id: int, parts: str, build: Callable[[], T], *, 
     that changes without that call, but for what `seconds` bounds."""
     digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
     key = f"{KEPT_PREFIX}{name}:{int(user_id)}:{member_version(user_id)}:{digest}"
-    kept = cache.get(key)
-    if kept is not None:
-        return kept[0]
-    value = build()
-    cache.set(key, (value,), seconds)
-    return value
+    return generation_kept(key, build, seconds)

@@ -10,12 +10,16 @@ serves pages and runs the tasks.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 KEY_PREFIX = "generation:"
+
+T = TypeVar("T")
 
 
 def _key(name: str) -> str:
@@ -55,3 +59,14 @@ def generation_bump_on_commit(name: str) -> None:
     have kept the rows from before the commit under the number of the first bump."""
     generation_bump(name)
     transaction.on_commit(partial(generation_bump, name), robust=True)
+
+
+def generation_kept(key: str, build: Callable[[], T], seconds: int) -> T:
+    """`build()`'s value kept in the cache under `key` (which carries the generations it was
+    made under) for `seconds` at most; a kept None, empty or false value counts as kept."""
+    kept = cache.get(key)
+    if kept is not None:
+        return kept[0]
+    value = build()
+    cache.set(key, (value,), seconds)
+    return value

@@ -17,9 +17,7 @@ import json
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
-
-from config.generations import generation_bump_on_commit, generations_get
+from config.generations import generation_bump_on_commit, generation_kept, generations_get
 
 LISTINGS_GENERATION = "listings"
 # How long a shared value is kept at most: it bounds only a change the writes do not say (one
@@ -50,9 +48,4 @@ def listing_shared(
     version = listing_version() if version is None else version
     raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     key = f"{SHARED_PREFIX}{version}:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
-    kept = cache.get(key)
-    if kept is not None:
-        return kept[0]
-    value = build()
-    cache.set(key, (value,), SHARED_SECONDS)
-    return value
+    return generation_kept(key, build, SHARED_SECONDS)

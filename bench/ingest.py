@@ -12,11 +12,12 @@
 
 It prints entries/s for both, the ratio, and peak memory, against its targets:
 end to end at least 40% of the floor's rate, peak memory below 250 MB; and the time to
-searchable (the ingestion, then the search-index refresh a worker runs after it) at most
-1.5 times the floor of the
-rows plus the floor of the vectors (every vector made by one CREATE TABLE ... AS, then its
-GIN index); then a day of 50 new papers ingested into that full database, each found by
-search within 2 s of the ingestion's commit.
+searchable (the ingestion, then the search-index refresh a worker runs after it, until every
+paper has its vector and the GIN index is valid, watched from another connection; the RUM
+index, which ranks from the index, comes back after and is reported apart) at most 1.5 times
+the floor of the rows plus the floor of the vectors (every vector made by one CREATE TABLE
+... AS, then its GIN index); then a day of 50 new papers ingested into that full database,
+each found by search within 2 s of the ingestion's commit.
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/paperboard_bench;
 the database is dropped and created), BENCH_ENTRIES (default 100000), BENCH_ROUNDS (default 1).
@@ -31,6 +32,7 @@ import random
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -246,6 +248,64 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class SearchableWatcher(threading.Thread):
+    """Watches the refresh from a connection of its own, as a searcher would: the moment every
+    paper has its vector and the GIN index (what search matches with) is valid, and the moment
+    the RUM index (what ranks from the index, where PostgreSQL has it) is valid too. Polls
+    the indexes' validity every POLL_SECONDS; counts the papers waiting (a scan of the two
+    tables) only when the GIN index has just come back, or every COUNT_SECONDS while it
+    stays, so that the watching costs the refresh next to nothing."""
+
+    POLL_SECONDS = 0.05
+    COUNT_SECONDS = 0.5
+    VALID_SQL = (
+        "SELECT coalesce(bool_or(i.indisvalid) FILTER (WHERE c.relname = %s), false), "
+        "coalesce(bool_or(i.indisvalid) FILTER (WHERE c.relname = %s), false), "
+        "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'rum') "
+        "FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid"
+    )
+    WAITING_SQL = (
+        "SELECT EXISTS (SELECT 1 FROM papers_paper p WHERE NOT EXISTS "
+        "(SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id))"
+    )
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.done = threading.Event()
+        self.searchable_at: float | None = None
+        self.ranked_at: float | None = None
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(DB_URL, autocommit=True) as conn:
+            gin_before, counted = True, 0.0
+            while True:
+                finished = self.done.is_set()
+                now = time.perf_counter()
+                gin, rum, has_rum = conn.execute(
+                    self.VALID_SQL, ["paper_search_gin_idx", "paper_search_rum_idx"]
+                ).fetchone()
+                due = finished or not gin_before or now - counted >= self.COUNT_SECONDS
+                if self.searchable_at is None and gin and due:
+                    counted = now
+                    if not conn.execute(self.WAITING_SQL).fetchone()[0]:
+                        self.searchable_at = now
+                if self.searchable_at is not None and (rum or not has_rum):
+                    self.ranked_at = now
+                gin_before = gin
+                if finished or self.ranked_at is not None:
+                    return
+                time.sleep(self.POLL_SECONDS)
+
+    def finish(self, started: float) -> tuple[float, float]:
+        """Seconds from `started` to searchable and to ranked from the index."""
+        self.done.set()
+        self.join()
+        assert self.searchable_at is not None and self.ranked_at is not None, "not searchable"
+        return self.searchable_at - started, self.ranked_at - started
+
+
 def child(path: str) -> None:
     import django
 
@@ -266,9 +326,12 @@ def child(path: str) -> None:
     peak = peak_rss_mb()
     from papers.services.search_index import search_index_refresh
 
+    watcher = SearchableWatcher()
+    watcher.start()
     started = time.perf_counter()
     indexed = search_index_refresh()
     index_seconds = time.perf_counter() - started
+    searchable_seconds, ranked_seconds = watcher.finish(started)
 
     # A day's digest into the full database: from its commit to its papers found by search,
     # as the worker runs the refresh the ingestion enqueued.
@@ -304,6 +367,8 @@ def child(path: str) -> None:
                 "baseline_mb": baseline,
                 "indexed": indexed,
                 "index_seconds": index_seconds,
+                "searchable_seconds": searchable_seconds,
+                "ranked_seconds": ranked_seconds,
             }
         )
     )
@@ -360,16 +425,22 @@ def main() -> int:
             f"  then, as the worker does after the commit: {e2e['indexed']} papers indexed "
             f"for full-text search in {e2e['index_seconds']:.1f} s"
         )
-        searchable = e2e["seconds"] + e2e["index_seconds"]
+        searchable = e2e["seconds"] + e2e["searchable_seconds"]
         searchable_floor = raw["seconds"] + raw["vectors_seconds"]
         searchable_ratio = searchable / searchable_floor
         searchable_ok = searchable_ratio <= TARGET_SEARCHABLE_RATIO
         print(
-            f"  time to searchable (ingestion, then the index): {searchable:.1f} s = "
+            f"  time to searchable (the ingestion, then every paper's vector written and the GIN "
+            f"index valid, as seen from another connection): {searchable:.1f} s = "
             f"{searchable_ratio:.2f}x the raw floor of rows + vectors "
             f"({raw['seconds']:.1f} s + {raw['vectors_seconds']:.1f} s = "
             f"{searchable_floor:.1f} s; target <= {TARGET_SEARCHABLE_RATIO}x) "
             f"[{'ok' if searchable_ok else 'MISSED'}]"
+        )
+        print(
+            f"    ranked from the RUM index again (where PostgreSQL has it) "
+            f"{e2e['ranked_seconds'] - e2e['searchable_seconds']:.1f} s later; the refresh "
+            f"returned after {e2e['index_seconds']:.1f} s"
         )
         print(
             f"  peak memory of the ingesting process: {e2e['peak_mb']:.0f} MB "

@@ -279,6 +279,9 @@ DUMP_MAX_FILES_PER_UPLOAD = env.int("DUMP_MAX_FILES_PER_UPLOAD", default=20)
 DUMP_MAX_ATTEMPTS = env.int("DUMP_MAX_ATTEMPTS", default=8)
 # Dumps from this size on are parsed in a child process while the ingesting one writes.
 DUMP_PARSE_IN_CHILD_BYTES = env.int("DUMP_PARSE_IN_CHILD_BYTES", default=8 * 1024 * 1024)
+# A large search-index refresh (a big dump's papers) writes their vectors on this many
+# database connections at once: about the cores PostgreSQL may spend on it.
+SEARCH_INDEX_WRITERS = env.int("SEARCH_INDEX_WRITERS", default=2)
 # Request bodies beyond this are refused (413) before they are read, except on the dump
 # uploads, which take DUMP_MAX_UPLOAD_BYTES from the admins (config.middleware).
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=4 * 1024 * 1024)

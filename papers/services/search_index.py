@@ -21,8 +21,11 @@ vector, a warning in the log, shown in the admin) and left alone until its text 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from papers.listing_version import listings_changed
@@ -117,10 +120,10 @@ GIN_INDEX_SQL = (
 GIN_REBUILD_FROM_SHARE = 1 / 2
 # Memory for building the two indexes (PostgreSQL's maintenance_work_mem, for the session).
 INDEX_BUILD_MEMORY = "256MB"
-# The vectors of a large refresh, made by one statement into a temporary table (see
-# _index_staged).
-STAGED_TABLE = "paper_search_staged"
-STAGED_BATCHES = 10
+# A large refresh writes its papers on this many connections at once (each a range of ids per
+# transaction): stemming is most of its work, and PostgreSQL runs a statement on one core.
+WRITERS = settings.SEARCH_INDEX_WRITERS
+RANGE_BATCHES = 10  # a range: this many batches' worth of papers
 
 
 def search_index_refresh(*, batch_size: int = 500) -> int:
@@ -135,11 +138,11 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
     the RUM index dropped (papers migration 0003, where PostgreSQL has the extension), and
     the GIN index too when they are very many (GIN_REBUILD_FROM_SHARE), each built again
     afterwards (CONCURRENTLY, so searches and writers go on meanwhile; search is slower
-    until they are back); their vectors are made on several cores (_index_staged). 100,000
-    new papers took 46 s written one batch after the other with the GIN index kept, 140 s
-    with both. That needs the session's own transactions, so it is done only outside a
-    transaction, by one refresh at a time; that refresh also builds an index again if an
-    earlier one died without.
+    until they are back, the GIN index first); their vectors are made on WRITERS connections
+    at once (_index_in_parallel). 100,000 new papers took 46 s written one batch after the
+    other with the GIN index kept, 140 s with both. That needs the session's own
+    transactions, so it is done only outside a transaction, by one refresh at a time; that
+    refresh also builds an index again if an earlier one died without.
     """
     if not search_index_enabled():
         return 0
@@ -163,69 +166,94 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
             try:
                 if not waiting:
                     return 0
-                staged = _index_staged(cursor, batch_size) if large else 0
-                return staged + _index_waiting(batch_size)  # and what the staging left
+                written = _index_in_parallel(cursor, batch_size) if large else 0
+                return written + _index_waiting(batch_size)  # and what the writers left
             finally:
                 _indexes_ensure(cursor, rum=rum)
         finally:
             cursor.execute(f"SELECT pg_advisory_unlock({REBUILD_LOCK})")
 
 
-# A staged vector is written only if its paper's text is still the one it was made from.
-TEXT_KEY_SQL = "md5(coalesce({t}.title, '') || chr(1) || coalesce({t}.abstract, ''))"
-STAGE_SQL = (
-    f"CREATE TEMPORARY TABLE {STAGED_TABLE} AS "
-    f"SELECT id, {TEXT_KEY_SQL.format(t='p')} AS text_key, {SEARCH_VECTOR_SQL} AS search_vector "
-    "FROM papers_paper p "
-    "WHERE NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id)"
-)
-INDEX_STAGED_SQL = (
+# Shared between the writers of a large refresh, exclusive for a refresh's batch: they take
+# turns with other refreshes, not with each other.
+RANGE_LOCK_SQL = "SELECT pg_advisory_xact_lock_shared(hashtext('paperboard.search_index'))"
+INDEX_RANGE_SQL = (
     "INSERT INTO papers_papersearch (paper_id, search_vector) "
-    f"SELECT s.id, s.search_vector FROM {STAGED_TABLE} s JOIN papers_paper p ON p.id = s.id "
-    f"WHERE s.id BETWEEN %(first)s AND %(last)s AND s.text_key = {TEXT_KEY_SQL.format(t='p')} "
-    "ORDER BY s.id ON CONFLICT (paper_id) DO NOTHING RETURNING paper_id"
+    f"SELECT id, {SEARCH_VECTOR_SQL} FROM papers_paper p "
+    "WHERE id BETWEEN %(first)s AND %(last)s "
+    "AND NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) "
+    "ORDER BY id ON CONFLICT (paper_id) DO NOTHING RETURNING paper_id"
 )
 
 
-def _index_staged(cursor, batch_size: int) -> int:
-    """The papers waiting in a large refresh: their vectors made by ONE statement into a
-    temporary table, which PostgreSQL runs on several cores (a parallel scan; stemming is
-    most of a refresh's work), then written to the index's table in the order of their ids, a
-    batch per transaction taking turns with other refreshes as _index_waiting's do. A paper
-    whose text changed meanwhile, or indexed meanwhile, is left to _index_waiting. A paper
-    whose text cannot be indexed fails the statement: then nothing is staged, and
-    _index_waiting indexes them all, that paper recorded. Returns how many were written."""
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
+def _index_in_parallel(cursor, batch_size: int) -> int:
+    """The papers waiting in a large refresh, written by WRITERS threads on connections of
+    their own, each taking the next range of RANGE_BATCHES batches' worth of ids and writing
+    it in one transaction (read committed: the text each paper has then). A range that fails
+    on a paper's text is left whole to _index_waiting, which indexes it a paper at a time.
+    Any other error stops the writers and is raised here. Returns how many were written."""
+    cursor.execute(f"SELECT id {WAITING} ORDER BY id", _params(after=0))
+    ids = [row[0] for row in cursor.fetchall()]
+    size = batch_size * RANGE_BATCHES
+    ranges: queue.SimpleQueue[tuple[int, int]] = queue.SimpleQueue()
+    for start in range(0, len(ids), size):
+        ranges.put((ids[start], ids[min(start + size, len(ids)) - 1]))
+    results: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+    stop = threading.Event()
+    count = max(1, min(WRITERS, -(-len(ids) // size)))
+    writers = [
+        threading.Thread(target=_write_ranges, args=(ranges, results, stop), daemon=True)
+        for _ in range(count)
+    ]
+    for writer in writers:
+        writer.start()
+    total, finished, error = 0, 0, None
     try:
-        try:
-            _stage(cursor)
-        except DatabaseError as exc:
-            if not _caused_by_a_row(exc):
-                raise
-            return 0
-        cursor.execute(f"CREATE INDEX ON {STAGED_TABLE} (id)")
-        cursor.execute(f"ANALYZE {STAGED_TABLE}")  # read by ranges of its index below
-        cursor.execute(f"SELECT id FROM {STAGED_TABLE} ORDER BY id")
-        ids = [row[0] for row in cursor.fetchall()]
-        total = 0
-        # Rows only copied (the stemming is done): batches STAGED_BATCHES times larger.
-        size = batch_size * STAGED_BATCHES
-        for start in range(0, len(ids), size):
-            batch = ids[start : start + size]
-            with transaction.atomic():
-                cursor.execute(REFRESH_LOCK_SQL)
-                cursor.execute(INDEX_STAGED_SQL, {"first": batch[0], "last": batch[-1]})
-                written = len(cursor.fetchall())
-            total += written
-            if written:
-                listings_changed()  # these papers now come up in searches
-        return total
+        while finished < count:
+            kind, value = results.get()
+            if kind == "written":
+                total += value  # type: ignore[operator]
+                if value:
+                    listings_changed()  # these papers now come up in searches
+            else:
+                finished += 1
+                if kind == "error" and error is None:
+                    error = value
     finally:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
+        stop.set()
+        for writer in writers:
+            writer.join()
+    if error is not None:
+        raise error  # type: ignore[misc]
+    return total
 
 
-def _stage(cursor) -> None:
-    cursor.execute(STAGE_SQL, _params())
+def _write_ranges(ranges, results, stop) -> None:
+    try:
+        while not stop.is_set():
+            try:
+                first, last = ranges.get_nowait()
+            except queue.Empty:
+                break
+            results.put(("written", _write_range(first, last)))
+        results.put(("done", None))
+    except BaseException as exc:  # noqa: BLE001 - raised again by the thread that waits
+        stop.set()
+        results.put(("error", exc))
+    finally:
+        connection.close()  # this thread's own
+
+
+def _write_range(first: int, last: int) -> int:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(RANGE_LOCK_SQL)
+            cursor.execute(INDEX_RANGE_SQL, _params(first=first, last=last))
+            return len(cursor.fetchall())
+    except DatabaseError as exc:
+        if not _caused_by_a_row(exc):
+            raise
+        return 0
 
 
 def _index_waiting(batch_size: int) -> int:

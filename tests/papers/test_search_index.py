@@ -110,41 +110,87 @@ def _valid_indexes() -> set[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_large_refresh_stages_the_vectors_and_builds_both_indexes_again(monkeypatch):
+def test_a_large_refresh_writes_on_several_connections_and_builds_both_indexes_again(
+    monkeypatch,
+):
     monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 5)
-    papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(12)]
-    dropped = []
-    stage = search_index._stage
+    monkeypatch.setattr(search_index, "WRITERS", 3)
+    papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(40)]
+    seen = []
+    write_range = search_index._write_range
 
-    def staging(cursor):  # what the indexes are while the vectors are made
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'papers_papersearch'")
-        dropped.append({row[0] for row in cursor.fetchall()})
-        stage(cursor)
+    def writing(first, last):  # which connection writes, and what the indexes are meanwhile
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'papers_papersearch'"
+            )
+            seen.append((pid, {row[0] for row in cursor.fetchall()}))
+        return write_range(first, last)
 
-    monkeypatch.setattr(search_index, "_stage", staging)
+    monkeypatch.setattr(search_index, "_write_range", writing)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        own = cursor.fetchone()[0]
 
-    assert search_index_refresh(batch_size=5) == 12
+    assert search_index_refresh(batch_size=1) == 40  # ranges of 10 papers
 
-    assert dropped and "paper_search_gin_idx" not in dropped[0]  # none indexed yet: rebuilt
+    assert len(seen) == 4
+    assert own not in {pid for pid, _ in seen}  # the writers' connections are their own
+    assert all("paper_search_gin_idx" not in names for _, names in seen)  # none indexed yet
     assert "paper_search_gin_idx" in _valid_indexes()
     assert ("paper_search_rum_idx" in _valid_indexes()) is search_ranks_in_index()
     assert sorted(searchable("lattice")) == sorted(p.pk for p in papers)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('paper_search_staged')")
-        assert cursor.fetchone() == (None,)  # the staging table is gone
+    with connection.cursor() as cursor:  # and they are closed
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)",
+            [list({pid for pid, _ in seen})],
+        )
+        assert cursor.fetchone() == (0,)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_paper_edited_while_its_vector_is_staged_is_indexed_with_its_new_text(monkeypatch):
+def test_a_large_refresh_whose_writer_loses_its_connection_raises_and_keeps_the_indexes(
+    monkeypatch,
+):
+    from django.db import OperationalError
+
+    monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 3)
+    monkeypatch.setattr(search_index, "RANGE_BATCHES", 1)  # a range per paper
+    [PaperFactory(title=f"Lattice paper {i}") for i in range(8)]
+    write_range = search_index._write_range
+    calls = []
+
+    def dropped(first, last):
+        calls.append(first)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return write_range(first, last)
+
+    monkeypatch.setattr(search_index, "_write_range", dropped)
+
+    with pytest.raises(OperationalError):
+        search_index_refresh(batch_size=1)
+
+    assert "paper_search_gin_idx" in _valid_indexes()  # built again all the same
+    written = PaperSearch.objects.count()
+    assert written < 8
+    assert search_index_refresh(batch_size=1) == 8 - written  # the next one does the rest
+    assert PaperSearch.objects.count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_edited_before_its_range_is_written_is_indexed_with_its_new_text(monkeypatch):
     monkeypatch.setattr(search_index, "REBUILD_FROM_PAPERS", 3)
     papers = [PaperFactory(title=f"Lattice paper {i}") for i in range(6)]
-    stage = search_index._stage
+    write_range = search_index._write_range
 
-    def edited_meanwhile(cursor):
-        stage(cursor)
+    def edited_meanwhile(first, last):
         Paper.objects.filter(pk=papers[2].pk).update(title="Photosynthesis instead")
+        return write_range(first, last)
 
-    monkeypatch.setattr(search_index, "_stage", edited_meanwhile)
+    monkeypatch.setattr(search_index, "_write_range", edited_meanwhile)
 
     assert search_index_refresh(batch_size=4) == 6
     assert searchable("photosynthesis") == [papers[2].pk]

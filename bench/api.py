@@ -53,7 +53,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import seed_api  # noqa: E402
+from bench import common, seed_api  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SECONDS = int(os.environ.get("BENCH_API_SECONDS", "10"))
@@ -194,7 +194,8 @@ def gunicorn_shape(log_path: Path) -> str:
     workers = os.environ.get("WEB_CONCURRENCY") or conf.workers
     threads = os.environ.get("GUNICORN_THREADS") or conf.threads
     max_requests = os.environ.get("GUNICORN_MAX_REQUESTS") or conf.max_requests
-    return f"{workers} workers x {threads} threads, max_requests {max_requests}"
+    sockets = "a socket per worker" if conf.reuse_port else "one socket shared by the workers"
+    return f"{workers} workers x {threads} threads, max_requests {max_requests}, {sockets}"
 
 
 def get_json(url: str, headers: dict | None = None) -> tuple[int, dict | None, int]:
@@ -813,4 +814,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    with common.served_as_in_production():
+        status = main(sys.argv[1:])
+    sys.exit(status)

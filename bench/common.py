@@ -3,10 +3,12 @@ processes they start on it, and the words their generated papers are made of."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -72,3 +74,33 @@ def migrate(env: dict) -> None:
         env=env,
         check=True,
     )
+
+
+# What docker-compose.yml's web container sets (its sysctls): see config/gunicorn.py.
+MIGRATE_REQ = Path("/proc/sys/net/ipv4/tcp_migrate_req")
+
+
+@contextlib.contextmanager
+def served_as_in_production() -> Iterator[None]:
+    """For the gunicorn a benchmark starts: net.ipv4.tcp_migrate_req on, as production's web
+    container has it, so that config/gunicorn.py gives each worker a socket of its own
+    (reuse_port) and the kernel spreads the load's connections between them. Set for the run
+    where this process may (root) and put back after; elsewhere left as it is (gunicorn then
+    shares one socket between its workers, and says so in bench_shape)."""
+    try:
+        before = MIGRATE_REQ.read_text().strip()
+    except OSError:
+        yield
+        return
+    changed = False
+    if before != "1":
+        try:
+            MIGRATE_REQ.write_text("1\n")
+            changed = True
+        except OSError:
+            pass
+    try:
+        yield
+    finally:
+        if changed:
+            MIGRATE_REQ.write_text(f"{before}\n")

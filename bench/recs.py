@@ -462,4 +462,6 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(CHILDREN[sys.argv[2]](), default=str))
     else:
-        sys.exit(main(sys.argv[1:]))
+        with common.served_as_in_production():
+            status = main(sys.argv[1:])
+        sys.exit(status)

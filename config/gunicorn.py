@@ -35,6 +35,26 @@ threads = _int("GUNICORN_THREADS", 2)
 timeout = _int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
+# connections between them. With one shared socket, the worker that woke first took them:
+# make bench-api saw 12 or 15 of its 16 kept-alive connections on one worker, bound to one
+# core by Python's lock while the others idled (42% of the CPU idle, half the req/s), in one
+# run out of three. But a worker that stops (max_requests) resets the connections still
+# queued on its own socket unless the kernel hands them to the others
+# (net.ipv4.tcp_migrate_req, Linux 5.14+; docker-compose.yml's web sets it): so by default
+# only where it is set. GUNICORN_REUSE_PORT=1 or 0 decides instead.
+MIGRATE_REQ = "/proc/sys/net/ipv4/tcp_migrate_req"
+
+
+def _reuse_port_default(path: str = MIGRATE_REQ) -> bool:
+    try:
+        with open(path) as setting:
+            return setting.read().strip() == "1"
+    except OSError:
+        return False
+
+
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1" if _reuse_port_default() else "0") != "0"
 # Load Django once in the master and fork the workers from it: a worker starts (or restarts,
 # below) in milliseconds instead of importing everything again on the cores that serve. No
 # connection is opened at import time (connections are per worker, on first use).

@@ -327,7 +327,7 @@ def test_gunicorn_serves_the_wsgi_app_with_its_config():
     assert (ROOT / "config" / "gunicorn.py").is_file()
 
 
-def _gunicorn_with_the_production_config(option: str) -> subprocess.CompletedProcess:
+def _gunicorn_with_the_production_config(option: str, **env: str) -> subprocess.CompletedProcess:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return subprocess.run(
         [str(gunicorn), option, "-c", "config/gunicorn.py", "config.wsgi:application"],
@@ -339,6 +339,7 @@ def _gunicorn_with_the_production_config(option: str) -> subprocess.CompletedPro
             "PATH": os.environ.get("PATH", ""),
             "HOME": os.environ.get("HOME", "/tmp"),
             **PRODUCTION_ENV,
+            **env,
         },
     )
 
@@ -356,6 +357,29 @@ def test_gunicorn_config_and_wsgi_app_load_in_production_settings():
     assert config["bind"] == "['0.0.0.0:8000']"
     assert int(config["workers"]) >= 2
     assert int(config["timeout"]) >= 30
+
+
+def test_each_gunicorn_worker_listens_apart_where_the_kernel_hands_on_their_connections(
+    tmp_path,
+):
+    from config import gunicorn as conf
+
+    setting = tmp_path / "tcp_migrate_req"
+    setting.write_text("1\n")
+    assert conf._reuse_port_default(str(setting)) is True
+    setting.write_text("0\n")
+    assert conf._reuse_port_default(str(setting)) is False  # a stopping worker would reset
+    assert conf._reuse_port_default(str(tmp_path / "absent")) is False
+    for value, expected in (("1", "True"), ("0", "False")):
+        printed = _gunicorn_with_the_production_config(
+            "--print-config", GUNICORN_REUSE_PORT=value
+        ).stdout
+        assert re.search(rf"^reuse_port\s*=\s*{expected}$", printed, re.M), value
+
+
+def test_the_web_container_hands_a_stopping_workers_connections_to_the_others(services):
+    # config/gunicorn.py's reuse_port: each worker has a socket of its own.
+    assert str(services["web"].get("sysctls", {}).get("net.ipv4.tcp_migrate_req")) == "1"
 
 
 def test_worker_runs_the_celery_app_that_has_the_ingestion_task(services):

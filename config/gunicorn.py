@@ -13,28 +13,6 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def _default_workers() -> int:
-    # The CPUs this container may use, not the host's; capped because each worker holds a copy
-    # of Django in memory. Requests are CPU-bound in Python (a feed page's SQL takes well under
-    # a millisecond, building its answer several; bench/README.md), and Python threads share
-    # one core per process: a worker per core plus one or two to cover the waits on the
-    # database. On 2 cores, 4 workers x 2 threads (make bench-api tried 3x2, 4x1, 5x2, 5x4;
-    # more threads only lengthened the tails).
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(2 * (cpus or 1), 8)
-
-
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-workers = _int("WEB_CONCURRENCY", _default_workers())
-# Threads let a worker go on serving while one thread reads a large dump upload; two, as
-# more threads of one process only contend for its interpreter lock (see above).
-worker_class = "gthread"
-threads = _int("GUNICORN_THREADS", 2)
-# Uploads of up to DUMP_MAX_UPLOAD_BYTES are hashed and written to disk in the request; the
-# ingestion itself runs in the Celery worker, so no request needs more than this.
-timeout = _int("GUNICORN_TIMEOUT", 120)
-graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
 # connections between them. With one shared socket, the worker that woke first took them:
 # make bench-api saw 12 or 15 of its 16 kept-alive connections on one worker, bound to one
@@ -55,6 +33,34 @@ def _reuse_port_default(path: str = MIGRATE_REQ) -> bool:
 
 
 reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1" if _reuse_port_default() else "0") != "0"
+
+
+def _default_workers(*, spread: bool) -> int:
+    # The CPUs this container may use, not the host's; capped because each worker holds a copy
+    # of Django in memory. Requests are CPU-bound in Python (a feed page's SQL takes well under
+    # a millisecond, building its answer several; bench/README.md), and Python threads share
+    # one core per process. With the connections spread (reuse_port): a worker per core (at
+    # least two), its threads covering the waits on the database; more processes than cores
+    # only took turns on them: on 2 cores, 4 workers x 2 threads had a p99 of 65-120 ms at
+    # 16 clients where 2 x 4 had 25-40 ms. With one shared socket, two workers per core, so
+    # that one taking most connections leaves others to serve (make bench-api tried 3x2,
+    # 4x1, 5x2, 5x4 there).
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+    return max(2, min(cpus, 8)) if spread else min(2 * cpus, 8)
+
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = _int("WEB_CONCURRENCY", _default_workers(spread=reuse_port))
+# Threads let a worker go on serving while one waits on the database or reads a large dump
+# upload: four a worker with the connections spread, two with twice the workers (see above).
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", 4 if reuse_port else 2)
+# Uploads of up to DUMP_MAX_UPLOAD_BYTES are hashed and written to disk in the request; the
+# ingestion itself runs in the Celery worker, so no request needs more than this.
+timeout = _int("GUNICORN_TIMEOUT", 120)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Load Django once in the master and fork the workers from it: a worker starts (or restarts,
 # below) in milliseconds instead of importing everything again on the cores that serve. No
 # connection is opened at import time (connections are per worker, on first use).

@@ -375,6 +375,9 @@ def test_each_gunicorn_worker_listens_apart_where_the_kernel_hands_on_their_conn
             "--print-config", GUNICORN_REUSE_PORT=value
         ).stdout
         assert re.search(rf"^reuse_port\s*=\s*{expected}$", printed, re.M), value
+        # a worker per core with four threads where connections are spread, else two per core
+        threads = re.search(r"^threads\s*=\s*(\d+)$", printed, re.M).group(1)
+        assert threads == ("4" if value == "1" else "2")
 
 
 def test_the_web_container_hands_a_stopping_workers_connections_to_the_others(services):

@@ -61,6 +61,19 @@ threads = _int("GUNICORN_THREADS", 4 if reuse_port else 2)
 timeout = _int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# A kept-alive connection serves at most this many requests; the last is answered with
+# "Connection: close" and the client opens another, which the kernel may give another
+# worker (nginx's keepalive_requests, 1000 there too). Without it, when a worker restarted
+# (max_requests) every client it had connected again to the workers still up and stayed
+# there: make bench-api's 16 connections ended on one of 2 workers, at half the req/s.
+keepalive_requests = _int("GUNICORN_KEEPALIVE_REQUESTS", 1000)
+
+
+def pre_request(worker, req):
+    if keepalive_requests and req.req_number >= keepalive_requests:
+        req.must_close = True
+
+
 # Load Django once in the master and fork the workers from it: a worker starts (or restarts,
 # below) in milliseconds instead of importing everything again on the cores that serve. No
 # connection is opened at import time (connections are per worker, on first use).

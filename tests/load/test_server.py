@@ -34,3 +34,23 @@ def test_the_server_runs_with_production_settings(web_server, transactional_db):
         f"{web_server.url}/api/papers/", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=30
     )
     assert as_browser.headers["Content-Type"].startswith("application/json")
+
+
+def test_a_kept_alive_connection_is_closed_after_its_thousandth_request(web_server):
+    """config/gunicorn.py's keepalive_requests: the client connects again, and the kernel may
+    give the new connection to another worker."""
+    import http.client
+
+    from config import gunicorn as conf
+
+    conn = http.client.HTTPConnection("127.0.0.1", web_server.port, timeout=30)
+    try:
+        for number in range(1, conf.keepalive_requests + 1):
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            closing = (response.getheader("Connection") or "").lower() == "close"
+            assert closing is (number == conf.keepalive_requests), number
+    finally:
+        conn.close()

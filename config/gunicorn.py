@@ -63,10 +63,13 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # A kept-alive connection serves at most this many requests; the last is answered with
 # "Connection: close" and the client opens another, which the kernel may give another
-# worker (nginx's keepalive_requests, 1000 there too). Without it, when a worker restarted
-# (max_requests) every client it had connected again to the workers still up and stayed
-# there: make bench-api's 16 connections ended on one of 2 workers, at half the req/s.
-keepalive_requests = _int("GUNICORN_KEEPALIVE_REQUESTS", 1000)
+# worker (nginx's keepalive_requests; 100 was its default until 1.19.10). Without it, when
+# a worker restarted (max_requests) every client it had connected again to the workers
+# still up and stayed there: make bench-api's 16 connections ended on one of 2 workers, at
+# half the req/s, for as long as they lasted. At 1000 a busy client's connection lasted
+# about 8 s (one bench line): still half the req/s on the line a restart fell in. A new
+# connection costs well under a millisecond here.
+keepalive_requests = _int("GUNICORN_KEEPALIVE_REQUESTS", 100)
 
 
 def pre_request(worker, req):

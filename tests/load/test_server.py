@@ -36,7 +36,7 @@ def test_the_server_runs_with_production_settings(web_server, transactional_db):
     assert as_browser.headers["Content-Type"].startswith("application/json")
 
 
-def test_a_kept_alive_connection_is_closed_after_its_thousandth_request(web_server):
+def test_a_kept_alive_connection_is_closed_after_its_hundredth_request(web_server):
     """config/gunicorn.py's keepalive_requests: the client connects again, and the kernel may
     give the new connection to another worker."""
     import http.client

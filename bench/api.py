@@ -31,7 +31,9 @@ Environment: BENCH_API_DATABASE_URL (see seed_api.py), BENCH_API_SECONDS (15),
 BENCH_API_WARMUP (2), BENCH_API_CONNECTIONS (16), BENCH_API_THREADS (wrk threads, 2),
 BENCH_API_SEARCH ("diffusion": about 1.4% of the papers), BENCH_API_SEARCH_BROAD
 ("attention": about 43%), BENCH_API_TAG (default: the tag of median size),
-WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn's own, as in production).
+WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn's own, as in production), BENCH_API_CACHE_URL
+(the server's Django cache, e.g. redis://127.0.0.1:6379/13 as production shares one; by
+default each gunicorn worker has its own in memory).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from bench import common, seed_api  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SECONDS = int(os.environ.get("BENCH_API_SECONDS", "10"))
+CACHE_URL = os.environ.get("BENCH_API_CACHE_URL", "")
 WARMUP = int(os.environ.get("BENCH_API_WARMUP", "2"))
 # The endpoints are loaded this many times over, one after the other, and each figure is the
 # median of its rounds: a burst of noise on the machine (these are shared VMs: the same
@@ -144,6 +147,8 @@ def server_env(port: int, database_url: str | None = None) -> dict:
         API_THROTTLE_USER_READ="off",
         API_THROTTLE_USER_WRITE="off",
     )
+    if CACHE_URL:  # the Django cache production has (Redis), instead of one per process
+        env["CACHE_URL"] = CACHE_URL
     return env
 
 
@@ -195,7 +200,8 @@ def gunicorn_shape(log_path: Path) -> str:
     threads = os.environ.get("GUNICORN_THREADS") or conf.threads
     max_requests = os.environ.get("GUNICORN_MAX_REQUESTS") or conf.max_requests
     sockets = "a socket per worker" if conf.reuse_port else "one socket shared by the workers"
-    return f"{workers} workers x {threads} threads, max_requests {max_requests}, {sockets}"
+    cache = f"cache {CACHE_URL}" if CACHE_URL else "a cache in each worker's memory"
+    return f"{workers} workers x {threads} threads, max_requests {max_requests}, {sockets}, {cache}"
 
 
 def get_json(url: str, headers: dict | None = None) -> tuple[int, dict | None, int]:

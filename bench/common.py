@@ -76,7 +76,10 @@ def migrate(env: dict) -> None:
     )
 
 
-# What docker-compose.yml's web container sets (its sysctls): see config/gunicorn.py.
+# What docker-compose.yml's web container sets (its sysctls), and what config/gunicorn.py
+# reads (its MIGRATE_REQ) to decide whether each worker listens on a socket of its own. Not
+# imported from it: that module decides when first imported, which must be after the run
+# sets it (bench/api.py's gunicorn_shape imports it then).
 MIGRATE_REQ = Path("/proc/sys/net/ipv4/tcp_migrate_req")
 
 
@@ -86,7 +89,7 @@ def served_as_in_production() -> Iterator[None]:
     container has it, so that config/gunicorn.py gives each worker a socket of its own
     (reuse_port) and the kernel spreads the load's connections between them. Set for the run
     where this process may (root) and put back after; elsewhere left as it is (gunicorn then
-    shares one socket between its workers, and says so in bench_shape)."""
+    shares one socket between its workers, and bench/api.py's gunicorn_shape says so)."""
     try:
         before = MIGRATE_REQ.read_text().strip()
     except OSError:

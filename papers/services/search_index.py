@@ -95,8 +95,10 @@ def enqueue_refresh() -> None:
     refresh_search_index.delay()
 
 
-# Refreshes take turns, a batch at a time (see search_index_refresh).
-REFRESH_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('paperboard.search_index'))"
+# Refreshes take turns, a batch at a time (see search_index_refresh): each batch holds this
+# advisory lock for its transaction, the writers of a large refresh share it (RANGE_LOCK_SQL).
+REFRESH_LOCK = "hashtext('paperboard.search_index')"
+REFRESH_LOCK_SQL = f"SELECT pg_advisory_xact_lock({REFRESH_LOCK})"
 # Held (for the session) by the refresh that may drop and build the RUM index.
 REBUILD_LOCK = "hashtext('paperboard.search_index.rum')"
 RUM_INDEX = "paper_search_rum_idx"  # papers migration 0003
@@ -176,12 +178,13 @@ def search_index_refresh(*, batch_size: int = 500) -> int:
 
 # Shared between the writers of a large refresh, exclusive for a refresh's batch: they take
 # turns with other refreshes, not with each other.
-RANGE_LOCK_SQL = "SELECT pg_advisory_xact_lock_shared(hashtext('paperboard.search_index'))"
+RANGE_LOCK_SQL = f"SELECT pg_advisory_xact_lock_shared({REFRESH_LOCK})"
+# A paper `p` waiting: without a row in the index's table.
+NOT_INDEXED = "NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id)"
 INDEX_RANGE_SQL = (
     "INSERT INTO papers_papersearch (paper_id, search_vector) "
     f"SELECT id, {SEARCH_VECTOR_SQL} FROM papers_paper p "
-    "WHERE id BETWEEN %(first)s AND %(last)s "
-    "AND NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) "
+    f"WHERE id BETWEEN %(first)s AND %(last)s AND {NOT_INDEXED} "
     "ORDER BY id ON CONFLICT (paper_id) DO NOTHING RETURNING paper_id"
 )
 
@@ -279,10 +282,7 @@ def _index_waiting(batch_size: int) -> int:
         after = max(ids)
 
 
-WAITING = (
-    "FROM papers_paper p WHERE id > %(after)s "
-    "AND NOT EXISTS (SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) "
-)
+WAITING = f"FROM papers_paper p WHERE id > %(after)s AND {NOT_INDEXED} "
 INDEX_WAITING_SQL = (
     "INSERT INTO papers_papersearch (paper_id, search_vector) "
     f"SELECT id, {SEARCH_VECTOR_SQL} {WAITING} ORDER BY id LIMIT %(limit)s "
@@ -345,8 +345,8 @@ def _indexed_rows(cursor) -> int:
 
 def _count_waiting(cursor, *, up_to: int) -> int:
     cursor.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM papers_paper p WHERE NOT EXISTS "
-        "(SELECT 1 FROM papers_papersearch s WHERE s.paper_id = p.id) LIMIT %s) AS waiting",
+        f"SELECT count(*) FROM (SELECT 1 FROM papers_paper p WHERE {NOT_INDEXED} LIMIT %s) "
+        "AS waiting",
         [up_to],
     )
     return cursor.fetchone()[0]

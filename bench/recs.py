@@ -9,9 +9,9 @@
 2. **Fit**: a child process under production settings runs `features_fit()` on them and
    reports its time (and each step's), and its peak resident memory (VmHWM).
 3. **How near the fast way is**: right after the fit, the related lists of 200 papers
-   against the exact top 10, for information (the bench corpus is the worst case for it: its
-   abstracts are words drawn at random, so a paper is near others through common words only;
-   see recommendations/engine/neighbours.py).
+   against the exact top 10, for information (the bench corpus is the hard case for it: its
+   abstracts are words drawn at random, so a paper is near others through common words only,
+   which the topic way finds; see recommendations/engine/neighbours.py).
 4. **A new day**: a child process adds 100 published papers (made as seed_api.py makes
    them, of the samples' words) and times `recommendations_refresh()`: their vectors with the
    current vocabulary, their related papers, and their place in the others' lists. First in

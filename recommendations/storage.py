@@ -41,6 +41,17 @@ def writers_lock() -> None:
             cursor.execute(LOCK_SQL)
 
 
+def statistics_refresh(*models) -> None:
+    """Have the database count again the rows of tables just written whole (a fit's 100,000
+    vectors and 1.2 million related papers), in the current transaction, which commits the
+    counts with the rows. Until autovacuum comes round, the planner otherwise goes on with the
+    counts of before: on the bench's database, the next refresh's delete of a day's lists by
+    two indexes became a scan of the whole table (160 ms instead of 0.6 ms)."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def text_sha1(title: str, abstract: str, authors) -> str:
     """What a vector was made from, to tell when a paper's text changed."""
     names = [a for a in authors if isinstance(a, str)] if isinstance(authors, list) else []

@@ -30,7 +30,12 @@ from recommendations.engine import neighbours as engine_neighbours
 from recommendations.engine.neighbours import Neighbours
 from recommendations.models import FeatureVersion, FeatureVersionStatus, PaperVector, RelatedPaper
 from recommendations.services.related import RELATED_STORED, related_changed, related_insert
-from recommendations.storage import corpus_read, vectors_write, writers_lock
+from recommendations.storage import (
+    corpus_read,
+    statistics_refresh,
+    vectors_write,
+    writers_lock,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +201,7 @@ def _fit(version: FeatureVersion, *, exact: bool | None) -> FeatureVersion:
             related_insert(
                 rows=[pair for pair in chunk.pairs(ids) if pair[1] in alive_ids],
             )
+        statistics_refresh(PaperVector, RelatedPaper)
         timings["write"] = time.perf_counter() - mark
         timings["total"] = time.perf_counter() - started
         version.status = FeatureVersionStatus.READY

@@ -141,6 +141,19 @@ def test_a_new_paper_is_transformed_with_the_current_vocabulary_and_joins_the_li
     assert recommendations_refresh().transformed == 0  # nothing waits any more
 
 
+def test_a_fit_has_the_database_count_the_rows_it_wrote(sample_papers):
+    """The planner's counts of the rewritten tables are the fit's, committed with its rows
+    (not those of before, until autovacuum comes round)."""
+    features_fit()
+    with connection.cursor() as cursor:
+        for table in ("recommendations_relatedpaper", "recommendations_papervector"):
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [table])
+            else:
+                cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+            assert cursor.fetchone()[0] > 0, table
+
+
 def test_words_the_fit_never_saw_give_an_empty_vector_and_no_related_paper(sample_papers):
     features_fit()
     new = PaperFactory(title="Zyxqv wug blicket", abstract="Florp glorbs quuxly zyxqv wugs.")

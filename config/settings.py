@@ -134,6 +134,14 @@ else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend whose health check costs no round trip on a quiet connection.
         DATABASES["default"]["ENGINE"] = "config.postgresql"
+        # Statements run through its prepared_cursor() (the related papers' list) are planned
+        # once per connection, from their DB_PREPARE_THRESHOLD-th run; "off" behind a pooler
+        # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+        # Django's own cursors are never prepared.
+        _prepare = env.str("DB_PREPARE_THRESHOLD", default="5").strip().lower()
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+            None if _prepare in ("off", "none", "") else int(_prepare)
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (live ingestion progress goes through it) --------------------------------------

@@ -186,12 +186,20 @@ def _related_sql() -> str:
 _RELATED_SQL: str | None = None
 
 
+def _prepared_cursor():
+    """On PostgreSQL, a cursor whose statement is planned once per connection
+    (config/postgresql: planning the related list's statement cost 0.25 ms of the server's
+    CPU a request, more than running it); elsewhere, Django's cursor."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 def _related_public(*, pk: int, limit: int) -> list[RelatedItem] | None:
     """Paper `pk`'s related papers as an anonymous reader gets them, or None if such a
     reader may not open the paper: one statement when the list has rows (see _related_sql),
     a second to tell an empty list from a paper that is not public."""
     published = PaperStatus.PUBLISHED.value
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(_related_sql(), [pk, published, pk, published, limit])
         rows = cursor.fetchall()
     if not rows:

@@ -6,10 +6,12 @@ the answer of their own role. Run on SQLite and on PostgreSQL (COMMON.md)."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from curation.services import paper_hide, paper_publish, papers_delete
 from papers.models import PaperStatus
+from recommendations import selectors
 from recommendations.models import RelatedPaper
 from recommendations.services import features_fit, recommendations_refresh
 from tests.factories import ModeratorFactory, PaperFactory, UserFactory
@@ -170,3 +172,26 @@ def test_the_kept_body_is_the_one_of_the_address_and_media_type_asked(
     browsable = client.get(f"/api/papers/{pk}/related/", HTTP_ACCEPT="text/html")
     assert browsable.status_code == 200 and b"results" in browsable.content
     assert client.get("/api/papers/999999/related/").status_code == 404
+
+
+def test_the_list_s_statement_is_planned_once_per_connection_on_postgresql(
+    papers, django_assert_num_queries, settings
+):
+    """Asked a sixth time on one connection, PostgreSQL runs the list's statement from a plan
+    it keeps (config/postgresql: prepared_cursor), and each ask is still one query Django
+    counts; the answers stay the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    assert settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] == 5
+    pk = papers["field0"].pk
+    answers = []
+    for _ in range(7):
+        with django_assert_num_queries(1):
+            answers.append(selectors._related_public(pk=pk, limit=10))
+    assert answers[0] and all(answer == answers[0] for answer in answers)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"recommendations_relatedpaper" r JOIN%'],
+        )
+        assert cursor.fetchone()[0] == 1

@@ -22,10 +22,11 @@ migrate: install
 SAMPLES := tests/fixtures/digest-aug22-plain.txt tests/fixtures/digest-mar12-no-title-line.txt \
 	tests/fixtures/digest-nov13-with-meta.txt
 
-demo: migrate  ## load the sample digests as published papers and create the demo admin
+demo: migrate  ## load the sample digests as published papers, tagged by topic, and create the demo admin
 	$(BIN)/python manage.py ingest_digest $(SAMPLES) --publish --sync
-	$(BIN)/python manage.py recommendations_fit
 	$(BIN)/python manage.py demo_admin --site http://$(HOST):$(PORT)
+	$(BIN)/python manage.py tags_apply_rules tests/fixtures/topic-tags.json --moderator admin
+	$(BIN)/python manage.py recommendations_fit
 
 run: demo  ## install, migrate, load the samples, serve on http://$(HOST):$(PORT)
 	@echo "Paperboard on http://$(HOST):$(PORT)/  (admin: /admin/, API: /api/docs/)"

@@ -24,6 +24,7 @@ from curation.services.marks import (
     paper_marks_of,
 )
 from curation.services.submissions import paper_submit
+from curation.services.tag_rules import TagRule, tag_rules_apply, tag_rules_parse
 from curation.services.tags import (
     paper_tag_add,
     paper_tag_apply,
@@ -52,6 +53,9 @@ from curation.services.workflow import (
 )
 
 __all__ = [
+    "TagRule",
+    "tag_rules_apply",
+    "tag_rules_parse",
     "REASON_REQUIRED",
     "TRANSITIONS",
     "BulkOutcome",

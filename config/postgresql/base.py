@@ -19,12 +19,27 @@ from __future__ import annotations
 
 import select
 
-from django.db.backends.postgresql import base
-from psycopg import Error
+from django.db.backends.postgresql import base, operations
+from psycopg import ClientCursor, Error
 from psycopg.pq import TransactionStatus
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """The statement with its values, from the server-binding cursors of
+        `prepared_cursor` too (psycopg keeps theirs with $1 placeholders): the log, the
+        debug cursor and the tests that explain captured statements read it whole."""
+        if isinstance(cursor, ClientCursor) or params is None:
+            return super().last_executed_query(cursor, sql, params)
+        try:
+            return self.compose_sql(sql, params)
+        except Error:
+            return None
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:

@@ -179,15 +179,17 @@ def test_the_list_s_statement_is_planned_once_per_connection_on_postgresql(
 ):
     """Asked a sixth time on one connection, PostgreSQL runs the list's statement from a plan
     it keeps (config/postgresql: prepared_cursor), and each ask is still one query Django
-    counts; the answers stay the same."""
+    counts and logs with its values; the answers stay the same."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
     assert settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] == 5
     pk = papers["field0"].pk
     answers = []
     for _ in range(7):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1) as captured:
             answers.append(selectors._related_public(pk=pk, limit=10))
+    # Logged and captured whole, with its values (config/postgresql: last_executed_query).
+    assert f"r.paper_id = {pk} AND p.status = 'published'" in captured[0]["sql"]
     assert answers[0] and all(answer == answers[0] for answer in answers)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -20,8 +20,11 @@ from __future__ import annotations
 import select
 
 from django.db.backends.postgresql import base, operations
-from psycopg import ClientCursor, Error
+from psycopg import Error
 from psycopg.pq import TransactionStatus
+
+# Django's cursor that binds parameters on the server (not in django-stubs).
+ServerBindingCursor = base.ServerBindingCursor  # type: ignore[attr-defined]
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -29,7 +32,7 @@ class DatabaseOperations(operations.DatabaseOperations):
         """The statement with its values, from the server-binding cursors of
         `prepared_cursor` too (psycopg keeps theirs with $1 placeholders): the log, the
         debug cursor and the tests that explain captured statements read it whole."""
-        if isinstance(cursor, ClientCursor) or params is None:
+        if params is None or not isinstance(cursor, ServerBindingCursor):
             return super().last_executed_query(cursor, sql, params)
         try:
             return self.compose_sql(sql, params)
@@ -69,7 +72,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            # Django's own way to wrap a cursor, and its server-binding cursor class (neither
-            # is in django-stubs).
-            cursor = base.ServerBindingCursor(self.connection)  # type: ignore[attr-defined]
-            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]
+            # Django's own way to wrap a cursor (not in django-stubs).
+            return self._prepare_cursor(ServerBindingCursor(self.connection))  # type: ignore[attr-defined]

@@ -218,32 +218,28 @@ class TargetIndex:
 
     def _by_distinctive_words(self, queries, *, own: np.ndarray) -> np.ndarray:
         """Each query's CANDIDATES targets scoring best on its distinctive words (-1 where
-        fewer share one)."""
-        n_q = queries.shape[0]
-        signatures = _signatures(queries, self._distinctive)
-        candidates = np.full((n_q, CANDIDATES), -1, dtype=np.int64)
-        for start in range(0, n_q, CANDIDATE_BLOCK):
-            end = min(start + CANDIDATE_BLOCK, n_q)
-            partial = (signatures[start:end] @ self._distinctive_transposed).tocsr()
-            for row in range(end - start):
-                lo, hi = partial.indptr[row], partial.indptr[row + 1]
-                cols, vals = partial.indices[lo:hi], partial.data[lo:hi]
-                mine = own[start + row]
-                if mine >= 0:
-                    keep = cols != mine
-                    cols, vals = cols[keep], vals[keep]
-                if len(cols) > CANDIDATES:
-                    cols = cols[np.argpartition(-vals, CANDIDATES - 1)[:CANDIDATES]]
-                candidates[start + row, : len(cols)] = cols
+        fewer share one). For one block of queries (_by_candidates): their scores on those
+        words are held at once."""
+        candidates = np.full((queries.shape[0], CANDIDATES), -1, dtype=np.int64)
+        partial = (_signatures(queries, self._distinctive) @ self._distinctive_transposed).tocsr()
+        for row in range(queries.shape[0]):
+            lo, hi = partial.indptr[row], partial.indptr[row + 1]
+            cols, vals = partial.indices[lo:hi], partial.data[lo:hi]
+            if own[row] >= 0:
+                keep = cols != own[row]
+                cols, vals = cols[keep], vals[keep]
+            if len(cols) > CANDIDATES:
+                cols = cols[np.argpartition(-vals, CANDIDATES - 1)[:CANDIDATES]]
+            candidates[row, : len(cols)] = cols
         return candidates
 
     def _by_topic(self, queries, *, k: int) -> np.ndarray:
         """Each query's nearest targets in the projection (one more than kept, as the
         query's own target may be among them; -1 where there are fewer)."""
         svd, index = self._latent
-        wanted = min(max(LATENT_CANDIDATES, k) + 1, len(self))
         if svd is None or index is None:
             return np.full((queries.shape[0], 0), -1, dtype=np.int64)
+        wanted = min(max(LATENT_CANDIDATES, k) + 1, len(self))
         _, positions = index.search(_unit_rows(svd.transform(queries)), wanted)
         return positions.astype(np.int64)
 

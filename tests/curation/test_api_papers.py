@@ -848,3 +848,29 @@ def test_a_bulk_move_is_one_write_for_the_throttle(settings):
     answers = [client.post(BULK, body, format="json").status_code for _ in range(3)]
 
     assert answers == [200, 200, 429]
+
+
+def test_paper_addresses_follow_the_request_host_and_the_script_prefix(settings):
+    """A paper's API address is built around its id once per list (paper_url_parts); it
+    carries each request's scheme and host, and the script prefix a deployment under a
+    sub-path gives it."""
+    from django.test import RequestFactory
+    from django.urls import set_script_prefix
+
+    from curation.api.serializers import paper_url, paper_url_parts
+
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    plain = RequestFactory().get("/", HTTP_HOST="a.example")
+    secure = RequestFactory().get("/", HTTP_HOST="b.example", secure=True)
+    assert paper_url(pk=7, request=plain) == "http://a.example/api/papers/7/"
+    assert paper_url(pk=7, request=secure) == "https://b.example/api/papers/7/"
+    assert paper_url(pk=7, request=None) == "/api/papers/7/"
+    head, tail = paper_url_parts(secure)
+    assert f"{head}12{tail}" == "https://b.example/api/papers/12/"
+    set_script_prefix("/board/")
+    try:
+        assert paper_url(pk=7, request=None) == "/board/api/papers/7/"
+        assert paper_url(pk=7, request=plain) == "http://a.example/board/api/papers/7/"
+    finally:
+        set_script_prefix("/")
+    assert paper_url(pk=7, request=plain) == "http://a.example/api/papers/7/"

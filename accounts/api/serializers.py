@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from config.api.inputs import StrictInputSerializer
+
 # Long enough for any passphrase, short enough that nobody makes the server hash megabytes.
 PASSWORD_MAX_LENGTH = 4096
 
@@ -19,27 +21,27 @@ def _password(**kwargs):
 # --- Input --------------------------------------------------------------------------------
 
 
-class SignupInputSerializer(serializers.Serializer):
+class SignupInputSerializer(StrictInputSerializer):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
     password = _password()
 
 
-class LoginInputSerializer(serializers.Serializer):
+class LoginInputSerializer(StrictInputSerializer):
     username = serializers.CharField(max_length=150)
     password = _password()
 
 
-class PasswordChangeInputSerializer(serializers.Serializer):
+class PasswordChangeInputSerializer(StrictInputSerializer):
     old_password = _password()
     new_password = _password()
 
 
-class PasswordResetInputSerializer(serializers.Serializer):
+class PasswordResetInputSerializer(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
 
 
-class PasswordResetConfirmInputSerializer(serializers.Serializer):
+class PasswordResetConfirmInputSerializer(StrictInputSerializer):
     uid = serializers.CharField(max_length=64, help_text="The `uid` part of the e-mailed link.")
     token = serializers.CharField(
         max_length=128, help_text="The `token` part of the e-mailed link."

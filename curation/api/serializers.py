@@ -238,7 +238,7 @@ class PaperSubmitInputSerializer(StrictInputSerializer):
     )
 
 
-class PaperTransitionInputSerializer(serializers.Serializer):
+class PaperTransitionInputSerializer(StrictInputSerializer):
     to_state = serializers.ChoiceField(choices=PaperStatus.choices)
     reason = serializers.CharField(
         max_length=2000,
@@ -298,7 +298,7 @@ class PaperIdsField(serializers.ListField):
         return ids
 
 
-class PaperBulkTransitionInputSerializer(StrictInputSerializer, PaperTransitionInputSerializer):
+class PaperBulkTransitionInputSerializer(PaperTransitionInputSerializer):
     """The single move's fields (`to_state`, `reason`) and the papers to move. An unknown
     field is refused: 400, naming it."""
 
@@ -307,7 +307,7 @@ class PaperBulkTransitionInputSerializer(StrictInputSerializer, PaperTransitionI
     )
 
 
-class CommentCreateInputSerializer(serializers.Serializer):
+class CommentCreateInputSerializer(StrictInputSerializer):
     body = serializers.CharField(max_length=50_000, trim_whitespace=False, help_text="Markdown.")
     # The metaclass takes declared fields off the class: this does not shadow Field.parent
     # as the stubs believe.
@@ -316,16 +316,16 @@ class CommentCreateInputSerializer(serializers.Serializer):
     )
 
 
-class CommentEditInputSerializer(serializers.Serializer):
+class CommentEditInputSerializer(StrictInputSerializer):
     body = serializers.CharField(max_length=50_000, trim_whitespace=False, help_text="Markdown.")
 
 
-class CommentFlagInputSerializer(serializers.Serializer):
+class CommentFlagInputSerializer(StrictInputSerializer):
     reason = serializers.ChoiceField(choices=FlagReason.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class CommentModerateInputSerializer(serializers.Serializer):
+class CommentModerateInputSerializer(StrictInputSerializer):
     action = serializers.ChoiceField(choices=MODERATE_ACTIONS)
     reason = serializers.CharField(
         max_length=2000,
@@ -346,7 +346,7 @@ class PaperTagQueryInputSerializer(serializers.Serializer):
     )
 
 
-class TagCreateInputSerializer(serializers.Serializer):
+class TagCreateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="Default: from the name."
@@ -356,7 +356,7 @@ class TagCreateInputSerializer(serializers.Serializer):
     )
 
 
-class TagRenameInputSerializer(serializers.Serializer):
+class TagRenameInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="Default: from the name."
@@ -364,7 +364,7 @@ class TagRenameInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class TagMergeInputSerializer(serializers.Serializer):
+class TagMergeInputSerializer(StrictInputSerializer):
     into = serializers.SlugField(max_length=64, help_text="The slug of the tag that stays.")
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

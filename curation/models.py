@@ -110,6 +110,23 @@ class Tag(models.Model):
         return self.name
 
 
+class TagOldSlug(models.Model):
+    """An address a tag had before a rename, or the address of a tag merged into it: its
+    page, its API detail and every lookup by slug still find the tag there
+    (curation.selectors.tag_by_slug), so links and saved follows keep working. The slug is
+    given back when a tag takes it as its own (curation.services.tags)."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.tag_id}"
+
+
 class PaperTag(models.Model):
     """A vocabulary tag applied to a paper, and who applied it."""
 

@@ -979,8 +979,16 @@ def tags_list() -> QuerySet[Tag]:
 
 
 def tag_by_slug(slug: str | None) -> Tag | None:
-    """The vocabulary's tag of `slug`, or None (no slug, or no such tag)."""
-    return Tag.objects.filter(slug=slug).first() if slug else None
+    """The vocabulary's tag of `slug`, or None (no slug, or no such tag). A slug a tag had
+    before a rename, or that of a tag merged into another, finds the tag it leads to now
+    (curation.models.TagOldSlug): a caller that shows an address compares `tag.slug` to
+    `slug` and sends the reader to the current one."""
+    if not slug:
+        return None
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        tag = Tag.objects.filter(old_slugs__slug=slug).first()
+    return tag
 
 
 @dataclass

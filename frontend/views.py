@@ -457,6 +457,10 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = shared_value(request, "tag", slug, lambda: tag_by_slug(slug))
     if tag is None:
         raise PageNotFound(MSG_TAG_NOT_FOUND)
+    if tag.slug != slug:  # an address from before a rename or a merge: the tag's own now
+        query = request.META.get("QUERY_STRING", "")
+        current = reverse("tag", kwargs={"slug": tag.slug})
+        return redirect(f"{current}?{query}" if query else current, permanent=True)
     context = _feed_context(request, tags=[tag.slug])
     context["tag"] = tag
     context["cite_links"] = _cite_links(context, tags=[tag.slug])

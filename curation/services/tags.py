@@ -14,7 +14,14 @@ from django.utils.text import slugify
 from accounts.roles import Viewer, is_moderator, require_member, require_moderator
 from config.errors import DomainError
 from curation.events import CurationEvent, CurationEventKind, curation_events
-from curation.models import TAG_NAME_MAX_LENGTH, ModerationAction, PaperTag, Tag, TargetKind
+from curation.models import (
+    TAG_NAME_MAX_LENGTH,
+    ModerationAction,
+    PaperTag,
+    Tag,
+    TagOldSlug,
+    TargetKind,
+)
 from curation.services._guards import clean_reason
 from curation.services.events import moderation_event_record
 from papers.listing_version import listings_changed
@@ -181,7 +188,14 @@ def _save_tag(tag: Tag) -> None:
             tag.save()
     except IntegrityError as error:  # lost a race against another moderator
         raise DomainError(MSG_TAG_EXISTS, code="duplicate", status_code=409) from error
+    # A tag's own slug is never another's old address: the new owner takes it.
+    TagOldSlug.objects.filter(slug=tag.slug).delete()
     listings_changed()  # the tag lists and the cards show its name
+
+
+def _old_slug_keep(*, slug: str, tag: Tag) -> None:
+    """`slug`, which no tag has now, leads to `tag` from now on."""
+    TagOldSlug.objects.update_or_create(slug=slug, defaults={"tag": tag})
 
 
 @transaction.atomic
@@ -224,10 +238,13 @@ def tag_rename(
     tag = _tag_locked(tag)
     _refuse_clash(name, slug, exclude=tag)
     before = f"{tag.name} ({tag.slug})"
+    old_slug = tag.slug
     tag.name, tag.slug = name, slug
     if description is not None:
         tag.description = description
     _save_tag(tag)
+    if old_slug != slug:
+        _old_slug_keep(slug=old_slug, tag=tag)
     moderation_event_record(
         moderator=moderator,
         action=ModerationAction.RENAME,
@@ -274,7 +291,10 @@ def tag_merge(*, source: Tag, target: Tag, moderator: Viewer, reason: str = "") 
         to_state=f"{target.name} ({target.slug})",
         reason=clean_reason(reason),
     )
+    # The merged tag's addresses, old and current, lead to the tag that stays.
+    TagOldSlug.objects.filter(tag=source).update(tag=target)
     source.delete()
+    _old_slug_keep(slug=source.slug, tag=target)
     _tag_counts_shift({target.pk: moved_published})
     listings_changed()
     tags_changed_schedule()

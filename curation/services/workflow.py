@@ -18,7 +18,11 @@ from curation.services.tags import paper_tag_counts_shift
 from papers.listing_version import listings_changed
 from papers.models import Paper, PaperStatus
 from papers.services import paper_update
-from papers.services.changes import papers_changed_schedule, papers_states_changed
+from papers.services.changes import (
+    papers_changed_batched,
+    papers_changed_schedule,
+    papers_states_changed,
+)
 
 # The one table of allowed moves: (from, to) -> the action logged.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -139,16 +143,19 @@ def papers_bulk_transition(
 ) -> BulkOutcome:
     """Each paper through paper_transition, each in its own transaction: a refused paper
     (wrong state) is reported and the others still move. A non-moderator is refused at once.
-    """
+    The tasks that follow published papers are sent once, after the last paper."""
     moderator = require_moderator(moderator)
     outcome = BulkOutcome()
-    for paper in papers:
-        try:
-            outcome.done.append(
-                paper_transition(paper=paper, moderator=moderator, to_state=to_state, reason=reason)
-            )
-        except DomainError as error:
-            outcome.refused.append((paper, error.message))
+    with papers_changed_batched():
+        for paper in papers:
+            try:
+                outcome.done.append(
+                    paper_transition(
+                        paper=paper, moderator=moderator, to_state=to_state, reason=reason
+                    )
+                )
+            except DomainError as error:
+                outcome.refused.append((paper, error.message))
     return outcome
 
 

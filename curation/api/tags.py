@@ -20,6 +20,12 @@ TAGS = ["tags"]
 MSG_TAG_NOT_FOUND = "There is no such tag."
 
 
+OLD_SLUGS_NOTE = (
+    " A tag is also found by a slug it had before a rename, or by that of a tag merged into "
+    "it, until another tag takes that slug."
+)
+
+
 def tag_or_404(slug: str) -> Tag:
     tag = tag_by_slug(slug)
     if tag is None:
@@ -60,7 +66,8 @@ class TagDetailView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Rename a tag",
-        description="Moderators. The slug follows the new name unless given.",
+        description="Moderators. The slug follows the new name unless given; the old "
+        "slug keeps leading to the tag." + OLD_SLUGS_NOTE,
         request=s.TagRenameInputSerializer,
         responses={200: s.TagOutputSerializer, **WRITE_ERRORS},
     )
@@ -75,7 +82,7 @@ class TagDetailView(APIView):
         tags=TAGS,
         summary="Delete a tag",
         description="Moderators. Takes the tag off every paper. An optional `reason` "
-        "(query parameter) goes to the moderation log.",
+        "(query parameter) goes to the moderation log." + OLD_SLUGS_NOTE,
         request=None,
         parameters=[s.ReasonInputSerializer],
         responses={204: None, **WRITE_ERRORS},
@@ -92,7 +99,8 @@ class TagMergeView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Merge a tag into another",
-        description="Moderators. Every paper of this tag gets the `into` tag; this tag is deleted.",
+        description="Moderators. Every paper of this tag gets the `into` tag; this tag is "
+        "deleted, and its slugs lead to the `into` tag." + OLD_SLUGS_NOTE,
         request=s.TagMergeInputSerializer,
         responses={200: s.TagMergeOutputSerializer, **WRITE_ERRORS},
     )

@@ -8,11 +8,11 @@ import datetime
 import bibtexparser
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from curation.citations import citation_key
 from papers.models import Paper, PaperStatus
 from papers.parsing import normalize_title
+from tests.api_clients import client_for
 from tests.curation.test_citations import parse_bibtex, parse_ris
 from tests.factories import (
     DigestEntryFactory,
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2024, 8, 22)
 BIBTEX = "application/x-bibtex; charset=utf-8"
 RIS = "application/x-research-info-systems; charset=utf-8"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def export(client, **params) -> tuple[object, str]:

@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from curation.api.papers import MSG_PARENT_NOT_FOUND
 from curation.models import DELETED_PLACEHOLDER, HIDDEN_PLACEHOLDER, Comment, ModerationEvent
 from curation.services.comments import MSG_ALREADY_FLAGGED
+from tests.api_clients import client_for
 from tests.factories import ModeratorFactory, PaperFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,6 @@ COMMENT_KEYS = {
     "hidden",
     "hidden_reason",
 }
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def post_comment(client, paper, body, parent=None):

@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from curation.models import Comment, CommentFlag, ModerationEvent
 from papers.models import PaperStatus
+from tests.api_clients import client_for
 from tests.factories import (
     DigestEntryFactory,
     DigestFactory,
@@ -19,13 +19,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_the_queue_lists_pending_papers_and_flagged_comments():

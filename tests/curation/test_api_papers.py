@@ -11,7 +11,6 @@ import json
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from config.api.inputs import MSG_UNKNOWN_FIELD
 from config.cursors import MAX_ID, MSG_BAD_CURSOR
@@ -27,6 +26,7 @@ from curation.selectors import MSG_STATUS_MODERATORS_ONLY
 from curation.services.submissions import MSG_ARXIV_INVALID, MSG_DUPLICATE
 from curation.services.workflow import MSG_REASON_REQUIRED, MSG_TRANSITION_REFUSED
 from papers.models import Paper, PaperStatus
+from tests.api_clients import client_for
 from tests.factories import (
     DigestEntryFactory,
     DigestFactory,
@@ -69,13 +69,6 @@ SOURCE_KEYS = {
     "submitted_by",
 }
 NO_SOURCE = {key: [] if key == "ai_keywords" else None for key in SOURCE_KEYS}
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def walk(client, url: str) -> list[int]:

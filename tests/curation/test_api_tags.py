@@ -4,22 +4,15 @@ papers."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from curation.models import ModerationEvent, PaperTag, Tag
 from curation.services import paper_hide, paper_tag_add
 from curation.services.tags import MSG_PAPER_TAG_NOT_YOURS
 from papers.models import PaperStatus
+from tests.api_clients import client_for
 from tests.factories import ModeratorFactory, PaperFactory, PaperTagFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_the_vocabulary_comes_by_name_with_published_paper_counts():

@@ -5,12 +5,12 @@ own takes the address back."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from curation.models import PaperTag, Tag, TagOldSlug
 from curation.selectors import tag_by_slug
 from curation.services import tag_create, tag_delete, tag_merge, tag_rename
 from papers.models import PaperStatus
+from tests.api_clients import client_for
 from tests.factories import PaperFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +88,7 @@ def test_the_api_finds_the_tag_by_its_old_address(moderator):
     member = UserFactory()
     tag = TagFactory(name="NLP", slug="nlp")
     tag_rename(tag=tag, moderator=moderator, name="Language")
-    as_member, as_moderator = APIClient(), APIClient()
-    as_member.force_authenticate(member)
-    as_moderator.force_authenticate(moderator)
+    as_member, as_moderator = client_for(member), client_for(moderator)
 
     added = as_member.post(f"/api/papers/{paper.pk}/tags/", {"tag": "nlp"}, format="json")
     assert added.status_code == 201, added.content

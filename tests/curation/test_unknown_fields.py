@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
 from config.api.inputs import MSG_UNKNOWN_FIELD
 from curation.models import Comment, ModerationEvent, Tag
 from papers.models import Paper, PaperStatus
+from tests.api_clients import client_for
 from tests.factories import (
     CommentFactory,
     ModeratorFactory,
@@ -20,13 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def snapshot() -> tuple:

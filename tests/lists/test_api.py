@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from curation.services import paper_hide, paper_mark_set
 from lists.models import ListItem
 from papers.models import PaperStatus
+from tests.api_clients import client_for
 from tests.factories import PaperFactory, PaperTagFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +25,6 @@ LIST_KEYS = {
     "updated_at",
 }
 ITEM_KEYS = {"id", "position", "note", "note_html", "added_by", "added_at", "paper"}
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_a_team_list_from_creation_to_deletion(people):

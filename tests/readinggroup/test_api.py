@@ -8,7 +8,6 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.services import member_time_zone_set
 from papers.models import PaperStatus
@@ -16,6 +15,7 @@ from readinggroup.api.serializers import MSG_NO_OFFSET
 from readinggroup.models import ReadingSession, SessionPaper, SessionPaperStatus
 from readinggroup.services import session_paper_propose
 from readinggroup.services.programme import MSG_PAPER_NOT_AVAILABLE
+from tests.api_clients import client_for
 from tests.factories import (
     PaperFactory,
     ReadingSessionFactory,
@@ -34,13 +34,6 @@ NEW = {
     "video_url": "https://meet.example.org/rg",
     "description": "Bring questions.",
 }
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_a_member_schedules_a_session_and_reads_it_back(member):

@@ -4,12 +4,12 @@ saying so), "not interested" at once, why each paper, its pages and its queries.
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from curation.selectors import papers_list
 from recommendations.api.views import FEED_ORDER_HEADER, MSG_FOR_YOU_ANONYMOUS
 from recommendations.selectors import FOR_YOU_MIN_POSITIVES
 from recommendations.services import features_fit, for_you_rank_all
+from tests.api_clients import client_for
 from tests.factories import UserFactory
 from tests.recommendations.synthetic import topic_corpus
 
@@ -23,13 +23,6 @@ def corpus():
     papers = topic_corpus(per_topic=20)
     features_fit()
     return papers
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def liking(corpus, topic: str, n: int = 4):
